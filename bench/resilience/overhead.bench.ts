@@ -1,0 +1,132 @@
+/**
+ * Per-call overhead of resilience policies around an already-resolved async call, in one process:
+ * @storefront/resilience beside cockatiel and opossum and a bare `await`.
+ *
+ * Cases run interleaved, round after round, so that machine noise hits them all alike; the table
+ * reports each case's median over the rounds and its ratio to the bare await measured in the same
+ * rounds. `--update-readme` writes the table into packages/resilience/README.md.
+ */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { arch, cpus, platform } from 'node:os'
+
+import {
+  CircuitBreaker,
+  pipeline,
+  retry,
+  retryPolicy,
+  timeoutPolicy,
+  withTimeout,
+} from '@storefront/resilience'
+import {
+  ConsecutiveBreaker,
+  TimeoutStrategy,
+  circuitBreaker,
+  handleAll,
+  retry as cockatielRetry,
+  timeout as cockatielTimeout,
+  wrap,
+} from 'cockatiel'
+import Opossum from 'opossum'
+
+import { formatTable } from '../lib/format-table.js'
+import { measureInterleaved } from '../lib/measure.js'
+
+const work = async (): Promise<number> => 42
+
+// Thresholds and intervals large enough that nothing trips or fires during the run.
+const oursBreaker = new CircuitBreaker({ maxFailures: 5, windowMs: 60_000, resetIntervalMs: 30_000 })
+const oursComposedBreaker = new CircuitBreaker({ maxFailures: 5, windowMs: 60_000, resetIntervalMs: 30_000 })
+const oursRetry = retryPolicy({ maxAttempts: 3 })
+const oursComposed = pipeline(timeoutPolicy(1000), retryPolicy({ maxAttempts: 3 }), oursComposedBreaker)
+
+const cockatielBreaker = circuitBreaker(handleAll, { halfOpenAfter: 30_000, breaker: new ConsecutiveBreaker(5) })
+// cockatiel's maxAttempts counts retries, so 2 means 3 calls at most, as maxAttempts: 3 does here.
+const cockatielRetryPolicy = cockatielRetry(handleAll, { maxAttempts: 2 })
+const cockatielTimeoutPolicy = cockatielTimeout(1000, TimeoutStrategy.Cooperative)
+const cockatielComposed = wrap(
+  cockatielTimeout(1000, TimeoutStrategy.Cooperative),
+  cockatielRetry(handleAll, { maxAttempts: 2 }),
+  circuitBreaker(handleAll, { halfOpenAfter: 30_000, breaker: new ConsecutiveBreaker(5) }),
+)
+
+const opossumBreaker = new Opossum(work, { timeout: false, resetTimeout: 30_000, errorThresholdPercentage: 50 })
+const opossumTimeoutBreaker = new Opossum(work, { timeout: 1000, resetTimeout: 30_000, errorThresholdPercentage: 50 })
+
+interface Case {
+  readonly group: string
+  readonly library: string
+  readonly run: () => Promise<unknown>
+}
+
+const cases: Case[] = [
+  { group: 'bare await', library: '-', run: () => work() },
+  { group: 'breaker alone', library: '@storefront/resilience', run: () => oursBreaker.execute(work) },
+  { group: 'breaker alone', library: 'cockatiel', run: () => cockatielBreaker.execute(work) },
+  { group: 'breaker alone', library: 'opossum (timeout: false)', run: () => opossumBreaker.fire() },
+  { group: 'retry alone', library: '@storefront/resilience', run: () => oursRetry.execute(work) },
+  { group: 'retry alone', library: '@storefront/resilience retry()', run: () => retry(work, { maxAttempts: 3 }) },
+  { group: 'retry alone', library: 'cockatiel', run: () => cockatielRetryPolicy.execute(work) },
+  { group: 'timeout alone', library: '@storefront/resilience', run: () => withTimeout(work, 1000) },
+  { group: 'timeout alone', library: 'cockatiel (cooperative)', run: () => cockatielTimeoutPolicy.execute(work) },
+  { group: 'timeout+retry+breaker', library: '@storefront/resilience', run: () => oursComposed.execute(work) },
+  { group: 'timeout+retry+breaker', library: 'cockatiel wrap()', run: () => cockatielComposed.execute(work) },
+  { group: 'timeout+breaker', library: 'opossum (timeout: 1000)', run: () => opossumTimeoutBreaker.fire() },
+]
+
+const quick = process.argv.includes('--quick')
+const results = await measureInterleaved(
+  cases.map((c) => c.run),
+  { callsPerSample: quick ? 5_000 : 20_000, rounds: quick ? 5 : 15 },
+)
+const bare = results[0]!
+
+const rows = cases.map((c, index) => {
+  const result = results[index]!
+  return [c.group, c.library, result.medianNs.toFixed(0), (result.medianNs / bare.medianNs).toFixed(1) + 'x', spread(result.samplesNs)]
+})
+const header = ['case', 'library', 'median ns/call', 'vs bare await', 'p10-p90 ns']
+const table = formatTable(header, rows)
+
+const ratio = (group: string, library: string): number => {
+  const index = cases.findIndex((c) => c.group === group && c.library === library)
+  return results[index]!.medianNs
+}
+const composedSpeedup = ratio('timeout+retry+breaker', 'cockatiel wrap()') / ratio('timeout+retry+breaker', '@storefront/resilience')
+const breakerSpeedup = ratio('breaker alone', 'cockatiel') / ratio('breaker alone', '@storefront/resilience')
+const summary = [
+  `Composed timeout+retry+breaker: ${composedSpeedup.toFixed(1)}x faster than cockatiel (target: at least 10x).`,
+  `Breaker alone: ${breakerSpeedup.toFixed(2)}x cockatiel's speed (target: at least 1x).`,
+]
+
+const machine = `Node.js ${process.version}, ${platform()} ${arch()}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}`
+console.log(`\n${machine}\n`)
+console.log(table)
+console.log('\n' + summary.join('\n'))
+
+if (process.argv.includes('--update-readme')) {
+  const readmeUrl = new URL('../../../packages/resilience/README.md', import.meta.url)
+  const readme = readFileSync(readmeUrl, 'utf8')
+  const block = [
+    '<!-- bench:start (written by `npm run bench:resilience -- --update-readme`) -->',
+    '```text',
+    machine,
+    '',
+    table,
+    '',
+    ...summary,
+    '```',
+    '<!-- bench:end -->',
+  ].join('\n')
+  const updated = readme.replace(/<!-- bench:start[\s\S]*?<!-- bench:end -->/, block)
+  if (updated === readme && !readme.includes(block)) {
+    throw new Error('packages/resilience/README.md has no bench:start/bench:end markers')
+  }
+  writeFileSync(readmeUrl, updated)
+  console.log('\nWrote the table into packages/resilience/README.md')
+}
+
+function spread(samples: readonly number[]): string {
+  const sorted = [...samples].sort((a, b) => a - b)
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
+  return `${at(0.1).toFixed(0)}-${at(0.9).toFixed(0)}`
+}

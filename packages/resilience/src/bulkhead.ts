@@ -1,0 +1,149 @@
+import { BulkheadRejectedError } from './errors/bulkhead-rejected-error.js'
+import { type Context, type Unsubscribe, contextFor } from './internal/context.js'
+import { type InternalPolicy, invoke, kRun } from './internal/policy.js'
+import type { ExecuteOptions, Operation } from './types.js'
+
+/** Options of {@link Bulkhead}. */
+export interface BulkheadOptions {
+  /** Calls allowed to run at once. */
+  readonly maxConcurrent: number
+  /** Calls allowed to wait for a slot. Defaults to 0: refuse at once when every slot is taken. */
+  readonly maxQueue?: number
+}
+
+interface Waiter {
+  readonly fn: Operation<unknown>
+  readonly context: Context
+  readonly resolve: (value: unknown) => void
+  readonly reject: (reason: unknown) => void
+  unsubscribe: Unsubscribe | undefined
+  cancelled: boolean
+}
+
+/**
+ * Limits how many calls run at once, so one slow downstream cannot take every socket, connection
+ * or worker of the caller. Calls beyond `maxConcurrent` wait in a FIFO queue of `maxQueue`; beyond
+ * that they are refused at once with {@link BulkheadRejectedError}.
+ *
+ * A slot is held until the work really finishes, even when an outer timeout has already given up
+ * on it: the work is still using the resource the bulkhead protects. A queued call that is aborted
+ * leaves the queue at once and frees its place.
+ *
+ * @example
+ * const bulkhead = new Bulkhead({ maxConcurrent: 10, maxQueue: 20 })
+ * await bulkhead.execute(({ signal }) => db.query(sql, { signal }))
+ */
+export class Bulkhead implements InternalPolicy {
+  /** Calls allowed to run at once. */
+  readonly maxConcurrent: number
+  /** Calls allowed to wait. */
+  readonly maxQueue: number
+
+  private running = 0
+  private waiting = 0
+  private readonly queue: Waiter[] = []
+  private queueHead = 0
+
+  constructor(options: BulkheadOptions) {
+    this.maxConcurrent = options.maxConcurrent
+    this.maxQueue = options.maxQueue ?? 0
+    if (!Number.isInteger(this.maxConcurrent) || this.maxConcurrent < 1) {
+      throw new RangeError(`Bulkhead maxConcurrent must be a whole number >= 1, got ${this.maxConcurrent}`)
+    }
+    if (!Number.isInteger(this.maxQueue) || this.maxQueue < 0) {
+      throw new RangeError(`Bulkhead maxQueue must be a whole number >= 0, got ${this.maxQueue}`)
+    }
+  }
+
+  /** Calls running now. */
+  get active(): number {
+    return this.running
+  }
+
+  /** Calls waiting for a slot now. */
+  get queued(): number {
+    return this.waiting
+  }
+
+  /** Runs `fn` when a slot is free, or refuses it if the queue is full too. */
+  execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
+    return this[kRun](fn, contextFor(options?.signal))
+  }
+
+  // The entry point pipelines use (see internal/policy.ts).
+  [kRun]<T>(fn: Operation<T>, context: Context): Promise<T> {
+    if (context.aborted) {
+      return Promise.reject(context.reason)
+    }
+    if (this.running < this.maxConcurrent) {
+      return this.run(fn, context)
+    }
+    if (this.waiting >= this.maxQueue) {
+      return Promise.reject(new BulkheadRejectedError(this.maxConcurrent, this.maxQueue))
+    }
+    return new Promise<T>((resolve, reject) => {
+      const waiter: Waiter = {
+        fn: fn as Operation<unknown>,
+        context,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        unsubscribe: undefined,
+        cancelled: false,
+      }
+      if (context.abortable) {
+        waiter.unsubscribe = context.onAbort((reason) => {
+          waiter.cancelled = true
+          this.waiting--
+          this.compact()
+          reject(reason)
+        })
+      }
+      this.queue.push(waiter)
+      this.waiting++
+    })
+  }
+
+  private run<T>(fn: Operation<T>, context: Context): Promise<T> {
+    this.running++
+    const done = (): void => {
+      this.running--
+      this.drain()
+    }
+    const result = invoke(fn, context)
+    result.then(done, done)
+    return result
+  }
+
+  /** Drops aborted waiters once they outnumber the live ones, so aborts cannot grow the queue. */
+  private compact(): void {
+    const length = this.queue.length - this.queueHead
+    if (length > 2 * this.waiting + 16) {
+      const live = this.queue.slice(this.queueHead).filter((waiter) => !waiter.cancelled)
+      this.queue.length = 0
+      this.queue.push(...live)
+      this.queueHead = 0
+    }
+  }
+
+  /** Starts queued calls while slots are free; aborted waiters were already counted out. */
+  private drain(): void {
+    while (this.running < this.maxConcurrent) {
+      const waiter = this.queue[this.queueHead]
+      if (waiter === undefined) {
+        break
+      }
+      this.queue[this.queueHead] = undefined as never
+      this.queueHead++
+      if (this.queueHead === this.queue.length) {
+        this.queue.length = 0
+        this.queueHead = 0
+      }
+      if (waiter.cancelled) {
+        continue
+      }
+      this.waiting--
+      waiter.unsubscribe?.()
+      this.run(waiter.fn, waiter.context).then(waiter.resolve, waiter.reject)
+    }
+  }
+}

@@ -1,0 +1,5 @@
+export { BulkheadRejectedError, isBulkheadRejectedError } from './bulkhead-rejected-error.js'
+export { CircuitOpenError, isCircuitOpenError } from './circuit-open-error.js'
+export { ResilienceError, isResilienceError } from './resilience-error.js'
+export { TimeoutError, isTimeoutError } from './timeout-error.js'
+export { TooManyRetriesError, isTooManyRetriesError, type RetryStopReason } from './too-many-retries-error.js'

@@ -1,0 +1,48 @@
+import { type Context, contextFor } from './internal/context.js'
+import { type InternalPolicy, invoke, kRun, runPolicy } from './internal/policy.js'
+import type { ExecuteOptions, Operation, Policy } from './types.js'
+
+/**
+ * Composes policies, outermost first: `pipeline(timeoutPolicy(1000), retryPolicy({ maxAttempts: 3 }), breaker)`
+ * bounds the whole call to one second, retries inside it, and lets each attempt through the breaker.
+ * The result is a policy too, so pipelines nest.
+ *
+ * Built-in policies hand each other their cancellation directly: a pipeline creates no
+ * `AbortController` unless the innermost function reads its `signal`. Any object with
+ * `execute(fn, { signal })` can take part.
+ *
+ * @example
+ * const products = pipeline(timeoutPolicy(1000), retryPolicy({ maxAttempts: 2 }), new CircuitBreaker({ name: 'products' }))
+ * const list = await products.execute(({ signal }) => client.get('/products', { signal }))
+ */
+export function pipeline(...policies: readonly Policy[]): Pipeline {
+  return new Pipeline(policies)
+}
+
+/** A composition of policies; build it with {@link pipeline}. */
+export class Pipeline implements InternalPolicy {
+  /** The policies, outermost first. */
+  readonly policies: readonly Policy[]
+
+  constructor(policies: readonly Policy[]) {
+    this.policies = [...policies]
+  }
+
+  /** Runs `fn` through every policy, outermost first. */
+  execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
+    return this.runFrom(0, fn, contextFor(options?.signal))
+  }
+
+  // The entry point pipelines use (see internal/policy.ts).
+  [kRun]<T>(fn: Operation<T>, context: Context): Promise<T> {
+    return this.runFrom(0, fn, context)
+  }
+
+  private runFrom<T>(index: number, fn: Operation<T>, context: Context): Promise<T> {
+    const policy = this.policies[index]
+    if (policy === undefined) {
+      return invoke(fn, context)
+    }
+    return runPolicy(policy, (inner) => this.runFrom(index + 1, fn, inner as Context), context)
+  }
+}
