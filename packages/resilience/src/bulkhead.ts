@@ -1,5 +1,5 @@
 import { BulkheadRejectedError } from './errors/bulkhead-rejected-error.js'
-import { type Context, type Unsubscribe, contextFor } from './internal/context.js'
+import { type Context, type ContextOperation, type Unsubscribe, contextFor } from './internal/context.js'
 import { type InternalPolicy, invoke, kRun } from './internal/policy.js'
 import type { ExecuteOptions, Operation } from './types.js'
 
@@ -12,7 +12,7 @@ export interface BulkheadOptions {
 }
 
 interface Waiter {
-  readonly fn: Operation<unknown>
+  readonly fn: ContextOperation<unknown>
   readonly context: Context
   readonly resolve: (value: unknown) => void
   readonly reject: (reason: unknown) => void
@@ -71,7 +71,7 @@ export class Bulkhead implements InternalPolicy {
   }
 
   // The entry point pipelines use (see internal/policy.ts).
-  [kRun]<T>(fn: Operation<T>, context: Context): Promise<T> {
+  [kRun]<T>(fn: ContextOperation<T>, context: Context): Promise<T> {
     if (context.aborted) {
       return Promise.reject(context.reason)
     }
@@ -83,7 +83,7 @@ export class Bulkhead implements InternalPolicy {
     }
     return new Promise<T>((resolve, reject) => {
       const waiter: Waiter = {
-        fn: fn as Operation<unknown>,
+        fn: fn,
         context,
         resolve: resolve as (value: unknown) => void,
         reject,
@@ -103,7 +103,7 @@ export class Bulkhead implements InternalPolicy {
     })
   }
 
-  private run<T>(fn: Operation<T>, context: Context): Promise<T> {
+  private run<T>(fn: ContextOperation<T>, context: Context): Promise<T> {
     this.running++
     const done = (): void => {
       this.running--

@@ -1,7 +1,7 @@
 import { CircuitOpenError } from './errors/circuit-open-error.js'
 import { isTimeoutError } from './errors/timeout-error.js'
 import { now } from './internal/clock.js'
-import { type Context, contextFor } from './internal/context.js'
+import { type Context, type ContextOperation, contextFor } from './internal/context.js'
 import { type Listeners, addListener, emit } from './internal/listeners.js'
 import { type InternalPolicy, kRun } from './internal/policy.js'
 import { SlidingWindow } from './sliding-window.js'
@@ -212,7 +212,7 @@ export class CircuitBreaker implements InternalPolicy {
   }
 
   // The entry point pipelines use (see internal/policy.ts).
-  [kRun]<T>(fn: Operation<T>, context: Context): Promise<T> {
+  [kRun]<T>(fn: ContextOperation<T>, context: Context): Promise<T> {
     const epoch = this.admit()
     if (epoch === REFUSED) {
       this.totalRejected++
@@ -221,7 +221,7 @@ export class CircuitBreaker implements InternalPolicy {
     return this.run(fn, context, epoch)
   }
 
-  private async run<T>(fn: Operation<T>, context: Context, epoch: number): Promise<T> {
+  private async run<T>(fn: ContextOperation<T>, context: Context, epoch: number): Promise<T> {
     const startedAt = this.slowCallMs === undefined ? 0 : now()
     try {
       const value = this.timeoutMs === undefined ? await fn(context) : await runWithTimeout(fn, this.timeoutMs, context, undefined)

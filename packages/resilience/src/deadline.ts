@@ -1,5 +1,6 @@
 import { TimeoutError } from './errors/timeout-error.js'
 import { now } from './internal/clock.js'
+import { unrefTimer } from './internal/timer-handle.js'
 
 /** The header that carries a caller's remaining budget between services, in whole milliseconds. */
 export const DEADLINE_HEADER = 'x-request-timeout-ms'
@@ -47,7 +48,7 @@ export class Deadline {
    * caller can never extend its budget beyond `maxMs`.
    */
   static fromHeader(value: string | readonly string[] | null | undefined, options?: DeadlineFromHeaderOptions): Deadline | undefined {
-    const raw = Array.isArray(value) ? value[0] : value
+    const raw = typeof value === 'string' ? value : value?.[0]
     if (typeof raw !== 'string' || !/^\s*\d{1,10}\s*$/.test(raw)) {
       return undefined
     }
@@ -107,8 +108,7 @@ export class Deadline {
     if (left <= 0) {
       controller.abort(new TimeoutError(this.timeoutMs))
     } else {
-      const timer = globalThis.setTimeout(() => controller.abort(new TimeoutError(this.timeoutMs)), left)
-      timer.unref?.()
+      unrefTimer(globalThis.setTimeout(() => { controller.abort(new TimeoutError(this.timeoutMs)) }, left))
     }
     return controller.signal
   }

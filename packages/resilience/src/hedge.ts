@@ -1,4 +1,4 @@
-import { type Context, ScopeContext, type Unsubscribe, contextFor } from './internal/context.js'
+import { type Context, type ContextOperation, ScopeContext, type Unsubscribe, contextFor } from './internal/context.js'
 import { type InternalPolicy, invoke, kRun } from './internal/policy.js'
 import { type TimerEntry, cancel, schedule } from './internal/timer-queue.js'
 import type { ExecuteOptions, Operation } from './types.js'
@@ -55,7 +55,7 @@ export class HedgePolicy implements InternalPolicy {
   }
 
   // The entry point pipelines use (see internal/policy.ts).
-  [kRun]<T>(fn: Operation<T>, context: Context): Promise<T> {
+  [kRun]<T>(fn: ContextOperation<T>, context: Context): Promise<T> {
     return runHedge(fn, this.options, context)
   }
 }
@@ -76,7 +76,7 @@ function resolveHedge(options: Omit<HedgeOptions, 'signal'>): ResolvedHedge {
   return { delayMs: options.delayMs, maxHedges }
 }
 
-function runHedge<T>(fn: Operation<T>, options: ResolvedHedge, parent: Context): Promise<T> {
+function runHedge<T>(fn: ContextOperation<T>, options: ResolvedHedge, parent: Context): Promise<T> {
   if (parent.aborted) {
     return Promise.reject(parent.reason)
   }

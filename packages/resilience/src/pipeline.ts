@@ -1,4 +1,4 @@
-import { type Context, contextFor } from './internal/context.js'
+import { type Context, type ContextOperation, contextFor } from './internal/context.js'
 import { type InternalPolicy, invoke, kRun, runPolicy } from './internal/policy.js'
 import type { ExecuteOptions, Operation, Policy } from './types.js'
 
@@ -34,15 +34,15 @@ export class Pipeline implements InternalPolicy {
   }
 
   // The entry point pipelines use (see internal/policy.ts).
-  [kRun]<T>(fn: Operation<T>, context: Context): Promise<T> {
+  [kRun]<T>(fn: ContextOperation<T>, context: Context): Promise<T> {
     return this.runFrom(0, fn, context)
   }
 
-  private runFrom<T>(index: number, fn: Operation<T>, context: Context): Promise<T> {
+  private runFrom<T>(index: number, fn: ContextOperation<T>, context: Context): Promise<T> {
     const policy = this.policies[index]
     if (policy === undefined) {
       return invoke(fn, context)
     }
-    return runPolicy(policy, (inner) => this.runFrom(index + 1, fn, inner as Context), context)
+    return runPolicy(policy, (inner) => this.runFrom(index + 1, fn, inner), context)
   }
 }

@@ -2,7 +2,7 @@ import { type BackoffKind, backoffDelay } from './backoff.js'
 import type { Deadline } from './deadline.js'
 import { isCircuitOpenError } from './errors/circuit-open-error.js'
 import { TooManyRetriesError } from './errors/too-many-retries-error.js'
-import { type Context, ViewContext, contextFor } from './internal/context.js'
+import { type Context, type ContextOperation, ViewContext, contextFor } from './internal/context.js'
 import { type InternalPolicy, invoke, kRun } from './internal/policy.js'
 import { sleep } from './internal/sleep.js'
 import type { RetryBudget } from './retry-budget.js'
@@ -102,7 +102,7 @@ export class RetryPolicy implements InternalPolicy {
   }
 
   // The entry point pipelines use (see internal/policy.ts).
-  [kRun]<T>(fn: Operation<T>, context: Context): Promise<T> {
+  [kRun]<T>(fn: ContextOperation<T>, context: Context): Promise<T> {
     return runRetry(fn, this.options, context)
   }
 }
@@ -133,21 +133,17 @@ function resolveRetry(options: RetryOptions): ResolvedRetry {
   }
 }
 
-async function runRetry<T>(fn: Operation<T>, options: ResolvedRetry, parent: Context): Promise<T> {
+async function runRetry<T>(fn: ContextOperation<T>, options: ResolvedRetry, parent: Context): Promise<T> {
   const deadline = options.deadline ?? parent.deadline
   options.budget?.recordRequest()
   let errors: unknown[] | undefined
   for (let attempt = 1; ; attempt++) {
-    if (parent.aborted) {
-      throw parent.reason
-    }
+    parent.throwIfAborted()
     try {
       return await runAttempt(fn, options, parent, attempt, deadline)
     } catch (error) {
       // The caller (or an outer policy) gave up: its reason, not this attempt's error, is the answer.
-      if (parent.aborted) {
-        throw parent.reason
-      }
+      parent.throwIfAborted()
       if (!options.retryIf(error, attempt)) {
         throw error
       }
@@ -171,7 +167,7 @@ async function runRetry<T>(fn: Operation<T>, options: ResolvedRetry, parent: Con
 }
 
 function runAttempt<T>(
-  fn: Operation<T>,
+  fn: ContextOperation<T>,
   options: ResolvedRetry,
   parent: Context,
   attempt: number,

@@ -2,7 +2,7 @@ import type { Deadline } from './deadline.js'
 import { TimeoutError } from './errors/timeout-error.js'
 import { ScopeContext, type Unsubscribe, contextFor } from './internal/context.js'
 import { invoke } from './internal/policy.js'
-import { type TimerEntry, cancel, schedule } from './internal/timer-queue.js'
+import { cancel, schedule } from './internal/timer-queue.js'
 import type { ExecutionContext } from './types.js'
 
 /** How one call of {@link settle} ended. */
@@ -60,14 +60,12 @@ export function settle<C extends SettleCalls>(calls: C, options: SettleOptions):
     const contexts: ScopeContext[] = []
     let pending = names.length
     let done = false
-    let timer: TimerEntry | undefined
     let unsubscribe: Unsubscribe | undefined
 
     const finish = (): void => {
       done = true
-      if (timer !== undefined) {
-        cancel(timer)
-      }
+      // Calls settle on microtasks, so `timer` is always set by the time this runs.
+      cancel(timer)
       unsubscribe?.()
     }
     const results = (): SettleResults<C> => {
@@ -93,8 +91,8 @@ export function settle<C extends SettleCalls>(calls: C, options: SettleOptions):
         }
       }
       invoke(calls[name]!, context).then(
-        (value) => record({ status: 'fulfilled', value }),
-        (reason: unknown) => record({ status: 'rejected', reason }),
+        (value) => { record({ status: 'fulfilled', value }) },
+        (reason: unknown) => { record({ status: 'rejected', reason }) },
       )
     }
     if (pending === 0) {
@@ -113,7 +111,8 @@ export function settle<C extends SettleCalls>(calls: C, options: SettleOptions):
       }
       settleWith(results())
     }
-    timer = schedule(limitMs, () => {
+
+    const timer = schedule(limitMs, () => {
       if (!done) {
         timeUp(new TimeoutError(options.timeoutMs), resolve)
       }
@@ -121,7 +120,7 @@ export function settle<C extends SettleCalls>(calls: C, options: SettleOptions):
     if (parent.abortable) {
       unsubscribe = parent.onAbort((reason) => {
         if (!done) {
-          timeUp(reason, () => reject(reason))
+          timeUp(reason, () => { reject(reason) })
         }
       })
     }

@@ -1,11 +1,11 @@
 import { TimeoutError } from './errors/timeout-error.js'
-import { type Context, ScopeContext, contextFor } from './internal/context.js'
+import { type Context, type ContextOperation, ScopeContext, contextFor } from './internal/context.js'
 import { type InternalPolicy, kRun } from './internal/policy.js'
 import { cancel, schedule } from './internal/timer-queue.js'
 import type { ExecuteOptions, Operation } from './types.js'
 
 /** Options of {@link withTimeout}. */
-export interface WithTimeoutOptions extends ExecuteOptions {}
+export type WithTimeoutOptions = ExecuteOptions
 
 /**
  * `asyncio.wait_for`: resolves with `fn`'s result, or rejects with {@link TimeoutError} once
@@ -45,8 +45,7 @@ export class TimeoutPolicy implements InternalPolicy {
     return runWithTimeout(fn, this.timeoutMs, contextFor(options?.signal), undefined)
   }
 
-
-  [kRun]<T>(fn: Operation<T>, context: Context): Promise<T> {
+  [kRun]<T>(fn: ContextOperation<T>, context: Context): Promise<T> {
     return runWithTimeout(fn, this.timeoutMs, context, undefined)
   }
 }
@@ -56,7 +55,7 @@ export class TimeoutPolicy implements InternalPolicy {
  * `attempt`, or the parent's), bounded by `timeoutMs` and by the parent's deadline.
  */
 export function runWithTimeout<T>(
-  fn: Operation<T>,
+  fn: ContextOperation<T>,
   timeoutMs: number,
   parent: Context,
   attempt: number | undefined,
@@ -93,15 +92,15 @@ export function runWithTimeout<T>(
     })
     const unsubscribe = parent.abortable
       ? parent.onAbort((reason) => {
-          if (settled) {
-            return
-          }
-          settled = true
-          cancel(timer)
-          context.abort(reason)
-          context.dispose()
-          reject(reason)
-        })
+        if (settled) {
+          return
+        }
+        settled = true
+        cancel(timer)
+        context.abort(reason)
+        context.dispose()
+        reject(reason)
+      })
       : undefined
     const onValue = (value: T): void => {
       if (settled) {

@@ -32,6 +32,23 @@ export abstract class Context implements ExecutionContext {
   abstract readonly abortable: boolean
   /** Calls `listener` once, on abort. Not called for an abort that already happened. */
   abstract onAbort(listener: AbortListener): Unsubscribe
+
+  /** Throws the abort reason if aborted, as `AbortSignal.throwIfAborted` does. */
+  throwIfAborted(): void {
+    if (this.aborted) {
+      throw this.reason
+    }
+  }
+}
+
+/** An operation as policies run it among themselves: it receives the library's own context. */
+export type ContextOperation<T> = (context: Context) => T | PromiseLike<T>
+
+/** What a foreign policy may hand back: at least a signal. */
+export interface ForeignContext {
+  readonly signal: AbortSignal
+  readonly attempt?: number
+  readonly deadline?: Deadline | undefined
 }
 
 /** A context that never aborts: the default when the caller passes no signal. */
@@ -75,7 +92,7 @@ class SignalContext extends Context {
   }
 
   get reason(): unknown {
-    return this.signal.reason
+    return this.signal.reason as unknown
   }
 
   get abortable(): boolean {
@@ -84,9 +101,9 @@ class SignalContext extends Context {
 
   onAbort(listener: AbortListener): Unsubscribe {
     const signal = this.signal
-    const handler = (): void => listener(signal.reason)
+    const handler = (): void => { listener(signal.reason) }
     signal.addEventListener('abort', handler, { once: true })
-    return () => signal.removeEventListener('abort', handler)
+    return () => { signal.removeEventListener('abort', handler) }
   }
 }
 
@@ -105,7 +122,7 @@ export function contextFor(signal: AbortSignal | undefined, deadline?: Deadline)
  * Adopts the context a foreign policy handed back to us (anything with `signal` and maybe
  * `attempt`), keeping our own when it is ours.
  */
-export function adoptContext(value: ExecutionContext | undefined, fallback: Context): Context {
+export function adoptContext(value: ForeignContext | undefined, fallback: Context): Context {
   if (value instanceof Context) {
     return value
   }
@@ -234,7 +251,7 @@ export class ScopeContext extends Context {
 
   private link(): void {
     if (this.unlink === undefined && !this.disposed && !this.ownAborted && this.parent.abortable) {
-      this.unlink = this.parent.onAbort((reason) => this.abort(reason))
+      this.unlink = this.parent.onAbort((reason) => { this.abort(reason) })
     }
   }
 

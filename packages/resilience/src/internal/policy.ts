@@ -1,5 +1,5 @@
-import type { ExecutionContext, Operation, Policy } from '../types.js'
-import { type Context, adoptContext } from './context.js'
+import type { ExecutionContext, Policy } from '../types.js'
+import { type Context, type ContextOperation, adoptContext } from './context.js'
 
 /**
  * The entry point built-in policies share among themselves. Inside a pipeline a policy hands the
@@ -10,7 +10,7 @@ export const kRun: unique symbol = Symbol('storefront.resilience.run')
 
 /** A policy that can run inside a pipeline without materialising signals. */
 export interface InternalPolicy extends Policy {
-  [kRun]<T>(fn: Operation<T>, context: Context): Promise<T>
+  [kRun]<T>(fn: ContextOperation<T>, context: Context): Promise<T>
 }
 
 function isInternal(policy: Policy): policy is InternalPolicy {
@@ -18,7 +18,7 @@ function isInternal(policy: Policy): policy is InternalPolicy {
 }
 
 /** Runs `fn` through `policy` under `context`, whether the policy is ours or foreign. */
-export function runPolicy<T>(policy: Policy, fn: Operation<T>, context: Context): Promise<T> {
+export function runPolicy<T>(policy: Policy, fn: ContextOperation<T>, context: Context): Promise<T> {
   if (isInternal(policy)) {
     return policy[kRun](fn, context)
   }
@@ -28,7 +28,7 @@ export function runPolicy<T>(policy: Policy, fn: Operation<T>, context: Context)
 }
 
 /** Calls `fn` and turns a synchronous throw into a rejection. */
-export function invoke<T>(fn: Operation<T>, context: Context): Promise<T> {
+export function invoke<T>(fn: ContextOperation<T>, context: Context): Promise<T> {
   try {
     return Promise.resolve(fn(context))
   } catch (error) {

@@ -1,4 +1,5 @@
 import { now } from './clock.js'
+import { type TimerHandle, refTimer, unrefTimer } from './timer-handle.js'
 
 /**
  * One real timer shared by every pending timeout.
@@ -12,16 +13,11 @@ import { now } from './clock.js'
  */
 
 /** A pending timeout. Cancelling is O(1) and allocation-free. */
-export interface TimerEntry {
-  /** When the callback is due, on the {@link now} clock. */
-  readonly expiresAt: number
+export class TimerEntry {
   /** True once fired or cancelled. */
-  done: boolean
-}
-
-class Entry implements TimerEntry {
   done = false
   constructor(
+    /** When the callback is due, on the {@link now} clock. */
     readonly expiresAt: number,
     readonly callback: () => void,
     readonly queue: DurationQueue,
@@ -30,7 +26,7 @@ class Entry implements TimerEntry {
 
 /** Entries that share one duration, hence expire in insertion order. */
 class DurationQueue {
-  items: Entry[] = []
+  items: TimerEntry[] = []
   head = 0
 
   constructor(readonly key: number) {}
@@ -56,12 +52,10 @@ class DurationQueue {
     }
   }
 
-  peek(): Entry | undefined {
+  peek(): TimerEntry | undefined {
     return this.items[this.head]
   }
 }
-
-type TimerHandle = ReturnType<typeof setTimeout>
 
 const MAX_DELAY_MS = 2 ** 31 - 1
 
@@ -88,13 +82,13 @@ export function schedule(delayMs: number, callback: () => void): TimerEntry {
     queue = new DurationQueue(key)
     queues.set(key, queue)
   }
-  const entry = new Entry(expiresAt, callback, queue)
+  const entry = new TimerEntry(expiresAt, callback, queue)
   queue.items.push(entry)
   live++
   if (handle === undefined || expiresAt < armedAt) {
     arm(expiresAt)
   } else if (!refed) {
-    handle.ref?.()
+    refTimer(handle)
     refed = true
   }
   return entry
@@ -107,7 +101,7 @@ export function cancel(entry: TimerEntry): void {
   }
   entry.done = true
   live--
-  ;(entry as Entry).queue.trim()
+  entry.queue.trim()
   releaseIfIdle()
 }
 
@@ -160,7 +154,7 @@ function fire(): void {
 /** With no live entry left, the armed timer must not keep the process alive. */
 function releaseIfIdle(): void {
   if (live === 0 && refed && handle !== undefined) {
-    handle.unref?.()
+    unrefTimer(handle)
     refed = false
   }
 }

@@ -1,0 +1,72 @@
+/**
+ * `pipeline`: a timeout, retries and a circuit breaker composed into one policy, outermost first.
+ *
+ * `pipeline(timeoutPolicy(1000), retryPolicy(...), breaker)` bounds the whole call (retries
+ * included) to 1 s, retries inside that second, and sends each attempt through the breaker.
+ * Three calls to the cart service show what each layer does:
+ *
+ * 1. the service fails once, then answers: the retry absorbs the blip;
+ * 2. the service hangs: the outer timeout ends the whole call after 1000 ms and aborts the
+ *    attempt still running;
+ * 3. the service is down: the breaker, having seen 3 failures, opens; the next attempt is
+ *    refused at once, and the retry does not retry a refusal, so the call fails fast.
+ *
+ * Run it: `npm run example:pipeline` (from the repository root).
+ */
+import { pathToFileURL } from 'node:url'
+
+import { CircuitBreaker, type ExecutionContext, pipeline, retryPolicy, timeoutPolicy } from '@storefront/resilience'
+
+export async function main(log: (line: string) => void = console.log): Promise<void> {
+  const start = performance.now()
+  const say = (line: string): void => {
+    log(`${elapsed(start)}  ${line}`)
+  }
+
+  const breaker = new CircuitBreaker({ name: 'cart', maxFailures: 3, windowMs: 10_000, resetIntervalMs: 10_000 })
+  breaker.onStateChange((state, previous) => {
+    say(`breaker: ${previous} -> ${state}`)
+  })
+  const cartPolicy = pipeline(
+    timeoutPolicy(1000), // the whole call, retries included
+    retryPolicy({ maxAttempts: 3, intervalMs: 100 }),
+    breaker, // innermost: counts every attempt
+  )
+
+  // The cart service's behaviour, one per scenario.
+  const flaky = (): ((context: ExecutionContext) => Promise<string>) => {
+    let calls = 0
+    return () => (++calls === 1 ? Promise.reject(new Error('ECONNRESET')) : Promise.resolve('2 items'))
+  }
+  const hanging = ({ signal }: ExecutionContext): Promise<string> =>
+    new Promise((_resolve, reject) => {
+      signal.addEventListener('abort', () => {
+        say('cart: the hanging request was aborted')
+        reject(signal.reason)
+      }, { once: true })
+    })
+  const down = (): Promise<string> => Promise.reject(new Error('ECONNREFUSED'))
+
+  const scenarios = [['flaky', flaky()], ['hanging', hanging], ['down', down]] as const
+  for (const [name, service] of scenarios) {
+    say(`GET /cart (${name})`)
+    try {
+      const cart = await cartPolicy.execute((context) => {
+        say(`  attempt ${context.attempt} sent`)
+        return service(context)
+      })
+      say(`  -> ${cart}`)
+    } catch (error) {
+      say(`  -> ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`)
+    }
+  }
+}
+
+/** `+1100 ms`: time since `start`, padded so the columns line up. */
+function elapsed(start: number): string {
+  return `+${Math.round(performance.now() - start)} ms`.padStart(9)
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main()
+}
