@@ -34,6 +34,7 @@ export async function main(log: (line: string) => void = console.log): Promise<v
       }, 2000)
       signal.addEventListener('abort', () => {
         clearTimeout(timer)
+        say(`products: db query, attempt ${attempt} aborted (${signal.reason instanceof Error ? signal.reason.message : 'aborted'})`)
         reject(signal.reason)
       }, { once: true })
     })

@@ -3,19 +3,28 @@
  *
  * `pipeline(timeoutPolicy(1000), retryPolicy(...), breaker)` bounds the whole call (retries
  * included) to 1 s, retries inside that second, and sends each attempt through the breaker.
- * Three calls to the cart service show what each layer does:
+ * Four calls to the cart service show what each layer does:
  *
  * 1. the service fails once, then answers: the retry absorbs the blip;
  * 2. the service hangs: the outer timeout ends the whole call after 1000 ms and aborts the
  *    attempt still running;
- * 3. the service is down: the breaker, having seen 3 failures, opens; the next attempt is
- *    refused at once, and the retry does not retry a refusal, so the call fails fast.
+ * 3. the service is down: its failure is the breaker's 3rd, so the breaker opens; the retry's
+ *    next attempt is refused without reaching the service, and a refusal is not retried;
+ * 4. the service is still down: the breaker refuses the first attempt, so the call fails at once
+ *    and the struggling service gets no traffic at all.
  *
  * Run it: `npm run example:pipeline` (from the repository root).
  */
 import { pathToFileURL } from 'node:url'
 
-import { CircuitBreaker, type ExecutionContext, pipeline, retryPolicy, timeoutPolicy } from '@storefront/resilience'
+import {
+  CircuitBreaker,
+  type ExecutionContext,
+  isCircuitOpenError,
+  pipeline,
+  retryPolicy,
+  timeoutPolicy,
+} from '@storefront/resilience'
 
 export async function main(log: (line: string) => void = console.log): Promise<void> {
   const start = performance.now()
@@ -34,10 +43,9 @@ export async function main(log: (line: string) => void = console.log): Promise<v
   )
 
   // The cart service's behaviour, one per scenario.
-  const flaky = (): ((context: ExecutionContext) => Promise<string>) => {
-    let calls = 0
-    return () => (++calls === 1 ? Promise.reject(new Error('ECONNRESET')) : Promise.resolve('2 items'))
-  }
+  let flakyCalls = 0
+  const flaky = (): Promise<string> =>
+    ++flakyCalls === 1 ? Promise.reject(new Error('ECONNRESET')) : Promise.resolve('2 items')
   const hanging = ({ signal }: ExecutionContext): Promise<string> =>
     new Promise((_resolve, reject) => {
       signal.addEventListener('abort', () => {
@@ -47,7 +55,7 @@ export async function main(log: (line: string) => void = console.log): Promise<v
     })
   const down = (): Promise<string> => Promise.reject(new Error('ECONNREFUSED'))
 
-  const scenarios = [['flaky', flaky()], ['hanging', hanging], ['down', down]] as const
+  const scenarios = [['flaky', flaky], ['hanging', hanging], ['down', down], ['still down', down]] as const
   for (const [name, service] of scenarios) {
     say(`GET /cart (${name})`)
     try {
@@ -57,7 +65,9 @@ export async function main(log: (line: string) => void = console.log): Promise<v
       })
       say(`  -> ${cart}`)
     } catch (error) {
-      say(`  -> ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`)
+      // A refusal says when the breaker will let a probe through: a good `retry-after` for the client.
+      const retryAfter = isCircuitOpenError(error) ? `, retry after ${Math.ceil(error.retryAfterMs)} ms` : ''
+      say(`  -> ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}${retryAfter}`)
     }
   }
 }

@@ -270,6 +270,10 @@ export class CircuitBreaker implements InternalPolicy {
       if (slow) {
         this.window.add(SLOW)
         this.recordFailure()
+      } else if (this.failureRateThreshold !== undefined) {
+        // Fix: the rate used to be judged only on a failure, so a success that brought the window
+        // up to minimumCalls (with the failures already above the threshold) left it closed.
+        this.checkFailureRate()
       }
     } else if (inner.kind === 'half-open') {
       inner.inFlight--
@@ -331,6 +335,11 @@ export class CircuitBreaker implements InternalPolicy {
         return
       }
     }
+    this.checkFailureRate()
+  }
+
+  /** Opens the circuit if the window holds at least minimumCalls calls and the failure rate is reached. */
+  private checkFailureRate(): void {
     const threshold = this.failureRateThreshold
     if (threshold !== undefined) {
       const calls = this.window.total(CALLS)

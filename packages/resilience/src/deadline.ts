@@ -5,6 +5,12 @@ import { unrefTimer } from './internal/timer-handle.js'
 /** The header that carries a caller's remaining budget between services, in whole milliseconds. */
 export const DEADLINE_HEADER = 'x-request-timeout-ms'
 
+/** The largest budget a header carries: 2^31 - 1 ms, about 24.8 days. */
+const MAX_HEADER_MS = 2 ** 31 - 1
+
+/** The longest delay `setTimeout` honours; longer ones fire after 1 ms instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 /** Options of {@link Deadline.fromHeader}. */
 export interface DeadlineFromHeaderOptions {
   /** Upper bound on what a caller may ask for, in milliseconds. Defaults to no bound. */
@@ -90,7 +96,8 @@ export class Deadline {
 
   /** The remaining budget as an `x-request-timeout-ms` value: whole milliseconds, rounded down. */
   toHeader(): string {
-    return String(Math.floor(this.remainingMs()))
+    // An unbounded deadline still has to travel as whole milliseconds a receiver can parse.
+    return String(Math.min(Math.floor(this.remainingMs()), MAX_HEADER_MS))
   }
 
   /**
@@ -104,12 +111,17 @@ export class Deadline {
     }
     const controller = new AbortController()
     this.abortSignal = controller.signal
-    const left = this.expiresAt - now()
-    if (left <= 0) {
-      controller.abort(new TimeoutError(this.timeoutMs))
-    } else {
-      unrefTimer(globalThis.setTimeout(() => { controller.abort(new TimeoutError(this.timeoutMs)) }, left))
+    // Fix: a deadline more than 2^31-1 ms away (a 10-digit header allows ~115 days) was handed to
+    // setTimeout as is, which fires it after 1 ms. Wait in steps of at most MAX_TIMER_MS instead.
+    const arm = (): void => {
+      const left = this.expiresAt - now()
+      if (left <= 0) {
+        controller.abort(new TimeoutError(this.timeoutMs))
+        return
+      }
+      unrefTimer(globalThis.setTimeout(arm, Math.min(left, MAX_TIMER_MS)))
     }
+    arm()
     return controller.signal
   }
 }

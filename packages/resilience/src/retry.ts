@@ -2,7 +2,7 @@ import { type BackoffKind, backoffDelay } from './backoff.js'
 import type { Deadline } from './deadline.js'
 import { isCircuitOpenError } from './errors/circuit-open-error.js'
 import { TooManyRetriesError } from './errors/too-many-retries-error.js'
-import { type Context, type ContextOperation, ViewContext, contextFor } from './internal/context.js'
+import { type Context, type ContextOperation, ViewContext, contextFor, isCallerContext } from './internal/context.js'
 import { type InternalPolicy, invoke, kRun } from './internal/policy.js'
 import { sleep } from './internal/sleep.js'
 import type { RetryBudget } from './retry-budget.js'
@@ -181,7 +181,27 @@ function runAttempt<T>(
   }
   // Reuse the caller's context for the first attempt: the common, successful case allocates nothing.
   const context = attempt === parent.attempt ? parent : new ViewContext(parent, attempt, deadline)
-  return invoke(fn, context)
+  // Without a time limit, work that ignores its signal would keep `retry` pending after the
+  // caller's abort. Race it against the caller's own signal. Inside a pipeline the outer policy
+  // (a timeout, a hedge) already rejects at once when it aborts us, so no race is needed there.
+  return isCallerContext(parent) ? untilAborted(invoke(fn, context), parent) : invoke(fn, context)
+}
+
+/** Settles as `promise` does, or rejects with the abort reason as soon as `context` aborts. */
+function untilAborted<T>(promise: Promise<T>, context: Context): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const unsubscribe = context.onAbort(reject)
+    promise.then(
+      (value) => {
+        unsubscribe()
+        resolve(value)
+      },
+      (error: unknown) => {
+        unsubscribe()
+        reject(error)
+      },
+    )
+  })
 }
 
 function pauseBefore(attempt: number, error: unknown, options: ResolvedRetry): number {

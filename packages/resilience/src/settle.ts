@@ -44,7 +44,8 @@ export interface SettleOptions {
  */
 export function settle<C extends SettleCalls>(calls: C, options: SettleOptions): Promise<SettleResults<C>> {
   if (!(options.timeoutMs > 0)) {
-    return Promise.reject(new RangeError(`settle timeoutMs must be positive, got ${options.timeoutMs}`))
+    // Like every other option check in the library: a programmer error, thrown at once.
+    throw new RangeError(`settle timeoutMs must be positive, got ${options.timeoutMs}`)
   }
   const parent = contextFor(options.signal, options.deadline)
   if (parent.aborted) {
@@ -56,7 +57,13 @@ export function settle<C extends SettleCalls>(calls: C, options: SettleOptions):
   }
   return new Promise<SettleResults<C>>((resolve, reject) => {
     const names = Object.keys(calls)
-    const outcomes: Record<string, SettleOutcome<unknown> | undefined> = {}
+    // Fix: a plain `{}` here read inherited members for calls named `constructor`, `toString`, ...
+    // (so such a straggler was neither aborted nor reported as a timeout), and `__proto__` set the
+    // prototype instead of a key. A prototype-less record holds any name.
+    const outcomes: Record<string, SettleOutcome<unknown> | undefined> = Object.create(null) as Record<
+      string,
+      SettleOutcome<unknown> | undefined
+    >
     const contexts: ScopeContext[] = []
     let pending = names.length
     let done = false
@@ -69,11 +76,10 @@ export function settle<C extends SettleCalls>(calls: C, options: SettleOptions):
       unsubscribe?.()
     }
     const results = (): SettleResults<C> => {
-      const record: Record<string, SettleOutcome<unknown>> = {}
-      for (const name of names) {
-        record[name] = outcomes[name] ?? { status: 'timeout' }
-      }
-      return record as SettleResults<C>
+      // Fix (same as above): `fromEntries` defines own keys, so a call named `__proto__` is a key too.
+      return Object.fromEntries(
+        names.map((name) => [name, outcomes[name] ?? { status: 'timeout' }]),
+      ) as SettleResults<C>
     }
 
     for (const [index, name] of names.entries()) {
@@ -114,7 +120,10 @@ export function settle<C extends SettleCalls>(calls: C, options: SettleOptions):
 
     const timer = schedule(limitMs, () => {
       if (!done) {
-        timeUp(new TimeoutError(options.timeoutMs), resolve)
+        // Fix: report the deadline's budget when the deadline cut the wait short, as withTimeout
+        // and retry do; this used to report `timeoutMs` even when it was not the limit that hit.
+        const cutByDeadline = options.deadline !== undefined && limitMs < options.timeoutMs
+        timeUp(new TimeoutError(cutByDeadline ? options.deadline.timeoutMs : options.timeoutMs), resolve)
       }
     })
     if (parent.abortable) {

@@ -107,6 +107,11 @@ class SignalContext extends Context {
   }
 }
 
+/** True when `context` is driven directly by a caller's `AbortSignal` (not by one of our policies). */
+export function isCallerContext(context: Context): boolean {
+  return context instanceof SignalContext
+}
+
 /**
  * Wraps what a caller gave: no signal means the shared root context.
  * A `deadline` adds no timer here; the policies that wait consult it.
@@ -126,8 +131,13 @@ export function adoptContext(value: ForeignContext | undefined, fallback: Contex
   if (value instanceof Context) {
     return value
   }
-  if (value === undefined || value.signal === fallback.signal) {
+  if (value === undefined) {
     return fallback
+  }
+  if (value.signal === fallback.signal) {
+    // Same cancellation; keep a foreign retry's attempt number if it brought one.
+    const attempt = value.attempt ?? fallback.attempt
+    return attempt === fallback.attempt ? fallback : new ViewContext(fallback, attempt, fallback.deadline)
   }
   return new SignalContext(value.signal, value.attempt ?? fallback.attempt, value.deadline ?? fallback.deadline)
 }

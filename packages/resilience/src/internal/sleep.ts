@@ -1,5 +1,8 @@
 import type { Context } from './context.js'
 
+/** The longest delay `setTimeout` honours; longer ones fire after 1 ms instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 /**
  * Waits `ms`, or rejects with the abort reason the moment `context` is aborted: a pause between
  * retries must never outlive the caller's interest.
@@ -9,13 +12,26 @@ export function sleep(ms: number, context: Context): Promise<void> {
     return Promise.reject(context.reason)
   }
   return new Promise<void>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined
     const unsubscribe = context.onAbort((reason) => {
       globalThis.clearTimeout(timer)
       reject(reason)
     })
-    const timer = globalThis.setTimeout(() => {
-      unsubscribe()
-      resolve()
-    }, ms)
+    // Fix: a pause longer than 2^31-1 ms (a long Retry-After) used to be handed to setTimeout as
+    // is, which fires it after 1 ms. Wait in chunks of at most MAX_TIMER_MS instead.
+    let left = ms
+    const wait = (): void => {
+      const step = Math.min(left, MAX_TIMER_MS)
+      left -= step
+      timer = globalThis.setTimeout(() => {
+        if (left > 0) {
+          wait()
+          return
+        }
+        unsubscribe()
+        resolve()
+      }, step)
+    }
+    wait()
   })
 }

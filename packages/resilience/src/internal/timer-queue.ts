@@ -64,6 +64,8 @@ let live = 0
 let handle: TimerHandle | undefined
 let armedAt = Infinity
 let armedWith: typeof setTimeout | undefined
+/** The `clearTimeout` of the implementation that armed {@link handle}. */
+let armedClear: typeof clearTimeout | undefined
 let refed = false
 
 /** Calls `callback` once `delayMs` has passed, unless the returned entry is cancelled first. */
@@ -114,6 +116,7 @@ function arm(at: number): void {
   const delay = Math.min(MAX_DELAY_MS, Math.max(0, at - now()))
   armedAt = delay === MAX_DELAY_MS ? now() + delay : at
   armedWith = setTimer
+  armedClear = globalThis.clearTimeout
   handle = setTimer(fire, delay)
   refed = true
 }
@@ -160,6 +163,13 @@ function releaseIfIdle(): void {
 }
 
 function reset(): void {
+  // Fix: the timer armed under the old implementation used to be left running. When it fired (a
+  // real timer armed before fake timers were installed, say) it ran fire() against the new
+  // world's queues with the new world's armedAt, firing entries that were not yet due.
+  if (handle !== undefined) {
+    armedClear?.(handle)
+  }
+  armedClear = undefined
   queues.clear()
   live = 0
   handle = undefined
