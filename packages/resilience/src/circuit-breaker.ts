@@ -48,7 +48,11 @@ export interface CircuitBreakerOptions {
 /** A snapshot of a breaker's counts. Window counts cover the last `windowMs`. */
 export interface CircuitBreakerStats {
   readonly state: CircuitState
-  /** Calls that finished inside the window. */
+  /**
+   * Calls that finished inside the window. Without `failureRateThreshold` or `slowCallMs`, a
+   * success is stamped at the next failure or read rather than when it happened, so this may
+   * include successes up to one read older than the window.
+   */
   readonly calls: number
   /** Failures inside the window (slow calls included). */
   readonly failures: number
@@ -287,7 +291,7 @@ export class CircuitBreaker implements InternalPolicy {
 
   private onError(error: unknown, epoch: number, startedAt: number, context: Context): void {
     // The caller walked away (client gone, hedge lost): not the downstream's fault. A timeout is.
-    const abandoned = context.aborted && !isTimeoutError(context.reason)
+    const abandoned = context.aborted && !isTimeoutReason(context.reason)
     if (abandoned || (this.isFailure !== undefined && !this.isFailure(error))) {
       if (abandoned) {
         this.release(epoch)
@@ -394,6 +398,11 @@ export class CircuitBreaker implements InternalPolicy {
   }
 }
 
+/** Our `TimeoutError`, or the `DOMException` named `TimeoutError` that `AbortSignal.timeout()` aborts with. */
+function isTimeoutReason(reason: unknown): boolean {
+  return isTimeoutError(reason) || (reason instanceof DOMException && reason.name === 'TimeoutError')
+}
+
 function publicState(inner: InnerState): CircuitState {
   return inner.kind === 'isolated' ? 'open' : inner.kind
 }
@@ -410,7 +419,9 @@ function validate(breaker: CircuitBreaker, options: CircuitBreakerOptions): void
   positive('windowMs', breaker.windowMs)
   positive('resetIntervalMs', breaker.resetIntervalMs)
   positive('timeoutMs', options.timeoutMs)
-  positive('halfOpenMaxCalls', options.halfOpenMaxCalls)
+  if (options.halfOpenMaxCalls !== undefined && !(Number.isInteger(options.halfOpenMaxCalls) && options.halfOpenMaxCalls >= 1)) {
+    throw new RangeError(`CircuitBreaker halfOpenMaxCalls must be a whole number >= 1, got ${options.halfOpenMaxCalls}`)
+  }
   positive('slowCallMs', options.slowCallMs)
   positive('minimumCalls', options.minimumCalls)
   const rate = options.failureRateThreshold
