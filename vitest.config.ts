@@ -2,12 +2,16 @@ import { fileURLToPath } from 'node:url'
 
 import { defineConfig } from 'vitest/config'
 
-const resilienceSource = fileURLToPath(new URL('./packages/resilience/src/index.ts', import.meta.url))
+const source = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
 
 export default defineConfig({
   resolve: {
-    // Tests run against the sources, so `npm test` needs no build first.
-    alias: { '@storefront/resilience': resilienceSource },
+    // Tests run against the sources, so `npm test` needs no build first. Longest prefix first.
+    alias: [
+      { find: /^@storefront\/service-kit\/testing$/, replacement: source('./packages/service-kit/src/testing/index.ts') },
+      { find: /^@storefront\/service-kit$/, replacement: source('./packages/service-kit/src/index.ts') },
+      { find: /^@storefront\/resilience$/, replacement: source('./packages/resilience/src/index.ts') },
+    ],
   },
   test: {
     projects: [
@@ -17,6 +21,25 @@ export default defineConfig({
           name: 'resilience',
           root: './packages/resilience',
           include: ['src/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'service-kit',
+          root: './packages/service-kit',
+          include: ['src/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The engine comes from STOREFRONT_TEST_DB (pglite by default, or postgres); CI runs both.
+          name: 'services',
+          root: './services',
+          include: ['*/test/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {

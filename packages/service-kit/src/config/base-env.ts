@@ -1,0 +1,59 @@
+import { type EnvOf, bool, int, msRange, oneOf, optionalStr, port, probability, str } from './env.js'
+
+/** Log levels pino understands. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+/**
+ * The variables every service reads (see the HTTP contract, "config"). A service spreads this into
+ * its own schema and adds its own variables.
+ */
+export function baseEnv(service: string, defaultPort: number) {
+  return {
+    HOST: str('Interface to listen on.', { fallback: '127.0.0.1' }),
+    PORT: port(`TCP port. Defaults to ${defaultPort}.`, defaultPort),
+    DATABASE_URL: optionalStr('postgres:// URL of a PostgreSQL server. Unset: embedded PostgreSQL (PGlite) under DATA_DIR.', {
+      pattern: /^postgres(ql)?:\/\//,
+    }),
+    DATA_DIR: str('Where the embedded database lives when DATABASE_URL is unset.', { fallback: `.data/${service}` }),
+    SERVICE_TOKEN: optionalStr('Bearer token every caller must present (all routes but health and metrics).', { minLength: 16 }),
+    ALLOW_INSECURE_LOOPBACK: bool('Development only: run without SERVICE_TOKEN. Allowed only when HOST is a loopback address.', false),
+    LOG_LEVEL: oneOf('pino log level.', LOG_LEVELS, 'info'),
+    BODY_LIMIT_BYTES: int('Largest request body accepted, in bytes (larger: 413). Defaults to 64 KiB.', {
+      fallback: 64 * 1024,
+      min: 1024,
+      max: 16 * 1024 * 1024,
+    }),
+    REQUEST_TIMEOUT_MS: int('Budget of a request that carries no x-request-timeout-ms, and the most a caller may ask for, in ms.', {
+      fallback: 10_000,
+      min: 1,
+      max: 600_000,
+    }),
+    SHUTDOWN_GRACE_MS: int('How long in-flight requests may finish after SIGTERM, in ms.', { fallback: 10_000, min: 0, max: 600_000 }),
+    DB_POOL_MAX: int('Connections in the PostgreSQL pool.', { fallback: 10, min: 1, max: 200 }),
+    FAULT_DELAY_MS: msRange('Fault injection: a uniformly random delay of a..b ms before each non-health response.'),
+    FAULT_ERROR_RATE: probability('Fault injection: answer 500 with this probability (0..1).'),
+  }
+}
+
+/** What {@link baseEnv} yields once read. */
+export type BaseEnv = EnvOf<ReturnType<typeof baseEnv>>
+
+/** True for addresses that only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+}
+
+/**
+ * Cross-variable rules: a service refuses to start without SERVICE_TOKEN unless it is told it runs
+ * on loopback for development.
+ */
+export function checkBaseEnv(env: BaseEnv): void {
+  if (env.SERVICE_TOKEN === undefined) {
+    if (!env.ALLOW_INSECURE_LOOPBACK) {
+      throw new Error('Invalid environment variable SERVICE_TOKEN: is required (or set ALLOW_INSECURE_LOOPBACK=true for local development on a loopback HOST)')
+    }
+    if (!isLoopback(env.HOST)) {
+      throw new Error(`Invalid environment variable ALLOW_INSECURE_LOOPBACK: only allowed when HOST is a loopback address (HOST is ${env.HOST})`)
+    }
+  }
+}

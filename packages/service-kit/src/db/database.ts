@@ -1,0 +1,42 @@
+/** A row as the drivers return it: column name to value. */
+export type Row = Record<string, unknown>
+
+/** Options of a single query. */
+export interface QueryOptions {
+  /**
+   * Aborting it gives up on the query: on PostgreSQL the query is cancelled on the server; on the
+   * embedded engine a query still waiting for the connection is dropped. Rejects with the reason.
+   */
+  readonly signal?: AbortSignal | undefined
+}
+
+/** What can run SQL: the database, or a transaction. One SQL code path serves both engines. */
+export interface Queryable {
+  /** Runs one parameterized statement (`$1`, `$2`, …) and returns its rows. */
+  query<R extends Row = Row>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<R[]>
+  /** Runs a script of several statements without parameters (migrations, seeds). */
+  exec(text: string): Promise<void>
+}
+
+/** Which engine runs the SQL. */
+export type DatabaseEngine = 'pglite' | 'postgres'
+
+/** Counters for the metrics endpoint. */
+export interface DatabaseStats {
+  /** Queries in flight now. */
+  readonly active: number
+  /** Of those, queries known to be waiting for a connection (the embedded engine's queue). */
+  readonly waiting: number
+}
+
+/** A service's database: PGlite in-process, or a PostgreSQL server through a pool. */
+export interface Database extends Queryable {
+  readonly engine: DatabaseEngine
+  /** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: QueryOptions): Promise<T>
+  /** Resolves when the database answers a trivial query. */
+  ping(options?: QueryOptions): Promise<void>
+  readonly stats: DatabaseStats
+  /** Closes the pool or the embedded engine; waits for running queries. */
+  close(): Promise<void>
+}

@@ -1,0 +1,80 @@
+import postgres from 'postgres'
+
+import type { Database, DatabaseStats, QueryOptions, Queryable, Row } from './database.js'
+
+/** Options of {@link openPostgresDatabase}. */
+export interface PostgresOptions {
+  /** Connections in the pool. */
+  readonly poolMax: number
+  /** Shown in `pg_stat_activity`, so an operator can tell the services' connections apart. */
+  readonly applicationName: string
+}
+
+type Sql = postgres.Sql | postgres.TransactionSql
+
+/**
+ * A PostgreSQL server through postgres.js: a pooled connection set, prepared statements (the
+ * statement is parsed and planned once per connection), and server-side cancellation of a query
+ * whose request gave up.
+ */
+export function openPostgresDatabase(url: string, options: PostgresOptions): Database {
+  const sql = postgres(url, {
+    max: options.poolMax,
+    prepare: true,
+    idle_timeout: 30,
+    connect_timeout: 10,
+    onnotice: () => {},
+    connection: { application_name: options.applicationName },
+  })
+  let active = 0
+
+  const runQuery = async <R extends Row>(target: Sql, text: string, params: readonly unknown[] | undefined, signal: AbortSignal | undefined): Promise<R[]> => {
+    signal?.throwIfAborted()
+    const pending = target.unsafe<R[]>(text, (params ?? []) as postgres.ParameterOrJSON<never>[], { prepare: true })
+    // Cancelling asks the server to stop the statement (a CancelRequest on a side connection).
+    const onAbort = (): void => {
+      pending.cancel()
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+    active++
+    try {
+      return await pending
+    } catch (error) {
+      if (signal?.aborted === true) {
+        throw signal.reason as Error
+      }
+      throw error
+    } finally {
+      active--
+      signal?.removeEventListener('abort', onAbort)
+    }
+  }
+  const within = (tx: postgres.TransactionSql): Queryable => ({
+    query: <R extends Row>(text: string, params?: readonly unknown[], queryOptions?: QueryOptions) => runQuery<R>(tx, text, params, queryOptions?.signal),
+    exec: async (text: string) => {
+      await tx.unsafe(text)
+    },
+  })
+
+  return {
+    engine: 'postgres',
+    query: <R extends Row>(text: string, params?: readonly unknown[], queryOptions?: QueryOptions) => runQuery<R>(sql, text, params, queryOptions?.signal),
+    exec: async (text: string) => {
+      await sql.unsafe(text)
+    },
+    transaction: async <T>(fn: (tx: Queryable) => Promise<T>, queryOptions?: QueryOptions): Promise<T> => {
+      queryOptions?.signal?.throwIfAborted()
+      return (await sql.begin((tx) => fn(within(tx)))) as T
+    },
+    ping: async (queryOptions?: QueryOptions) => {
+      await runQuery(sql, 'SELECT 1', [], queryOptions?.signal)
+    },
+    get stats(): DatabaseStats {
+      // postgres.js does not expose its queue: queries in flight include those waiting for a connection.
+      return { active, waiting: 0 }
+    },
+    close: async () => {
+      await sql.end({ timeout: 5 })
+    },
+  }
+}

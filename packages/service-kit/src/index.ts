@@ -1,0 +1,26 @@
+/**
+ * `@storefront/service-kit`: what every Storefront service shares. Fastify with strict schemas,
+ * pino logs carrying the request id, validated environment, RFC 9457 problems, health, Prometheus
+ * metrics, the service token, `x-request-timeout-ms` deadlines, fault injection, graceful shutdown,
+ * and one SQL code path over two engines (PGlite in-process, PostgreSQL through a pool).
+ *
+ * @module
+ */
+// The plugins extend Fastify's request and instance types; these imports carry those declarations.
+import './plugins/fault-injection.js'
+import './plugins/metrics.js'
+import './plugins/request-context.js'
+import './plugins/service-auth.js'
+
+export { type BaseEnv, LOG_LEVELS, baseEnv, checkBaseEnv, isLoopback } from './config/base-env.js'
+export { ConfigError, type EnvOf, type EnvVar, type MsRange, bool, int, msRange, oneOf, optionalStr, port, probability, readEnv, str } from './config/env.js'
+export type { Database, DatabaseEngine, DatabaseStats, QueryOptions, Queryable, Row } from './db/database.js'
+export { type Migration, loadMigrations, migrate } from './db/migrate.js'
+export { type DatabaseLocation, openDatabase } from './db/open-database.js'
+export { AppError, type ErrorDefinition, defineErrors, kitErrors } from './errors/app-error.js'
+export { type Problem, type ProblemResponse, problemOf, problemType, toProblem } from './errors/to-problem.js'
+export { type ServiceAppOptions, createServiceApp } from './http/create-service-app.js'
+export { type RunServiceOptions, runService } from './http/start-service.js'
+export { type FaultSettings } from './plugins/fault-injection.js'
+export { ID_PATTERN, MAX_ID, idParam, parseId } from './http/ids.js'
+export { ReadThroughCache, type ReadThroughCacheOptions } from './cache/read-through-cache.js'
