@@ -19,7 +19,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'resilience',
-          root: './packages/resilience',
+          root: source('./packages/resilience'),
           include: ['src/**/*.test.ts'],
         },
       },
@@ -27,7 +27,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'service-kit',
-          root: './packages/service-kit',
+          root: source('./packages/service-kit'),
           include: ['src/**/*.test.ts'],
         },
       },
@@ -36,7 +36,7 @@ export default defineConfig({
         test: {
           // The engine comes from STOREFRONT_TEST_DB (pglite by default, or postgres); CI runs both.
           name: 'services',
-          root: './services',
+          root: source('./services'),
           include: ['*/test/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -46,7 +46,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'examples',
-          root: './examples',
+          root: source('./examples'),
           include: ['**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**'],
         },

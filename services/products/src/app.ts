@@ -17,6 +17,7 @@ export function buildApp(env: ProductsEnv, deps: ProductsDeps): FastifyInstance 
     service: 'products',
     env,
     logger: deps.logger,
+    db: deps.db,
     ready: async (signal) => {
       await deps.db.ping({ signal })
       return true

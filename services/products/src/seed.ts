@@ -1,4 +1,4 @@
-import type { Queryable } from '@storefront/service-kit'
+import type { Database, Queryable } from '@storefront/service-kit'
 
 import { productName, productPriceCents } from './domain/product-names.js'
 
@@ -22,12 +22,18 @@ export async function seedProducts(db: Queryable, count: number, onProgress?: (d
   }
 }
 
-/** Seeds a fresh (empty) catalogue with `count` products; leaves a populated one alone. */
-export async function seedIfEmpty(db: Queryable, count: number): Promise<boolean> {
-  const rows = await db.query<{ present: boolean }>('SELECT EXISTS (SELECT 1 FROM products) AS present')
-  if (rows[0]?.present === true) {
-    return false
-  }
-  await seedProducts(db, count)
-  return true
+/**
+ * Seeds a fresh (empty) catalogue with `count` products; leaves a populated one alone. The check
+ * and the writes share one transaction, so a start that dies halfway leaves an empty table that the
+ * next start seeds in full, never a partial one.
+ */
+export async function seedIfEmpty(db: Database, count: number): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const rows = await tx.query<{ present: boolean }>('SELECT EXISTS (SELECT 1 FROM products) AS present')
+    if (rows[0]?.present === true) {
+      return false
+    }
+    await seedProducts(tx, count)
+    return true
+  })
 }

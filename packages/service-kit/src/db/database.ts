@@ -12,7 +12,10 @@ export interface QueryOptions {
 
 /** What can run SQL: the database, or a transaction. One SQL code path serves both engines. */
 export interface Queryable {
-  /** Runs one parameterized statement (`$1`, `$2`, …) and returns its rows. */
+  /**
+   * Runs one parameterized statement (`$1`, `$2`, …) and returns its rows. Pass objects (not JSON
+   * strings) to `jsonb` parameters: the server driver encodes a string again, the embedded one does not.
+   */
   query<R extends Row = Row>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<R[]>
   /** Runs a script of several statements without parameters (migrations, seeds). */
   exec(text: string): Promise<void>

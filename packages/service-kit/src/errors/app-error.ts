@@ -53,6 +53,8 @@ export const kitErrors = defineErrors({
   BODY_TOO_LARGE: ['SVC_ERR_BODY_TOO_LARGE', 'Body too large', 413],
   UNSUPPORTED_MEDIA_TYPE: ['SVC_ERR_UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 415],
   DEADLINE_EXCEEDED: ['SVC_ERR_DEADLINE_EXCEEDED', 'Deadline exceeded', 504],
+  // 499 is nginx's "client closed request": nobody reads it, but logs and metrics must not call it a 5xx.
+  CLIENT_CLOSED: ['SVC_ERR_CLIENT_CLOSED', 'Client closed the request', 499],
   UPSTREAM_UNAVAILABLE: ['SVC_ERR_UPSTREAM_UNAVAILABLE', 'Service unavailable', 503],
   FAULT_INJECTED: ['SVC_ERR_FAULT_INJECTED', 'Injected fault', 500],
   NOT_READY: ['SVC_ERR_NOT_READY', 'Not ready', 503],

@@ -57,6 +57,9 @@ export function toProblem(error: unknown): ProblemResponse {
   if (isTimeoutError(error)) {
     return { problem: problemOf(kitErrors.DEADLINE_EXCEEDED, 'The request ran out of time before it could be answered.'), headers: {} }
   }
+  if (error instanceof DOMException && error.name === 'AbortError') {
+    return { problem: problemOf(kitErrors.CLIENT_CLOSED, 'The client went away before the answer was ready.'), headers: {} }
+  }
   if (isCircuitOpenError(error)) {
     const seconds = Number.isFinite(error.retryAfterMs) ? Math.max(1, Math.ceil(error.retryAfterMs / 1000)) : 60
     return {

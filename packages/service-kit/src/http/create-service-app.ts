@@ -1,6 +1,9 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 
 import type { BaseEnv } from '../config/base-env.js'
+import type { Database } from '../db/database.js'
+import { AppError, kitErrors } from '../errors/app-error.js'
+import { toProblem } from '../errors/to-problem.js'
 import { faultInjectionPlugin } from '../plugins/fault-injection.js'
 import { healthPlugin } from '../plugins/health.js'
 import { metricsPlugin } from '../plugins/metrics.js'
@@ -20,6 +23,8 @@ export interface ServiceAppOptions {
   readonly ready: (signal: AbortSignal) => Promise<boolean>
   /** Process metrics on `/metrics`. Defaults to true. */
   readonly processMetrics?: boolean
+  /** The service's database, whose figures `/metrics` reports. */
+  readonly db?: Database
 }
 
 /**
@@ -47,6 +52,11 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // Errors Fastify raises before routing (a malformed URL, an overlong parameter) skip the error
+    // handler; answer them as problems too, with the request id.
+    frameworkErrors: (error, request, reply) => {
+      answerFrameworkError(error, request, reply)
+    },
   })
   // Added before any route, so that every route the service declares is recorded (404 vs 405).
   const routes = new RouteTable()
@@ -57,7 +67,17 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
   void app.register(requestContextPlugin, { requestTimeoutMs: env.REQUEST_TIMEOUT_MS })
   void app.register(serviceAuthPlugin, { token: env.SERVICE_TOKEN })
   void app.register(faultInjectionPlugin, { delayMs: env.FAULT_DELAY_MS, errorRate: env.FAULT_ERROR_RATE })
-  void app.register(metricsPlugin, { service: options.service, processMetrics: options.processMetrics ?? true })
+  void app.register(metricsPlugin, { service: options.service, processMetrics: options.processMetrics ?? true, db: options.db })
   void app.register(healthPlugin, { ready: options.ready })
   return app
+}
+
+/** A malformed URL or an overlong parameter, raised before routing: a 400 problem like any other. */
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const { problem } = toProblem(new AppError(kitErrors.BAD_REQUEST, error.message))
+  void reply
+    .code(problem.status)
+    .header('x-request-id', request.id)
+    .type('application/problem+json')
+    .send({ ...problem, instance: request.url.split('?')[0], request_id: request.id })
 }

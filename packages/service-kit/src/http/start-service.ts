@@ -30,7 +30,16 @@ export async function runService<E extends BaseEnv>(options: RunServiceOptions<E
     }
     throw error
   }
-  const { app, close } = await options.build(env)
+  let built: { app: FastifyInstance; close: () => Promise<void> }
+  try {
+    built = await options.build(env)
+  } catch (error) {
+    // A database that cannot be reached or migrated: one line, no stack, and a failing exit code.
+    process.stderr.write(`Could not start: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exitCode = 1
+    return
+  }
+  const { app, close } = built
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) {

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+import type { Database } from '../db/database.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,6 +17,8 @@ export interface MetricsOptions {
   readonly service: string
   /** Process metrics (CPU, memory, event loop lag). Off in tests that build many apps. */
   readonly processMetrics?: boolean
+  /** A database whose queries in flight and waiting are reported. */
+  readonly db?: Database | undefined
 }
 
 /**
@@ -41,6 +45,25 @@ export const metricsPlugin = fp<MetricsOptions>(
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     })
+    const db = options.db
+    if (db !== undefined) {
+      new Gauge({
+        name: 'db_queries_active',
+        help: 'Database queries in flight.',
+        registers: [registry],
+        collect() {
+          this.set(db.stats.active)
+        },
+      })
+      new Gauge({
+        name: 'db_queries_waiting',
+        help: 'Database queries waiting for a connection (the embedded engine has one).',
+        registers: [registry],
+        collect() {
+          this.set(db.stats.waiting)
+        },
+      })
+    }
     app.decorate('metrics', registry)
     app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, next: () => void) => {
       // The route pattern, never the raw URL: ids in label values would explode the series count.

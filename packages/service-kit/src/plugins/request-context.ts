@@ -68,7 +68,7 @@ export const requestContextPlugin = fp<RequestContextOptions>(
         setImmediate(() => {
           if (!reply.sent) {
             const { problem, headers } = toProblem(controller.signal.reason)
-            void reply.code(problem.status).headers(headers).type('application/problem+json').send({ ...problem, instance: request.url, request_id: request.id })
+            void reply.code(problem.status).headers(headers).type('application/problem+json').send({ ...problem, instance: request.url.split('?')[0], request_id: request.id })
           }
         })
       }

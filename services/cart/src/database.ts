@@ -1,0 +1,22 @@
+import { type Database, loadMigrations, migrate, openDatabase } from '@storefront/service-kit'
+
+import type { CartEnv } from './config.js'
+import { IdempotencyRepository } from './data-access/idempotency-repository.js'
+
+const MIGRATIONS = new URL('../migrations/', import.meta.url)
+
+/**
+ * Opens the cart database (server or embedded), applies migrations (the last one seeds a fresh
+ * database with the spec's carts) and purges idempotency keys older than `IDEMPOTENCY_TTL_HOURS`.
+ */
+export async function openCartDatabase(env: Pick<CartEnv, 'DATABASE_URL' | 'DATA_DIR' | 'DB_POOL_MAX' | 'IDEMPOTENCY_TTL_HOURS'>): Promise<Database> {
+  const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolMax: env.DB_POOL_MAX, applicationName: 'storefront-cart' })
+  try {
+    await migrate(db, await loadMigrations(MIGRATIONS))
+    await new IdempotencyRepository(db).purgeOlderThan(env.IDEMPOTENCY_TTL_HOURS)
+  } catch (error) {
+    await db.close()
+    throw error
+  }
+  return db
+}

@@ -1,0 +1,29 @@
+import { readFile } from 'node:fs/promises'
+
+import { ConfigError } from '@storefront/service-kit'
+import { describe, expect, it } from 'vitest'
+
+import { favoritesEnvSchema, readFavoritesEnv } from '../src/config.js'
+
+describe('readFavoritesEnv', () => {
+  it('defaults to port 8002 on loopback with the embedded database under .data/favorites', () => {
+    const env = readFavoritesEnv({})
+    expect(env).toMatchObject({ HOST: '127.0.0.1', PORT: 8002, DATA_DIR: '.data/favorites', BODY_LIMIT_BYTES: 65_536 })
+    expect(env.DATABASE_URL).toBeUndefined()
+    expect(Object.isFrozen(env)).toBe(true)
+  })
+
+  it('refuses a bad value with one line naming the variable', () => {
+    expect(() => readFavoritesEnv({ PORT: 'eighty' })).toThrow(ConfigError)
+    expect(() => readFavoritesEnv({ PORT: 'eighty' })).toThrow(/^Invalid environment variable PORT: [^\n]+$/)
+    expect(() => readFavoritesEnv({ DATABASE_URL: 'mysql://x' })).toThrow(/^Invalid environment variable DATABASE_URL:/)
+  })
+})
+
+describe('.env.example', () => {
+  it('documents every variable the service reads, and no other', async () => {
+    const text = await readFile(new URL('../.env.example', import.meta.url), 'utf8')
+    const documented = [...text.matchAll(/^#? ?([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1])
+    expect(documented.toSorted()).toEqual(Object.keys(favoritesEnvSchema).toSorted())
+  })
+})
