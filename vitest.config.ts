@@ -37,7 +37,7 @@ export default defineConfig({
           // The engine comes from STOREFRONT_TEST_DB (pglite by default, or postgres); CI runs both.
           name: 'services',
           root: source('./services'),
-          include: ['*/test/**/*.test.ts'],
+          include: ['*/test/**/*.test.ts', 'test/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -57,6 +57,5 @@ export const kitErrors = defineErrors({
   CLIENT_CLOSED: ['SVC_ERR_CLIENT_CLOSED', 'Client closed the request', 499],
   UPSTREAM_UNAVAILABLE: ['SVC_ERR_UPSTREAM_UNAVAILABLE', 'Service unavailable', 503],
   FAULT_INJECTED: ['SVC_ERR_FAULT_INJECTED', 'Injected fault', 500],
-  NOT_READY: ['SVC_ERR_NOT_READY', 'Not ready', 503],
   INTERNAL: ['SVC_ERR_INTERNAL', 'Internal server error', 500],
 })
