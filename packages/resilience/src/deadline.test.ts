@@ -205,3 +205,42 @@ describe('Deadline.signal', () => {
     expect((signal.reason as TimeoutError).timeoutMs).toBe(9_999_999_999)
   })
 })
+
+describe('Deadline.onExpired', () => {
+  beforeEach(() => {
+    vi.useFakeTimers()
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('calls the listener once, when the deadline passes', async () => {
+    const deadline = Deadline.after(200)
+    const listener = vi.fn()
+    deadline.onExpired(listener)
+    await vi.advanceTimersByTimeAsync(199)
+    expect(listener).not.toHaveBeenCalled()
+    await vi.advanceTimersByTimeAsync(1)
+    expect(listener).toHaveBeenCalledTimes(1)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(listener).toHaveBeenCalledTimes(1)
+  })
+
+  it('never calls a listener that was stopped first', async () => {
+    const deadline = Deadline.after(100)
+    const listener = vi.fn()
+    const stop = deadline.onExpired(listener)
+    stop()
+    stop()
+    await vi.advanceTimersByTimeAsync(500)
+    expect(listener).not.toHaveBeenCalled()
+  })
+
+  it('calls the listener at once (on the next tick) for a deadline already past', async () => {
+    const listener = vi.fn()
+    Deadline.after(-5).onExpired(listener)
+    expect(listener).not.toHaveBeenCalled()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(listener).toHaveBeenCalledTimes(1)
+  })
+})

@@ -1,6 +1,7 @@
 import { TimeoutError } from './errors/timeout-error.js'
 import { now } from './internal/clock.js'
 import { unrefTimer } from './internal/timer-handle.js'
+import { cancel, schedule } from './internal/timer-queue.js'
 
 /** The header that carries a caller's remaining budget between services, in whole milliseconds. */
 export const DEADLINE_HEADER = 'x-request-timeout-ms'
@@ -98,6 +99,23 @@ export class Deadline {
   toHeader(): string {
     // An unbounded deadline still has to travel as whole milliseconds a receiver can parse.
     return String(Math.min(Math.floor(this.remainingMs()), MAX_HEADER_MS))
+  }
+
+  /**
+   * Calls `listener` once when the deadline passes, unless the returned function is called first.
+   * Costs no timer of its own: it shares the library's one timer, so a server can watch the
+   * deadline of every request it handles. The pending call keeps the process alive, as a timer
+   * would; cancel it when the work is done.
+   *
+   * @example
+   * const stop = deadline.onExpired(() => controller.abort(new TimeoutError(deadline.timeoutMs)))
+   * try { await work() } finally { stop() }
+   */
+  onExpired(listener: () => void): () => void {
+    const entry = schedule(Math.max(0, this.expiresAt - now()), listener)
+    return () => {
+      cancel(entry)
+    }
   }
 
   /**

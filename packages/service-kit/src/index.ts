@@ -23,4 +23,4 @@ export { type ServiceAppOptions, createServiceApp } from './http/create-service-
 export { type RunServiceOptions, runService } from './http/start-service.js'
 export { type FaultSettings } from './plugins/fault-injection.js'
 export { ID_PATTERN, MAX_ID, idParam, parseId } from './http/ids.js'
-export { ReadThroughCache, type ReadThroughCacheOptions } from './cache/read-through-cache.js'
+export { ReadThroughCache, type ReadThroughCacheOptions, type SignalSource } from './cache/read-through-cache.js'

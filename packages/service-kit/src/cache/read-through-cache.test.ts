@@ -6,29 +6,29 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-const never = new AbortController().signal
+const caller = { abortSignal: new AbortController().signal }
 
 describe('ReadThroughCache', () => {
   it('shares one load among concurrent misses of a key and serves it until ttlMs passes', async () => {
     vi.useFakeTimers()
     const cache = new ReadThroughCache<number>({ ttlMs: 1000, maxEntries: 10, loadTimeoutMs: 5000 })
     const load = vi.fn(async () => 42)
-    const values = await Promise.all([cache.get('a', load, never), cache.get('a', load, never), cache.get('a', load, never)])
+    const values = await Promise.all([cache.get('a', load, caller), cache.get('a', load, caller), cache.get('a', load, caller)])
     expect(values).toEqual([42, 42, 42])
     expect(load).toHaveBeenCalledTimes(1)
     await vi.advanceTimersByTimeAsync(999)
-    await cache.get('a', load, never)
+    await cache.get('a', load, caller)
     expect(load).toHaveBeenCalledTimes(1)
     await vi.advanceTimersByTimeAsync(1)
-    await cache.get('a', load, never)
+    await cache.get('a', load, caller)
     expect(load).toHaveBeenCalledTimes(2)
   })
 
   it('does not keep a failed load', async () => {
     const cache = new ReadThroughCache<number>({ ttlMs: 60_000, maxEntries: 10, loadTimeoutMs: 5000 })
     const load = vi.fn().mockRejectedValueOnce(new Error('db down')).mockResolvedValueOnce(7)
-    await expect(cache.get('k', load, never)).rejects.toThrow('db down')
-    await expect(cache.get('k', load, never)).resolves.toBe(7)
+    await expect(cache.get('k', load, caller)).rejects.toThrow('db down')
+    await expect(cache.get('k', load, caller)).resolves.toBe(7)
     expect(load).toHaveBeenCalledTimes(2)
   })
 
@@ -43,8 +43,8 @@ describe('ReadThroughCache', () => {
       })
     })
     const leaving = new AbortController()
-    const first = cache.get('k', load, leaving.signal)
-    const second = cache.get('k', load, never)
+    const first = cache.get('k', load, { abortSignal: leaving.signal })
+    const second = cache.get('k', load, caller)
     const reason = new Error('client left')
     leaving.abort(reason)
     await expect(first).rejects.toBe(reason)
@@ -56,20 +56,20 @@ describe('ReadThroughCache', () => {
   it('keeps at most maxEntries, dropping the oldest', async () => {
     const cache = new ReadThroughCache<string>({ ttlMs: 60_000, maxEntries: 2, loadTimeoutMs: 5000 })
     const load = vi.fn(async () => 'x')
-    await cache.get('a', load, never)
-    await cache.get('b', load, never)
-    await cache.get('c', load, never)
-    await cache.get('b', load, never)
+    await cache.get('a', load, caller)
+    await cache.get('b', load, caller)
+    await cache.get('c', load, caller)
+    await cache.get('b', load, caller)
     expect(load).toHaveBeenCalledTimes(3)
-    await cache.get('a', load, never)
+    await cache.get('a', load, caller)
     expect(load).toHaveBeenCalledTimes(4)
   })
 
   it('loads every time when ttlMs is 0', async () => {
     const cache = new ReadThroughCache<number>({ ttlMs: 0, maxEntries: 10, loadTimeoutMs: 5000 })
     const load = vi.fn(async () => 1)
-    await cache.get('a', load, never)
-    await cache.get('a', load, never)
+    await cache.get('a', load, caller)
+    await cache.get('a', load, caller)
     expect(load).toHaveBeenCalledTimes(2)
   })
 })

@@ -8,9 +8,17 @@ export interface ReadThroughCacheOptions {
   readonly loadTimeoutMs: number
 }
 
+/** Where a caller's signal comes from; read only on a miss (a request's signal is made on demand). */
+export interface SignalSource {
+  readonly abortSignal: AbortSignal
+}
+
 interface Entry<V> {
-  value: Promise<V>
-  expiresAt: number
+  readonly pending: Promise<V>
+  /** Set once the load succeeded, so a hit costs no promise chaining. */
+  loaded: boolean
+  value: V | undefined
+  readonly expiresAt: number
 }
 
 /**
@@ -24,31 +32,41 @@ export class ReadThroughCache<V> {
   constructor(private readonly options: ReadThroughCacheOptions) {}
 
   /** The value of `key`, loading it with `load` on a miss. */
-  get(key: string, load: (signal: AbortSignal) => Promise<V>, signal: AbortSignal): Promise<V> {
+  get(key: string, load: (signal: AbortSignal) => Promise<V>, caller: SignalSource): Promise<V> {
     if (this.options.ttlMs === 0) {
-      return load(signal)
+      return load(caller.abortSignal)
     }
     const now = performance.now()
-    let entry = this.entries.get(key)
-    if (entry === undefined || entry.expiresAt <= now) {
-      const value = load(AbortSignal.timeout(this.options.loadTimeoutMs))
-      const fresh: Entry<V> = { value, expiresAt: now + this.options.ttlMs }
-      entry = fresh
-      this.entries.delete(key)
-      this.entries.set(key, fresh)
-      value.catch(() => {
+    const entry = this.entries.get(key)
+    if (entry !== undefined && entry.expiresAt > now) {
+      return entry.loaded ? Promise.resolve(entry.value as V) : waitFor(entry.pending, caller.abortSignal)
+    }
+    const fresh: Entry<V> = {
+      pending: load(AbortSignal.timeout(this.options.loadTimeoutMs)),
+      loaded: false,
+      value: undefined,
+      expiresAt: now + this.options.ttlMs,
+    }
+    this.entries.delete(key)
+    this.entries.set(key, fresh)
+    fresh.pending.then(
+      (value) => {
+        fresh.loaded = true
+        fresh.value = value
+      },
+      () => {
         if (this.entries.get(key) === fresh) {
           this.entries.delete(key)
         }
-      })
-      if (this.entries.size > this.options.maxEntries) {
-        const oldest = this.entries.keys().next().value
-        if (oldest !== undefined) {
-          this.entries.delete(oldest)
-        }
+      },
+    )
+    if (this.entries.size > this.options.maxEntries) {
+      const oldest = this.entries.keys().next().value
+      if (oldest !== undefined) {
+        this.entries.delete(oldest)
       }
     }
-    return waitFor(entry.value, signal)
+    return waitFor(fresh.pending, caller.abortSignal)
   }
 
   /** Forgets every entry. */

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 
 import type { MsRange } from '../config/env.js'
@@ -28,17 +28,29 @@ export const faultInjectionPlugin = fp<FaultSettings>(
   (app: FastifyInstance, options: FaultSettings, done: (error?: Error) => void) => {
     const faults: FaultSettings = { delayMs: options.delayMs, errorRate: options.errorRate }
     app.decorate('faults', faults)
-    app.addHook('onRequest', async (request: FastifyRequest) => {
-      if (request.routeOptions.config.public === true || (faults.delayMs === undefined && faults.errorRate === 0)) {
+    app.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, next: (error?: Error) => void) => {
+      // The common case, no faults, stays synchronous: an async hook costs every request a promise.
+      if ((faults.delayMs === undefined && faults.errorRate === 0) || request.routeOptions.config.public === true) {
+        next()
         return
       }
+      const fail = (): Error | undefined =>
+        faults.errorRate > 0 && Math.random() < faults.errorRate
+          ? new AppError(kitErrors.FAULT_INJECTED, 'Fault injection answered this request with an error.')
+          : undefined
       const range = faults.delayMs
-      if (range !== undefined) {
-        await pause(range.minMs + Math.random() * (range.maxMs - range.minMs), request.abortSignal)
+      if (range === undefined) {
+        next(fail())
+        return
       }
-      if (faults.errorRate > 0 && Math.random() < faults.errorRate) {
-        throw new AppError(kitErrors.FAULT_INJECTED, 'Fault injection answered this request with an error.')
-      }
+      pause(range.minMs + Math.random() * (range.maxMs - range.minMs), request.abortSignal).then(
+        () => {
+          next(fail())
+        },
+        (error: unknown) => {
+          next(error as Error)
+        },
+      )
     })
     done()
   },

@@ -21,6 +21,8 @@ export interface MetricsOptions {
   readonly db?: Database | undefined
 }
 
+type Label = 'route' | 'method' | 'status'
+
 /**
  * `GET /metrics` in Prometheus text format: request count and latency histogram by route, method
  * and status, plus whatever the service registers on `app.metrics`. No token needed.
@@ -65,11 +67,21 @@ export const metricsPlugin = fp<MetricsOptions>(
       })
     }
     app.decorate('metrics', registry)
+    // prom-client hashes the label values on every call; the labelled children are cached instead,
+    // one per route, method and status, so a response costs two map lookups and two additions.
+    const series = new Map<string, { count: Counter.Internal; time: Histogram.Internal<Label> }>()
     app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, next: () => void) => {
       // The route pattern, never the raw URL: ids in label values would explode the series count.
-      const labels = { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) }
-      requests.inc(labels)
-      duration.observe(labels, reply.elapsedTime / 1000)
+      const route = request.routeOptions.url ?? 'unmatched'
+      const key = `${request.method} ${reply.statusCode} ${route}`
+      let children = series.get(key)
+      if (children === undefined) {
+        const labels = [route, request.method, String(reply.statusCode)] as const
+        children = { count: requests.labels(...labels), time: duration.labels(...labels) }
+        series.set(key, children)
+      }
+      children.count.inc()
+      children.time.observe(reply.elapsedTime / 1000)
       next()
     })
     app.get('/metrics', { config: { public: true } }, async (_request, reply) => {

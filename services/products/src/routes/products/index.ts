@@ -50,7 +50,7 @@ export function productRoutes(app: FastifyInstance, deps: ProductRoutesDeps): vo
       const body = await deps.cache.get(
         `list:${limit ?? ''}:${afterId}`,
         async (signal) => JSON.stringify(await deps.products.list({ limit, afterId }, signal)),
-        request.abortSignal,
+        request,
       )
       return reply.type('application/json').send(body)
     },
@@ -72,7 +72,7 @@ export function productRoutes(app: FastifyInstance, deps: ProductRoutesDeps): vo
           const found = await deps.products.find(id, signal)
           return found === undefined ? undefined : JSON.stringify(found)
         },
-        request.abortSignal,
+        request,
       )
       if (body === undefined) {
         throw new AppError(productsErrors.PRODUCT_NOT_FOUND, `No product ${id}.`)
