@@ -12,7 +12,7 @@ const MIGRATIONS = new URL('../migrations/', import.meta.url)
 export async function openCartDatabase(env: Pick<CartEnv, 'DATABASE_URL' | 'DATA_DIR' | 'DB_POOL_MAX' | 'IDEMPOTENCY_TTL_HOURS'>): Promise<Database> {
   const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolMax: env.DB_POOL_MAX, applicationName: 'storefront-cart' })
   try {
-    await migrate(db, await loadMigrations(MIGRATIONS))
+    await migrate(db, await loadMigrations(MIGRATIONS), 'cart')
     await new IdempotencyRepository(db).purgeOlderThan(env.IDEMPOTENCY_TTL_HOURS)
   } catch (error) {
     await db.close()

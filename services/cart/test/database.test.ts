@@ -77,7 +77,7 @@ describe('openCartDatabase', () => {
     expect(await client.lines(1)).toEqual([])
     expect(await client.lines(2)).toEqual([])
     // The seed is migration 003; each migration ran once across both starts.
-    expect(await running!.db.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: '001' }, { version: '002' }, { version: '003' }])
+    expect(await running!.db.query("SELECT version FROM schema_migrations WHERE scope = 'cart' ORDER BY version")).toEqual([{ version: '001' }, { version: '002' }, { version: '003' }])
   })
 
   it('purges keys older than IDEMPOTENCY_TTL_HOURS at start, so such a key adds again; younger keys still replay', async () => {
