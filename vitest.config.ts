@@ -1,8 +1,57 @@
+import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
-import { defineConfig } from 'vitest/config'
+import { type TestProjectInlineConfiguration, defineConfig } from 'vitest/config'
 
 const source = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
+
+const pgUrl = new URL(process.env.STOREFRONT_TEST_PG_URL ?? 'postgres://storefront:storefront@127.0.0.1:5432/postgres')
+
+/** True when something accepts connections where the PostgreSQL test server should be. */
+function reachable(url: URL, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port || 5432), timeout: timeoutMs })
+    const done = (result: boolean): void => {
+      socket.destroy()
+      resolve(result)
+    }
+    socket.once('connect', () => {
+      done(true)
+    })
+    socket.once('timeout', () => {
+      done(false)
+    })
+    socket.once('error', () => {
+      done(false)
+    })
+  })
+}
+
+// The service tests run twice: on the embedded engine, and on a PostgreSQL server when one is
+// reachable (CI always has one: STOREFRONT_TEST_REQUIRE_PG=1 makes its absence an error).
+const withPostgres = await reachable(pgUrl, 500)
+if (!withPostgres) {
+  if (process.env.STOREFRONT_TEST_REQUIRE_PG === '1') {
+    throw new Error(`No PostgreSQL server at ${pgUrl.host} (STOREFRONT_TEST_PG_URL), and STOREFRONT_TEST_REQUIRE_PG=1`)
+  }
+  // The config is read again by each project; say it once.
+  if (process.env.STOREFRONT_PG_NOTICE_SHOWN !== '1') {
+    process.env.STOREFRONT_PG_NOTICE_SHOWN = '1'
+    console.warn(`[storefront] No PostgreSQL server at ${pgUrl.host}: the service tests run on PGlite only. Start one (see README) or set STOREFRONT_TEST_PG_URL to run them on both engines.`)
+  }
+}
+
+const servicesProject = (engine: 'pglite' | 'postgres'): TestProjectInlineConfiguration => ({
+  extends: true,
+  test: {
+    name: engine === 'pglite' ? 'services' : 'services-postgres',
+    root: source('./services'),
+    include: ['*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    env: { STOREFRONT_TEST_DB: engine },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+})
 
 export default defineConfig({
   resolve: {
@@ -31,17 +80,8 @@ export default defineConfig({
           include: ['src/**/*.test.ts'],
         },
       },
-      {
-        extends: true,
-        test: {
-          // The engine comes from STOREFRONT_TEST_DB (pglite by default, or postgres); CI runs both.
-          name: 'services',
-          root: source('./services'),
-          include: ['*/test/**/*.test.ts', 'test/**/*.test.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
-        },
-      },
+      servicesProject('pglite'),
+      ...(withPostgres ? [servicesProject('postgres')] : []),
       {
         extends: true,
         test: {
