@@ -20,10 +20,6 @@ export function buildApp(env: CartEnv, deps: CartDeps): FastifyInstance {
     env,
     logger: deps.logger,
     db: deps.db,
-    ready: async (signal) => {
-      await deps.db.ping({ signal })
-      return true
-    },
   })
   cartRoutes(app, { db: deps.db, cart: new CartRepository(deps.db) })
   schedulePurgeOfExpiredKeys(app, new IdempotencyRepository(deps.db), {

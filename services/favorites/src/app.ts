@@ -18,10 +18,6 @@ export function buildApp(env: FavoritesEnv, deps: FavoritesDeps): FastifyInstanc
     env,
     logger: deps.logger,
     db: deps.db,
-    ready: async (signal) => {
-      await deps.db.ping({ signal })
-      return true
-    },
   })
   void app.register(favoriteRoutes, { favorites: new FavoriteRepository(deps.db) })
   return app

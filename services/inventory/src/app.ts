@@ -23,10 +23,6 @@ export function buildApp(env: InventoryEnv, deps: InventoryDeps): FastifyInstanc
     env,
     logger: deps.logger,
     db: deps.db,
-    ready: async (signal) => {
-      await deps.db.ping({ signal })
-      return true
-    },
   })
   inventoryRoutes(app, { inventory: new InventoryRepository(deps.db) })
   return app

@@ -18,10 +18,6 @@ export function buildApp(env: ProductsEnv, deps: ProductsDeps): FastifyInstance 
     env,
     logger: deps.logger,
     db: deps.db,
-    ready: async (signal) => {
-      await deps.db.ping({ signal })
-      return true
-    },
   })
   const cache = new ReadThroughCache<string | undefined>({ ttlMs: env.CATALOGUE_CACHE_MS, maxEntries: 10_000, loadTimeoutMs: env.REQUEST_TIMEOUT_MS })
   productRoutes(app, { products: new ProductRepository(deps.db), cache })

@@ -19,8 +19,11 @@ export interface ServiceAppOptions {
   readonly env: BaseEnv
   /** pino options, or `false` for silence (tests). Defaults to JSON logs at `LOG_LEVEL`. */
   readonly logger?: FastifyServerOptions['logger']
-  /** Resolves true when the service can serve; backs `/health/ready`. */
-  readonly ready: (signal: AbortSignal) => Promise<boolean>
+  /**
+   * Resolves true when the service can serve; backs `/health/ready`. Defaults to "the database
+   * answers" when `db` is given.
+   */
+  readonly ready?: (signal: AbortSignal) => Promise<boolean>
   /** Process metrics on `/metrics`. Defaults to true. */
   readonly processMetrics?: boolean
   /** The service's database, whose figures `/metrics` reports. */
@@ -68,7 +71,12 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
   void app.register(serviceAuthPlugin, { token: env.SERVICE_TOKEN })
   void app.register(faultInjectionPlugin, { delayMs: env.FAULT_DELAY_MS, errorRate: env.FAULT_ERROR_RATE })
   void app.register(metricsPlugin, { service: options.service, processMetrics: options.processMetrics ?? true, db: options.db })
-  void app.register(healthPlugin, { ready: options.ready })
+  const db = options.db
+  const ready = options.ready ?? (db === undefined ? () => Promise.resolve(true) : async (signal: AbortSignal) => {
+    await db.ping({ signal })
+    return true
+  })
+  void app.register(healthPlugin, { ready })
   return app
 }
 

@@ -6,3 +6,4 @@
  */
 export { type TestDatabase, type TestEngine, createTestDatabase, testAdminUrl, testEngine } from './test-database.js'
 export { TEST_SERVICE_TOKEN, authHeaders, testBaseEnv } from './test-env.js'
+export { type TableLock, lockTable } from './lock-table.js'

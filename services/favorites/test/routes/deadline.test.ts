@@ -1,5 +1,5 @@
 import type { Database, QueryOptions, Row } from '@storefront/service-kit'
-import { authHeaders } from '@storefront/service-kit/testing'
+import { authHeaders, lockTable } from '@storefront/service-kit/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { buildApp } from '../../src/app.js'
@@ -15,36 +15,9 @@ afterAll(async () => {
   await harness.close()
 })
 
-/**
- * Holds an exclusive lock on the favorites table until `release` is called, as a long migration
- * would. On PGlite the open transaction also holds the one connection, so queries queue behind it.
- */
-async function lockFavorites(): Promise<{ release: () => Promise<void> }> {
-  let release!: () => void
-  const released = new Promise<void>((resolve) => {
-    release = resolve
-  })
-  let locked!: () => void
-  const isLocked = new Promise<void>((resolve) => {
-    locked = resolve
-  })
-  const holding = harness.db.transaction(async (tx) => {
-    await tx.query('LOCK TABLE favorites IN ACCESS EXCLUSIVE MODE')
-    locked()
-    await released
-  })
-  await isLocked
-  return {
-    release: async () => {
-      release()
-      await holding
-    },
-  }
-}
-
 describe('the x-request-timeout-ms deadline', () => {
   it('answers 504 on every route once the caller\'s budget is spent, and the cancelled writes never happen', async () => {
-    const lock = await lockFavorites()
+    const lock = await lockTable(harness.db, 'favorites')
     try {
       const headers = { ...authHeaders, 'x-request-timeout-ms': '300' }
       const requests = [

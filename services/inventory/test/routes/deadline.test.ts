@@ -1,4 +1,4 @@
-import { authHeaders } from '@storefront/service-kit/testing'
+import { authHeaders, lockTable } from '@storefront/service-kit/testing'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -13,30 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness.close()
 })
-
-/** Holds an exclusive lock on the stock table until `release` is called, as a long migration would. */
-async function lockInventory(): Promise<{ release: () => Promise<void> }> {
-  let release!: () => void
-  const released = new Promise<void>((resolve) => {
-    release = resolve
-  })
-  let locked!: () => void
-  const isLocked = new Promise<void>((resolve) => {
-    locked = resolve
-  })
-  const holding = harness.db.transaction(async (tx) => {
-    await tx.query('LOCK TABLE inventory IN ACCESS EXCLUSIVE MODE')
-    locked()
-    await released
-  })
-  await isLocked
-  return {
-    release: async () => {
-      release()
-      await holding
-    },
-  }
-}
 
 /**
  * True once no statement of the routes is left: on PostgreSQL none still running on the server (it
@@ -65,7 +41,7 @@ async function noQueryLeft(): Promise<boolean> {
 
 describe('the x-request-timeout-ms deadline', () => {
   it.each(['/products/1/inventory', '/inventory?product_ids=1,2,3'])('answers 504 on %s once the caller\'s budget is spent, and stops the query', async (url) => {
-    const lock = await lockInventory()
+    const lock = await lockTable(harness.db, 'inventory')
     try {
       const startedAt = performance.now()
       const response = await harness.app.inject({ method: 'GET', url, headers: { ...authHeaders, 'x-request-timeout-ms': '300' } })

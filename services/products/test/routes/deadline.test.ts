@@ -1,4 +1,4 @@
-import { authHeaders } from '@storefront/service-kit/testing'
+import { authHeaders, lockTable } from '@storefront/service-kit/testing'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -14,33 +14,9 @@ afterAll(async () => {
   await harness.close()
 })
 
-/** Holds an exclusive lock on the catalogue until `release` is called, as a long migration would. */
-async function lockCatalogue(): Promise<{ release: () => Promise<void> }> {
-  let release!: () => void
-  const released = new Promise<void>((resolve) => {
-    release = resolve
-  })
-  let locked!: () => void
-  const isLocked = new Promise<void>((resolve) => {
-    locked = resolve
-  })
-  const holding = harness.db.transaction(async (tx) => {
-    await tx.query('LOCK TABLE products IN ACCESS EXCLUSIVE MODE')
-    locked()
-    await released
-  })
-  await isLocked
-  return {
-    release: async () => {
-      release()
-      await holding
-    },
-  }
-}
-
 describe('the x-request-timeout-ms deadline', () => {
   it('answers 504 once the caller\'s budget is spent, and stops the query', async () => {
-    const lock = await lockCatalogue()
+    const lock = await lockTable(harness.db, 'products')
     try {
       const startedAt = performance.now()
       const response = await harness.app.inject({ method: 'GET', url: '/products', headers: { ...authHeaders, 'x-request-timeout-ms': '300' } })
