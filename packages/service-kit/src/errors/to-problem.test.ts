@@ -1,4 +1,6 @@
 import { BulkheadRejectedError, CircuitOpenError, TimeoutError } from '@storefront/resilience'
+
+import { UpstreamError } from '../clients/upstream-error.js'
 import { describe, expect, it } from 'vitest'
 
 import { AppError, defineErrors } from './app-error.js'
@@ -34,5 +36,14 @@ describe('toProblem', () => {
     expect(problem.detail).not.toMatch(/10\.0\.0\.5|hunter2/)
     expect(toProblem('a string').problem.status).toBe(500)
     expect(toProblem(undefined).problem.status).toBe(500)
+  })
+})
+
+describe('toProblem for a failed downstream', () => {
+  it('answers 502 without the downstream\'s own message', () => {
+    const error = new UpstreamError('UPSTREAM_ERR_STATUS', 'products answered 500: relation "x" does not exist', { downstream: 'products', status: 500 })
+    const { problem } = toProblem(error)
+    expect(problem).toMatchObject({ status: 502, code: 'SVC_ERR_UPSTREAM_FAILED' })
+    expect(problem.detail).not.toMatch(/relation/)
   })
 })

@@ -1,5 +1,6 @@
 import { isBulkheadRejectedError, isCircuitOpenError, isTimeoutError } from '@storefront/resilience'
 
+import { isUpstreamError } from '../clients/upstream-error.js'
 import { AppError, type ErrorDefinition, kitErrors } from './app-error.js'
 
 /** An RFC 9457 problem details body. */
@@ -66,6 +67,10 @@ export function toProblem(error: unknown): ProblemResponse {
       problem: problemOf(kitErrors.UPSTREAM_UNAVAILABLE, 'A service this request depends on is failing; try again later.'),
       headers: { 'retry-after': String(seconds) },
     }
+  }
+  if (isUpstreamError(error)) {
+    // The downstream's own message (a status, a connection error) stays in the log.
+    return { problem: problemOf(kitErrors.UPSTREAM_FAILED, `The ${error.downstream} service failed to answer.`), headers: {} }
   }
   if (isBulkheadRejectedError(error)) {
     return { problem: problemOf(kitErrors.UPSTREAM_UNAVAILABLE, 'Too many requests in flight; try again shortly.'), headers: { 'retry-after': '1' } }

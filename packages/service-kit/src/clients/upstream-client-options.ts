@@ -1,0 +1,103 @@
+import type { CircuitBreakerOptions, Deadline, RetryBudget, RetryBudgetOptions } from '@storefront/resilience'
+import type { Dispatcher } from 'undici'
+
+import type { UpstreamOutcome } from './upstream-policy.js'
+
+/** What {@link UpstreamClientOptions.onOutcome} hears once per logical call (not per attempt). */
+export interface UpstreamOutcomeEvent {
+  /** The downstream's name. */
+  readonly downstream: string
+  /** The route label the caller passed (a path pattern such as `/products/:id`), never the raw URL. */
+  readonly route: string
+  /** The HTTP method. */
+  readonly method: string
+  /** The status of the last answer, when there was one. */
+  readonly status?: number
+  /** How the call ended. */
+  readonly outcome: UpstreamOutcome
+  /** The whole call, retries and pauses included, in milliseconds. */
+  readonly durationMs: number
+}
+
+/** Retry settings of an {@link UpstreamClient}; retrying applies only to idempotent or keyed requests. */
+export interface UpstreamRetryOptions {
+  /** Total tries, the first included. Defaults to 3. */
+  readonly maxAttempts?: number
+  /** The base of the exponential backoff (full jitter), in milliseconds. Defaults to 25. */
+  readonly intervalMs?: number
+  /** The cap on one pause, in milliseconds. Defaults to 250. */
+  readonly maxIntervalMs?: number
+}
+
+/** Options of {@link UpstreamClient}: one client per downstream. */
+export interface UpstreamClientOptions {
+  /** The downstream's name (`products`, `inventory`, …): the breaker's name and the metrics label. */
+  readonly name: string
+  /** The downstream's origin, e.g. `http://127.0.0.1:8000`; any path is refused. */
+  readonly url: string | URL
+  /** The service token, sent as `authorization: Bearer <token>` on every call. */
+  readonly token: string
+  /** Keep-alive connections in the pool. Defaults to 16. */
+  readonly connections?: number
+  /** The largest response body read, in bytes; a bigger one is a failure. Defaults to 1 MiB. */
+  readonly maxResponseBytes?: number
+  /**
+   * Breaker settings. Defaults: `maxFailures` 5 in `windowMs` 10 000, `resetIntervalMs` 5 000,
+   * `halfOpenMaxCalls` 1. The name and what counts as a failure are fixed by the client.
+   */
+  readonly breaker?: Omit<CircuitBreakerOptions, 'name' | 'isFailure'>
+  /** Retry settings; see {@link UpstreamRetryOptions}. */
+  readonly retry?: UpstreamRetryOptions
+  /**
+   * The retry budget shared by every call to this downstream, or its options. Defaults to the
+   * library's (`ratio` 0.2, `minPerSecond` 10, `windowMs` 10 000).
+   */
+  readonly retryBudget?: RetryBudget | RetryBudgetOptions
+  /** Hears every logical call once, e.g. to feed prom-client. It must not throw; if it does, the error is dropped. */
+  readonly onOutcome?: (event: UpstreamOutcomeEvent) => void
+}
+
+/** Options of {@link UpstreamClient.get}. */
+export interface UpstreamRequestOptions<T> {
+  /** The caller's deadline: sent as `x-request-timeout-ms` on each attempt; the call is aborted when it passes. */
+  readonly deadline: Deadline
+  /**
+   * Validates the parsed JSON of a 2xx answer and returns it typed; it must throw on a wrong shape
+   * (that is a failure, `UPSTREAM_ERR_BAD_BODY`). Downstream JSON is never trusted as is.
+   */
+  readonly parse: (value: unknown) => T
+  /** The metrics label: a path pattern such as `/products/:id`. Defaults to `unlabelled`. */
+  readonly route?: string
+  /** Sent as `x-request-id`. */
+  readonly requestId?: string
+  /** The caller's signal (e.g. the incoming request's): aborting it aborts the call, with its reason. */
+  readonly signal?: AbortSignal
+  /**
+   * Statuses that count as answers. Defaults to every 2xx. Only a 2xx body is read and parsed; an
+   * expected non-2xx status (a 404 that means "none") comes back with `body: undefined`.
+   */
+  readonly expect?: readonly number[]
+}
+
+/** Options of {@link UpstreamClient.send}. */
+export interface UpstreamSendOptions<T> extends Omit<UpstreamRequestOptions<T>, 'parse'> {
+  /** The JSON body. */
+  readonly body?: unknown
+  /** Sent as `Idempotency-Key`; makes a POST safe to retry. */
+  readonly idempotencyKey?: string
+  /** As for {@link UpstreamRequestOptions.parse}; without it a 2xx body is still read (bounded, must be JSON) and then dropped. */
+  readonly parse?: (value: unknown) => T
+}
+
+/** Methods {@link UpstreamClient.send} accepts. */
+export type UpstreamWriteMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+/** Response headers as undici gives them: lower-case names. */
+export type UpstreamHeaders = Dispatcher.ResponseData['headers']
+
+/** A downstream's answer: a status in `expect`, and a validated body (absent when empty or not 2xx). */
+export interface UpstreamResponse<T> {
+  readonly status: number
+  readonly headers: UpstreamHeaders
+  readonly body: T | undefined
+}

@@ -1,0 +1,232 @@
+import {
+  CircuitBreaker,
+  DEADLINE_HEADER,
+  type ExecutionContext,
+  RetryBudget,
+  type RetryBudgetStats,
+  isTooManyRetriesError,
+  retry,
+} from '@storefront/resilience'
+import { Pool } from 'undici'
+
+import { discard, readJson, retryAfterMs } from './read-response.js'
+import type {
+  UpstreamClientOptions,
+  UpstreamOutcomeEvent,
+  UpstreamRequestOptions,
+  UpstreamResponse,
+  UpstreamSendOptions,
+  UpstreamWriteMethod,
+} from './upstream-client-options.js'
+import { UpstreamError } from './upstream-error.js'
+import { IDEMPOTENT_METHODS, isDownstreamFailure, isRetryable, outcomeOf, toConnectError } from './upstream-policy.js'
+
+/** Everything one logical call needs, whichever public method started it. */
+interface CallOptions<T> extends Omit<UpstreamSendOptions<T>, 'body'> {
+  /** The body, already serialised once for every attempt. */
+  readonly payload: string | undefined
+}
+
+/** Mutable per call, so the outcome event can report the last status seen across attempts. */
+interface CallState {
+  status: number | undefined
+}
+
+/**
+ * The outbound HTTP client for one downstream service: one keep-alive undici `Pool`, a
+ * `CircuitBreaker` named after the downstream, and retries bounded by attempts, the caller's
+ * deadline and a shared `RetryBudget`.
+ *
+ * Every call carries the service token, the remaining budget (`x-request-timeout-ms`, computed
+ * per attempt) and the request id. Only idempotent methods and requests with an idempotency key
+ * are retried, only on a broken connection or a 500/502/503/504, honouring `Retry-After`.
+ * Responses are bounded in size and validated by the caller's `parse`.
+ *
+ * Failures: `UpstreamError` (status, connection, body), `TimeoutError` when the deadline passes,
+ * `CircuitOpenError` when the breaker refuses, the caller's abort reason when `signal` aborts.
+ * When retries run out, the last attempt's error is thrown (not `TooManyRetriesError`).
+ *
+ * @example
+ * const inventory = new UpstreamClient({ name: 'inventory', url: config.INVENTORY_URL, token: config.SERVICE_TOKEN })
+ * const { body } = await inventory.get('/inventory?product_ids=1,2', {
+ *   deadline, requestId, signal, route: '/inventory', parse: parseInventoryItems,
+ * })
+ */
+export class UpstreamClient {
+  /** The downstream's name. */
+  readonly name: string
+  /** The downstream's origin. */
+  readonly origin: string
+  /** The downstream's breaker, for `/ops/breakers` and metrics. */
+  readonly breaker: CircuitBreaker
+  /** The retry budget shared by every call to this downstream. */
+  readonly retryBudget: RetryBudget
+
+  private readonly pool: Pool
+  private readonly authorization: string
+  private readonly maxResponseBytes: number
+  private readonly maxAttempts: number
+  private readonly intervalMs: number
+  private readonly maxIntervalMs: number
+  private readonly onOutcome: ((event: UpstreamOutcomeEvent) => void) | undefined
+
+  constructor(options: UpstreamClientOptions) {
+    const url = new URL(options.url)
+    if (url.pathname !== '/' || url.search !== '') {
+      throw new RangeError(`UpstreamClient ${options.name}: url must be an origin, got ${url.href}`)
+    }
+    const connections = options.connections ?? 16
+    const maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024
+    if (!Number.isInteger(connections) || connections < 1 || !(maxResponseBytes > 0)) {
+      throw new RangeError(`UpstreamClient ${options.name}: connections must be a whole number >= 1 and maxResponseBytes positive`)
+    }
+    this.name = options.name
+    this.origin = url.origin
+    this.authorization = `Bearer ${options.token}`
+    this.maxResponseBytes = maxResponseBytes
+    this.maxAttempts = options.retry?.maxAttempts ?? 3
+    this.intervalMs = options.retry?.intervalMs ?? 25
+    this.maxIntervalMs = options.retry?.maxIntervalMs ?? 250
+    this.onOutcome = options.onOutcome
+    // Pipelining 1: a slow answer must not hold up the requests queued behind it on the socket.
+    this.pool = new Pool(this.origin, { connections, pipelining: 1 })
+    this.breaker = new CircuitBreaker({
+      maxFailures: 5,
+      windowMs: 10_000,
+      resetIntervalMs: 5_000,
+      halfOpenMaxCalls: 1,
+      ...options.breaker,
+      name: options.name,
+      isFailure: isDownstreamFailure,
+    })
+    const budget = options.retryBudget
+    this.retryBudget = budget instanceof RetryBudget ? budget : new RetryBudget(budget)
+  }
+
+  /** The retry budget's counts over its window. */
+  get retryBudgetStats(): RetryBudgetStats {
+    return this.retryBudget.stats
+  }
+
+  /** A `GET` of `path` (with its query), validated by `options.parse`. Retried on transient failures. */
+  get<T>(path: string, options: UpstreamRequestOptions<T>): Promise<UpstreamResponse<T>> {
+    return this.call('GET', path, { ...options, payload: undefined })
+  }
+
+  /**
+   * A write: `PUT` and `DELETE` are retried as reads are; `POST` and `PATCH` only with an
+   * `idempotencyKey`, so a retry never applies a change twice.
+   */
+  send<T = undefined>(method: UpstreamWriteMethod, path: string, options: UpstreamSendOptions<T>): Promise<UpstreamResponse<T>> {
+    const { body, ...rest } = options
+    return this.call(method, path, { ...rest, payload: body === undefined ? undefined : JSON.stringify(body) })
+  }
+
+  /** Closes the pool once in-flight requests finish. */
+  close(): Promise<void> {
+    return this.pool.close()
+  }
+
+  private async call<T>(method: string, path: string, options: CallOptions<T>): Promise<UpstreamResponse<T>> {
+    if (!path.startsWith('/')) {
+      throw new RangeError(`UpstreamClient ${this.name}: path must start with "/", got ${path}`)
+    }
+    const startedAt = this.onOutcome === undefined ? 0 : performance.now()
+    const state: CallState = { status: undefined }
+    const retryable = IDEMPOTENT_METHODS.has(method) || options.idempotencyKey !== undefined
+    const attempt = ({ signal }: ExecutionContext): Promise<UpstreamResponse<T>> => this.attempt(method, path, options, signal, state)
+    try {
+      // Retry outside the breaker: each attempt is judged by the breaker, and an open circuit
+      // ends the retrying at once (retry's default refuses to retry a CircuitOpenError).
+      const response = await retry(({ signal }) => this.breaker.execute(attempt, { signal }), {
+        maxAttempts: retryable ? this.maxAttempts : 1,
+        backoff: 'exponential',
+        intervalMs: this.intervalMs,
+        maxIntervalMs: this.maxIntervalMs,
+        retryIf: isRetryable,
+        budget: this.retryBudget,
+        deadline: options.deadline,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      })
+      this.report(method, options, state, 'ok', startedAt)
+      return response
+    } catch (caught) {
+      // The caller wants the reason the last attempt failed, not the retry loop's wrapper.
+      const error = isTooManyRetriesError(caught) ? caught.cause : caught
+      this.report(method, options, state, outcomeOf(error, options.signal), startedAt)
+      throw error
+    }
+  }
+
+  private async attempt<T>(method: string, path: string, options: CallOptions<T>, signal: AbortSignal, state: CallState): Promise<UpstreamResponse<T>> {
+    const headers: Record<string, string> = {
+      authorization: this.authorization,
+      accept: 'application/json',
+      // Per attempt: a retry after a pause carries what is left, not what was left at the start.
+      [DEADLINE_HEADER]: options.deadline.toHeader(),
+    }
+    if (options.requestId !== undefined) {
+      headers['x-request-id'] = options.requestId
+    }
+    if (options.idempotencyKey !== undefined) {
+      headers['idempotency-key'] = options.idempotencyKey
+    }
+    if (options.payload !== undefined) {
+      headers['content-type'] = 'application/json'
+    }
+    try {
+      const response = await this.pool.request({ path, method, headers, body: options.payload ?? null, signal })
+      const status = response.statusCode
+      state.status = status
+      const expected = options.expect === undefined ? status >= 200 && status < 300 : options.expect.includes(status)
+      if (!expected || status < 200 || status >= 300) {
+        await discard(response.body)
+        if (!expected) {
+          throw new UpstreamError('UPSTREAM_ERR_STATUS', `${this.name} answered ${status}`, {
+            downstream: this.name,
+            status,
+            retryAfterMs: status === 503 || status === 429 ? retryAfterMs(response.headers['retry-after']) : undefined,
+          })
+        }
+        return { status, headers: response.headers, body: undefined }
+      }
+      const value = await readJson(response.body, {
+        downstream: this.name,
+        maxBytes: this.maxResponseBytes,
+        contentType: response.headers['content-type'],
+        contentLength: response.headers['content-length'],
+      })
+      return { status, headers: response.headers, body: value === undefined || options.parse === undefined ? undefined : this.validate(value, options.parse) }
+    } catch (error) {
+      throw toConnectError(error, this.name)
+    }
+  }
+
+  private validate<T>(value: unknown, parse: (value: unknown) => T): T {
+    try {
+      return parse(value)
+    } catch (error) {
+      throw new UpstreamError('UPSTREAM_ERR_BAD_BODY', `${this.name} answered with a body of the wrong shape`, { downstream: this.name, cause: error })
+    }
+  }
+
+  private report<T>(method: string, options: CallOptions<T>, state: CallState, outcome: UpstreamOutcomeEvent['outcome'], startedAt: number): void {
+    const onOutcome = this.onOutcome
+    if (onOutcome === undefined) {
+      return
+    }
+    const event: UpstreamOutcomeEvent = {
+      downstream: this.name,
+      route: options.route ?? 'unlabelled',
+      method,
+      ...(state.status === undefined ? {} : { status: state.status }),
+      outcome,
+      durationMs: performance.now() - startedAt,
+    }
+    try {
+      onOutcome(event)
+    } catch {
+      // Metrics must never change the answer of a call.
+    }
+  }
+}
