@@ -1,0 +1,189 @@
+import { Deadline, type SettleOutcome, isCircuitOpenError, isTimeoutError, settle } from '@storefront/resilience'
+import type { UpstreamClient } from '@storefront/service-kit'
+
+import { type CartLine, type Favorite, type ProductRecord, parseCartLines, parseFavorites, parseProducts, parseStockItems } from '../clients/downstream-shapes.js'
+
+/** The most ids one `GET /inventory` call carries (the contract's chunk size). */
+export const INVENTORY_CHUNK_SIZE = 100
+
+/** What an optional part of the page is missing for. */
+export type DegradedReason = 'timeout' | 'error' | 'circuit_open'
+
+/** The optional parts of the page, as named in `degraded`. */
+export type DegradedPart = 'cart' | 'favorites' | 'inventory'
+
+/** A product of the page: every field products sent, plus its stock (null when it did not arrive). */
+export type PageProduct = ProductRecord & { readonly inventory: number | null }
+
+/** The body of `GET /products/all`. */
+export interface ProductsPage {
+  readonly cart_items: number | null
+  readonly favorite_items: number | null
+  readonly products: PageProduct[]
+  readonly degraded: DegradedPart[]
+  readonly degraded_reasons: Partial<Record<DegradedPart, DegradedReason>>
+}
+
+/** The downstreams the page is made of. */
+export interface ProductsPageClients {
+  readonly products: UpstreamClient
+  readonly inventory: UpstreamClient
+  readonly favorites: UpstreamClient
+  readonly cart: UpstreamClient
+}
+
+/** Options of {@link getProductsPage}. */
+export interface ProductsPageOptions {
+  /** The signed-in user, or `undefined` for an anonymous visitor (no cart, no favorites). */
+  readonly userId: number | undefined
+  /** The window for products, cart and favorites, in ms. */
+  readonly productsTimeoutMs: number
+  /** The window for inventory, counted from the products answer, in ms. */
+  readonly inventoryTimeoutMs: number
+  /** The caller's signal: aborting it cancels every downstream call. */
+  readonly signal: AbortSignal
+  /** The incoming request's deadline: no window outlives it. */
+  readonly deadline?: Deadline
+  /** Passed on as `x-request-id`. */
+  readonly requestId?: string
+}
+
+/**
+ * Builds the products page. Products, cart and favorites start together; inventory starts the
+ * moment products answers, in concurrent chunks of at most {@link INVENTORY_CHUNK_SIZE} ids.
+ *
+ * Products is required: its `TimeoutError` (504), `UpstreamError` (502) or `CircuitOpenError`
+ * (503) is thrown as is, for the kit's problem mapper. Cart, favorites and inventory are optional:
+ * what did not answer well within its window is null and named in `degraded` with its reason.
+ * Every call still running when this returns or throws is aborted.
+ */
+export async function getProductsPage(clients: ProductsPageClients, options: ProductsPageOptions): Promise<ProductsPage> {
+  options.signal.throwIfAborted()
+  // One scope for every call of this page: aborted when the caller goes away, and always on the
+  // way out, so that nothing keeps running once the answer is decided.
+  const scope = new AbortController()
+  const cancel = (): void => {
+    scope.abort(options.signal.reason)
+  }
+  options.signal.addEventListener('abort', cancel, { once: true })
+  try {
+    const window = within(options.productsTimeoutMs, options.deadline)
+    const common = { signal: scope.signal, ...(options.requestId === undefined ? {} : { requestId: options.requestId }) }
+    const optional = fetchCartAndFavorites(clients, options.userId, window, options.productsTimeoutMs, common)
+    // If products fails, `optional` is left behind and rejects when the scope aborts: not an error.
+    optional.catch(noop)
+    const products = (await clients.products.get('/products', { ...common, deadline: window, route: '/products', parse: parseProducts })).body ?? []
+    const stock = await fetchStock(clients.inventory, products.map((product) => product.product_id), within(options.inventoryTimeoutMs, options.deadline), options.inventoryTimeoutMs, common)
+    const { cart, favorites } = await optional
+
+    const degraded: DegradedPart[] = []
+    const reasons: Partial<Record<DegradedPart, DegradedReason>> = {}
+    const note = (part: DegradedPart, reason: DegradedReason | undefined): void => {
+      if (reason !== undefined) {
+        degraded.push(part)
+        reasons[part] = reason
+      }
+    }
+    const cartItems = countOf(cart)
+    const favoriteItems = countOf(favorites)
+    note('cart', reasonOf(cart))
+    note('favorites', reasonOf(favorites))
+    note('inventory', stock.failure)
+    return {
+      cart_items: cartItems,
+      favorite_items: favoriteItems,
+      products: products.map((product) => ({ ...product, inventory: stock.byId.get(product.product_id) ?? null })),
+      degraded,
+      degraded_reasons: reasons,
+    }
+  } finally {
+    options.signal.removeEventListener('abort', cancel)
+    scope.abort(new DOMException('The page was answered', 'AbortError'))
+  }
+}
+
+interface CallCommon {
+  readonly signal: AbortSignal
+  readonly requestId?: string
+}
+
+/** How an optional part ended: absent for an anonymous visitor. */
+type OptionalOutcome<T> = SettleOutcome<T> | undefined
+
+async function fetchCartAndFavorites(
+  clients: ProductsPageClients,
+  userId: number | undefined,
+  window: Deadline,
+  timeoutMs: number,
+  common: CallCommon,
+): Promise<{ cart: OptionalOutcome<CartLine[]>; favorites: OptionalOutcome<Favorite[]> }> {
+  if (userId === undefined) {
+    return { cart: undefined, favorites: undefined }
+  }
+  const { requestId } = common
+  const extra = requestId === undefined ? {} : { requestId }
+  return settle({
+    cart: async ({ signal }) => (await clients.cart.get(`/users/${userId}/cart`, { ...extra, signal, deadline: window, route: '/users/:id/cart', parse: parseCartLines })).body ?? [],
+    favorites: async ({ signal }) => (await clients.favorites.get(`/users/${userId}/favorites`, { ...extra, signal, deadline: window, route: '/users/:id/favorites', parse: parseFavorites })).body ?? [],
+  }, { timeoutMs, deadline: window, signal: common.signal })
+}
+
+/** The stock that arrived, and why some did not. */
+interface Stock {
+  readonly byId: ReadonlyMap<number, number>
+  readonly failure: DegradedReason | undefined
+}
+
+async function fetchStock(inventory: UpstreamClient, ids: readonly number[], window: Deadline, timeoutMs: number, common: CallCommon): Promise<Stock> {
+  if (ids.length === 0) {
+    return { byId: new Map(), failure: undefined }
+  }
+  const { requestId } = common
+  const extra = requestId === undefined ? {} : { requestId }
+  const calls: Record<string, (context: { signal: AbortSignal }) => Promise<unknown>> = {}
+  for (let start = 0; start < ids.length; start += INVENTORY_CHUNK_SIZE) {
+    const chunk = ids.slice(start, start + INVENTORY_CHUNK_SIZE)
+    calls[`chunk${start}`] = async ({ signal }) =>
+      (await inventory.get(`/inventory?product_ids=${chunk.join(',')}`, { ...extra, signal, deadline: window, route: '/inventory', parse: parseStockItems })).body ?? []
+  }
+  const outcomes = await settle(calls, { timeoutMs, deadline: window, signal: common.signal })
+  const wanted = new Set(ids)
+  const byId = new Map<number, number>()
+  let failure: DegradedReason | undefined
+  for (const outcome of Object.values(outcomes)) {
+    const reason = reasonOf(outcome)
+    if (reason !== undefined) {
+      failure ??= reason
+      continue
+    }
+    for (const item of outcome.status === 'fulfilled' ? (outcome.value as ReturnType<typeof parseStockItems>) : []) {
+      // Only stock that was asked for: a confused downstream must not add figures to other products.
+      if (wanted.has(item.product_id)) {
+        byId.set(item.product_id, item.inventory)
+      }
+    }
+  }
+  return { byId, failure }
+}
+
+/** Why an optional call did not answer well; `undefined` when it did (or was never made). */
+function reasonOf(outcome: SettleOutcome<unknown> | undefined): DegradedReason | undefined {
+  if (outcome === undefined || outcome.status === 'fulfilled') {
+    return undefined
+  }
+  if (outcome.status === 'timeout' || isTimeoutError(outcome.reason)) {
+    return 'timeout'
+  }
+  return isCircuitOpenError(outcome.reason) ? 'circuit_open' : 'error'
+}
+
+function countOf(outcome: SettleOutcome<readonly unknown[]> | undefined): number | null {
+  return outcome?.status === 'fulfilled' ? outcome.value.length : null
+}
+
+/** `ms` from now, but never past the request's own deadline. */
+function within(ms: number, deadline: Deadline | undefined): Deadline {
+  return Deadline.earliest(Deadline.after(ms), deadline) ?? Deadline.after(ms)
+}
+
+function noop(): void {}

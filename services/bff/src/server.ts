@@ -1,0 +1,10 @@
+import { runService } from '@storefront/service-kit'
+
+import { buildApp } from './app.js'
+import { readBffEnv } from './config.js'
+
+await runService({
+  readEnv: () => readBffEnv(),
+  // No database: the BFF only talks to the services below it.
+  build: (env) => Promise.resolve({ app: buildApp(env), close: () => Promise.resolve() }),
+})

@@ -1,0 +1,133 @@
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+
+/** How a fake answers one request. */
+export interface FakeBehaviour {
+  /** The status; defaults to 200. */
+  readonly status?: number
+  /** Wait this long before answering, in ms. */
+  readonly delayMs?: number
+  /** Never answer (until the caller gives up and closes the request). */
+  readonly hang?: boolean
+  /** Answer 200 with a body that is not JSON. */
+  readonly malformed?: boolean
+  /** The JSON body; defaults to the fake's own answer for the route. */
+  readonly body?: unknown
+}
+
+/** What the fake saw of one request. */
+export interface SeenRequest {
+  readonly url: string
+  readonly headers: FastifyRequest['headers']
+  /** True once the caller closed the connection before the fake answered. */
+  closedEarly: boolean
+}
+
+/** A downstream stand-in on 127.0.0.1, on a port of its own. */
+export interface Fake {
+  readonly url: string
+  /** Every request, in arrival order. */
+  readonly requests: SeenRequest[]
+  /** The most requests it held at once. */
+  readonly maxInFlight: number
+  /** How it answers; replace it in a test. */
+  behave: (request: SeenRequest) => FakeBehaviour
+  close(): Promise<void>
+}
+
+/**
+ * Starts a fake downstream. `answer` makes the normal body of any request (every path is
+ * accepted); `behave` can delay, fail, hang or garble it, per request.
+ */
+export async function startFake(answer: (request: FastifyRequest) => unknown): Promise<Fake> {
+  // Force-closing connections on close, so a hung request never holds a test's teardown.
+  const app: FastifyInstance = Fastify({ logger: false, forceCloseConnections: true })
+  let inFlight = 0
+  const state = {
+    requests: [] as SeenRequest[],
+    maxInFlight: 0,
+    behave: (() => ({})) as (request: SeenRequest) => FakeBehaviour,
+  }
+  app.get('/*', async (request, reply) => {
+    const seen: SeenRequest = { url: request.url, headers: request.headers, closedEarly: false }
+    state.requests.push(seen)
+    inFlight++
+    state.maxInFlight = Math.max(state.maxInFlight, inFlight)
+    reply.raw.on('close', () => {
+      inFlight--
+      if (!reply.raw.writableFinished) {
+        seen.closedEarly = true
+      }
+    })
+    const behaviour = state.behave(seen)
+    if (behaviour.hang === true) {
+      reply.hijack()
+      return
+    }
+    if (behaviour.delayMs !== undefined) {
+      await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs))
+    }
+    if (behaviour.malformed === true) {
+      return reply.code(200).type('application/json').send('{"this is": not json')
+    }
+    return reply.code(behaviour.status ?? 200).type('application/json').send(JSON.stringify(behaviour.body ?? answer(request)))
+  })
+  const address = await app.listen({ host: '127.0.0.1', port: 0 })
+  return {
+    url: address,
+    get requests() {
+      return state.requests
+    },
+    get maxInFlight() {
+      return state.maxInFlight
+    },
+    get behave() {
+      return state.behave
+    },
+    set behave(value) {
+      state.behave = value
+    },
+    close: () => app.close(),
+  }
+}
+
+/** The ids of `?product_ids=1,2,3`. */
+export function idsOf(url: string): number[] {
+  const raw = new URL(url, 'http://fake').searchParams.get('product_ids') ?? ''
+  return raw === '' ? [] : raw.split(',').map(Number)
+}
+
+/** Stock the inventory fake reports for a product: easy to check, not equal to the id. */
+export function stockOf(productId: number): number {
+  return (productId * 7) % 101
+}
+
+/** The four downstreams, answering as the seed data would. */
+export interface Fakes {
+  readonly products: Fake
+  readonly inventory: Fake
+  readonly favorites: Fake
+  readonly cart: Fake
+  /** Products the products fake lists: 1..n. */
+  productCount: number
+  close(): Promise<void>
+}
+
+/** Starts all four fakes with the seed data: 10 products, user 1 with 3 cart lines and 3 favorites. */
+export async function startFakes(): Promise<Fakes> {
+  const fakes: { productCount: number } = { productCount: 10 }
+  const [products, inventory, favorites, cart] = await Promise.all([
+    startFake(() => Array.from({ length: fakes.productCount }, (_, index) => ({ product_id: index + 1, product_name: `Product ${index + 1}`, price_cents: 100 * (index + 1) }))),
+    startFake((request) => ({ items: idsOf(request.url).map((id) => ({ product_id: id, inventory: stockOf(id) })) })),
+    startFake(() => [{ product_id: 1 }, { product_id: 2 }, { product_id: 3 }]),
+    startFake(() => [{ product_id: 1, quantity: 1 }, { product_id: 2, quantity: 4 }]),
+  ])
+  return Object.assign(fakes, {
+    products,
+    inventory,
+    favorites,
+    cart,
+    close: async () => {
+      await Promise.all([products.close(), inventory.close(), favorites.close(), cart.close()])
+    },
+  })
+}

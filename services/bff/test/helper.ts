@@ -1,0 +1,72 @@
+import { createServer } from 'node:net'
+
+import { TEST_SERVICE_TOKEN } from '@storefront/service-kit/testing'
+import type { FastifyInstance } from 'fastify'
+
+import { type BffDeps, buildApp } from '../src/app.js'
+import { type BffEnv, readBffEnv } from '../src/config.js'
+import { type Fakes, startFakes } from './fakes.js'
+
+/** The budgets the tests run with: small, so timeouts are quick to reach. */
+export const PRODUCTS_BUDGET_MS = 300
+export const INVENTORY_BUDGET_MS = 300
+
+/** A BFF wired to four fakes. */
+export interface BffHarness {
+  readonly app: FastifyInstance
+  readonly env: BffEnv
+  readonly fakes: Fakes
+  close(): Promise<void>
+}
+
+/** Starts the fakes and a BFF over them; `overrides` are environment strings. Users are trusted from x-user-id. */
+export async function startBff(overrides: Record<string, string> = {}, deps: BffDeps = {}): Promise<BffHarness> {
+  const fakes = await startFakes()
+  const env = readBffEnv({
+    SERVICE_TOKEN: TEST_SERVICE_TOKEN,
+    LOG_LEVEL: 'silent',
+    PRODUCTS_URL: fakes.products.url,
+    INVENTORY_URL: fakes.inventory.url,
+    FAVORITES_URL: fakes.favorites.url,
+    CART_URL: fakes.cart.url,
+    PRODUCTS_TIMEOUT_MS: String(PRODUCTS_BUDGET_MS),
+    INVENTORY_TIMEOUT_MS: String(INVENTORY_BUDGET_MS),
+    TRUST_USER_HEADER: 'true',
+    ...overrides,
+  })
+  const app = buildApp(env, { logger: false, ...deps })
+  await app.ready()
+  return {
+    app,
+    env,
+    fakes,
+    close: async () => {
+      await app.close()
+      await fakes.close()
+    },
+  }
+}
+
+/** An origin where nothing listens: a port taken from the OS and released again. */
+export async function closedPortUrl(): Promise<string> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  await new Promise<void>((resolve) => server.close(() => { resolve() }))
+  if (address === null || typeof address === 'string') {
+    throw new Error('no port')
+  }
+  return `http://127.0.0.1:${address.port}`
+}
+
+/** Polls `check` until it holds or `timeoutMs` passes. */
+export async function eventually(check: () => boolean, timeoutMs = 1000): Promise<boolean> {
+  const until = performance.now() + timeoutMs
+  while (!check()) {
+    if (performance.now() > until) {
+      return false
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  return true
+}
