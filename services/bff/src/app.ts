@@ -17,9 +17,9 @@ export interface BffDeps {
 export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
   const app = createServiceApp({
     service: 'bff',
-    // The BFF's callers are browsers and apps, which hold no service token: the kit's token check
-    // is off (it is given no token). SERVICE_TOKEN is still sent to every downstream.
-    env: { ...env, SERVICE_TOKEN: undefined },
+    env,
+    // Browsers and apps hold no service token; SERVICE_TOKEN is what the BFF sends downstream.
+    requireServiceToken: false,
     logger: deps.logger,
   })
   const clients = createDownstreamClients(env, deps.clients)

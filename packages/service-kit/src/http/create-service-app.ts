@@ -28,6 +28,11 @@ export interface ServiceAppOptions {
   readonly processMetrics?: boolean
   /** The service's database, whose figures `/metrics` reports. */
   readonly db?: Database
+  /**
+   * Whether callers must present `SERVICE_TOKEN`. Defaults to true (internal services). The BFF
+   * says false: its callers are browsers and apps; it still sends the token downstream.
+   */
+  readonly requireServiceToken?: boolean
 }
 
 /**
@@ -68,7 +73,7 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
   })
   void app.register(problemDetailsPlugin, { routes })
   void app.register(requestContextPlugin, { requestTimeoutMs: env.REQUEST_TIMEOUT_MS })
-  void app.register(serviceAuthPlugin, { token: env.SERVICE_TOKEN })
+  void app.register(serviceAuthPlugin, { token: options.requireServiceToken === false ? undefined : env.SERVICE_TOKEN })
   void app.register(faultInjectionPlugin, { delayMs: env.FAULT_DELAY_MS, errorRate: env.FAULT_ERROR_RATE })
   void app.register(metricsPlugin, { service: options.service, processMetrics: options.processMetrics ?? true, db: options.db })
   const db = options.db
