@@ -87,6 +87,15 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'launcher',
+          root: source('./tools/launcher'),
+          include: ['test/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'examples',
           root: source('./examples'),
           include: ['**/*.test.ts'],

@@ -1,0 +1,206 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+
+import { createLinePrefixer, formatPrefix } from './log-prefix.js'
+import type { ProcessPlan } from './system-plan.js'
+
+/** The restart policy. */
+export interface BackoffPolicy {
+  /** First delay, doubled on each quick crash in a row. Default 1 s. */
+  readonly initialMs: number
+  /** Largest delay. Default 30 s. */
+  readonly maxMs: number
+  /** A process up at least this long when it exits did not crash "quickly": the backoff resets. Default 60 s. */
+  readonly resetAfterMs: number
+  /** Quick crashes in a row after which the supervisor gives up. Default 5. */
+  readonly maxQuickCrashes: number
+}
+
+/** The default {@link BackoffPolicy}. */
+export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 30_000, resetAfterMs: 60_000, maxQuickCrashes: 5 }
+
+/** What to do after an unexpected exit. */
+export type RestartDecision = { readonly action: 'restart'; readonly delayMs: number; readonly quickCrashes: number } | { readonly action: 'give-up'; readonly quickCrashes: number }
+
+/**
+ * The restart rule, pure: `quickCrashes` is the count before this exit, `uptimeMs` how long the
+ * process ran. A long run resets the count, so a service that crashes once a day is always
+ * restarted after 1 s, while one that cannot start at all stops the system instead of looping.
+ */
+export function decideRestart(policy: BackoffPolicy, quickCrashes: number, uptimeMs: number): RestartDecision {
+  const count = uptimeMs >= policy.resetAfterMs ? 0 : quickCrashes + 1
+  if (count >= policy.maxQuickCrashes) {
+    return { action: 'give-up', quickCrashes: count }
+  }
+  const delayMs = Math.min(policy.initialMs * 2 ** Math.max(count - 1, 0), policy.maxMs)
+  return { action: 'restart', delayMs, quickCrashes: count }
+}
+
+/** How the supervisor reports. */
+export interface SupervisorOptions {
+  readonly plans: readonly ProcessPlan[]
+  /** Working directory of every child. */
+  readonly cwd: string
+  /** Where prefixed child output goes (one call per line, newline included). */
+  readonly write: (line: string) => void
+  /** The launcher's own messages (one line, no newline). */
+  readonly log: (message: string) => void
+  /** Colour the prefixes (stdout is a terminal). */
+  readonly colour: boolean
+  /** Called once when a process crashed too often; the caller shuts everything down. */
+  readonly onGiveUp: (name: string, reason: string) => void
+  readonly backoff?: BackoffPolicy
+}
+
+interface Slot {
+  readonly plan: ProcessPlan
+  readonly index: number
+  child: ChildProcess | undefined
+  startedAt: number
+  quickCrashes: number
+  restartTimer: NodeJS.Timeout | undefined
+  /** Resolves when the current child has exited (already resolved when none runs). */
+  exited: Promise<void>
+}
+
+/** Starts the planned processes, prefixes their output, restarts them with backoff, and stops them. */
+export class ChildProcessSupervisor {
+  readonly #options: SupervisorOptions
+  readonly #policy: BackoffPolicy
+  readonly #slots: Slot[]
+  readonly #width: number
+  #stopping = false
+
+  constructor(options: SupervisorOptions) {
+    this.#options = options
+    this.#policy = options.backoff ?? DEFAULT_BACKOFF
+    this.#width = Math.max(...options.plans.map((p) => p.name.length), 'launcher'.length)
+    this.#slots = options.plans.map((plan, index) => ({
+      plan, index, child: undefined, startedAt: 0, quickCrashes: 0, restartTimer: undefined, exited: Promise.resolve(),
+    }))
+  }
+
+  /** Starts every process. */
+  start(): void {
+    for (const slot of this.#slots) {
+      this.#spawn(slot)
+    }
+  }
+
+  /** Pids of the children running now. */
+  pids(): number[] {
+    return this.#slots.flatMap((s) => (s.child?.pid !== undefined && s.child.exitCode === null && s.child.signalCode === null ? [s.child.pid] : []))
+  }
+
+  #spawn(slot: Slot): void {
+    const { plan } = slot
+    const child = spawn(process.execPath, [plan.script], {
+      cwd: this.#options.cwd,
+      env: plan.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Own process group: a Ctrl-C in the terminal reaches only the launcher, which then stops
+      // the children in order rather than having them all race their own shutdowns.
+      detached: true,
+    })
+    slot.child = child
+    slot.startedAt = Date.now()
+    const prefix = formatPrefix(plan.name, this.#width, slot.index, this.#options.colour)
+    for (const stream of [child.stdout, child.stderr]) {
+      const prefixer = createLinePrefixer(prefix, this.#options.write)
+      stream.on('data', (chunk: Buffer) => {
+        prefixer.push(chunk)
+      })
+      stream.on('end', () => {
+        prefixer.flush()
+      })
+    }
+    slot.exited = new Promise((resolve) => {
+      child.once('close', (code, signal) => {
+        resolve()
+        this.#onExit(slot, child, code, signal)
+      })
+    })
+    child.once('error', (error) => {
+      // A spawn failure (e.g. EACCES) emits 'error' and may never emit 'close' with a pid.
+      this.#options.log(`${plan.name}: could not start: ${error.message}`)
+    })
+    if (child.pid !== undefined) {
+      this.#options.log(`started ${plan.name} (pid ${child.pid}) on ${plan.origin}`)
+    }
+  }
+
+  #onExit(slot: Slot, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (slot.child !== child) {
+      return
+    }
+    slot.child = undefined
+    if (this.#stopping) {
+      return
+    }
+    const uptimeMs = Date.now() - slot.startedAt
+    const why = signal === null ? `exit code ${code ?? 'unknown'}` : `signal ${signal}`
+    const decision = decideRestart(this.#policy, slot.quickCrashes, uptimeMs)
+    slot.quickCrashes = decision.quickCrashes
+    if (decision.action === 'give-up') {
+      const reason = `${slot.plan.name} exited (${why}) after ${uptimeMs} ms: ${decision.quickCrashes} quick crashes in a row, giving up`
+      this.#options.log(reason)
+      this.#options.onGiveUp(slot.plan.name, reason)
+      return
+    }
+    this.#options.log(`${slot.plan.name} exited unexpectedly (${why}) after ${uptimeMs} ms; restarting in ${decision.delayMs} ms`)
+    slot.restartTimer = setTimeout(() => {
+      slot.restartTimer = undefined
+      if (!this.#stopping) {
+        this.#spawn(slot)
+      }
+    }, decision.delayMs)
+  }
+
+  /**
+   * Sends SIGTERM to every child and waits for all to exit; any still running after `graceMs`
+   * gets SIGKILL. Pending restarts are cancelled. Safe to call more than once.
+   */
+  async stop(graceMs = 15_000): Promise<void> {
+    this.#stopping = true
+    for (const slot of this.#slots) {
+      clearTimeout(slot.restartTimer)
+      slot.restartTimer = undefined
+      slot.child?.kill('SIGTERM')
+    }
+    const allExited = Promise.all(this.#slots.map((s) => s.exited))
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = await Promise.race([
+      allExited.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => {
+          resolve(true)
+        }, graceMs)
+      }),
+    ])
+    clearTimeout(timer)
+    if (timedOut) {
+      for (const slot of this.#slots) {
+        if (slot.child !== undefined) {
+          this.#options.log(`${slot.plan.name} did not stop within ${graceMs} ms: SIGKILL`)
+          slot.child.kill('SIGKILL')
+        }
+      }
+      await allExited
+    }
+  }
+
+  /**
+   * Synchronous last resort for the process 'exit' event (an uncaught error, an exit elsewhere):
+   * no waiting is possible there, so every child still running gets SIGKILL.
+   */
+  killAllNow(): void {
+    this.#stopping = true
+    for (const slot of this.#slots) {
+      clearTimeout(slot.restartTimer)
+      try {
+        slot.child?.kill('SIGKILL')
+      } catch {
+        // Already gone: nothing left to do.
+      }
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+import { ChildProcessSupervisor } from './child-process-supervisor.js'
+import { formatPrefix } from './log-prefix.js'
+import { planSystem } from './system-plan.js'
+import { waitReady } from './wait-ready.js'
+
+const USAGE = `Usage: node tools/launcher/dist/main.js [--chaos] [--base-port N] [--data-dir DIR]
+
+Starts products, inventory, favorites and cart on N..N+3 (default 8000) and the BFF on N+1000,
+supervised. PRODUCTS_DATABASE_URL (and INVENTORY_, FAVORITES_, CART_) select a PostgreSQL server
+per service; otherwise each keeps an embedded database under DIR/<service> (default <repo>/.data).
+  --chaos         inventory answers after a random 0..5000 ms (FAULT_DELAY_MS=0-5000)
+  --base-port N   move every port (tests use this to avoid a running system)
+  --data-dir DIR  parent of each service's DATA_DIR`
+
+const READY_TIMEOUT_MS = 60_000
+const STOP_GRACE_MS = 15_000
+
+/** tools/launcher/dist/main.js → the repo root. */
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
+
+/** Parses the command line; throws with a message on anything unknown or malformed. */
+function readArguments(argv: string[]): { chaos: boolean; basePort: number; dataDir: string | undefined; help: boolean } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      chaos: { type: 'boolean', default: false },
+      'base-port': { type: 'string' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  })
+  const basePort = values['base-port'] === undefined ? 8000 : Number(values['base-port'])
+  // The BFF listens 1000 above the base, so the base must leave room for it.
+  if (!Number.isInteger(basePort) || basePort < 1024 || basePort > 65_535 - 1000) {
+    throw new Error(`--base-port must be an integer from 1024 to ${65_535 - 1000} (got ${values['base-port'] ?? ''})`)
+  }
+  const dataDir = values['data-dir'] === undefined ? undefined : resolve(values['data-dir'])
+  return { chaos: values.chaos, basePort, dataDir, help: values.help }
+}
+
+const colour = process.stdout.isTTY
+const launcherPrefix = formatPrefix('launcher', 'launcher'.length, 5, colour)
+const log = (message: string): void => {
+  process.stdout.write(`${launcherPrefix}${message}\n`)
+}
+
+let args: ReturnType<typeof readArguments>
+try {
+  args = readArguments(process.argv.slice(2))
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`)
+  // eslint-disable-next-line n/no-process-exit -- bad usage: nothing was started
+  process.exit(2)
+}
+if (args.help) {
+  process.stdout.write(`${USAGE}\n`)
+  // eslint-disable-next-line n/no-process-exit -- help only
+  process.exit(0)
+}
+
+const plans = planSystem({
+  repoRoot,
+  env: process.env,
+  serviceToken: randomBytes(24).toString('hex'),
+  basePort: args.basePort,
+  ...(args.dataDir === undefined ? {} : { dataDir: args.dataDir }),
+  chaos: args.chaos,
+})
+
+const missing = plans.filter((p) => !existsSync(p.script))
+if (missing.length > 0) {
+  process.stderr.write(`Not built: ${missing.map((p) => p.script).join(', ')}\nRun \`npm run build\` first.\n`)
+  // eslint-disable-next-line n/no-process-exit -- nothing was started
+  process.exit(1)
+}
+
+let shuttingDown = false
+const readyWait = new AbortController()
+
+const supervisor = new ChildProcessSupervisor({
+  plans,
+  cwd: repoRoot,
+  colour,
+  write: (line) => process.stdout.write(line),
+  log,
+  onGiveUp: () => {
+    void shutdown(1)
+  },
+})
+
+/** Stops every child (SIGTERM, then SIGKILL after the grace period) and exits with `code`. */
+async function shutdown(code: number): Promise<void> {
+  if (shuttingDown) {
+    return
+  }
+  shuttingDown = true
+  readyWait.abort()
+  log('stopping every process…')
+  await supervisor.stop(STOP_GRACE_MS)
+  log(`all stopped; exit ${code}`)
+  // eslint-disable-next-line n/no-process-exit -- children are gone; a pending probe must not hold the exit
+  process.exit(code)
+}
+
+// Whatever ends the launcher (an uncaught error included), no child may outlive it.
+process.on('exit', () => {
+  supervisor.killAllNow()
+})
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (shuttingDown) {
+      log(`${signal} again: still waiting for the children (SIGKILL after ${STOP_GRACE_MS / 1000} s)`)
+      return
+    }
+    log(`${signal} received`)
+    void shutdown(0)
+  })
+}
+
+supervisor.start()
+const notReady = await waitReady(plans, { timeoutMs: READY_TIMEOUT_MS, signal: readyWait.signal })
+if (!readyWait.signal.aborted) { // aborted: a signal or a give-up is already shutting down
+  if (notReady.length > 0) {
+    log(`not ready within ${READY_TIMEOUT_MS / 1000} s (GET /health/ready): ${notReady.join(', ')}`)
+    await shutdown(1)
+  } else {
+    const bff = plans.find((p) => p.name === 'bff')!
+    log(`Storefront is up: ${bff.origin}/products/all`)
+    for (const plan of plans) {
+      log(`  ${plan.name.padEnd(9)} ${plan.origin}`)
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { join } from 'node:path'
+
+/** The four internal services, in start order; the BFF comes last. */
+export const SERVICE_NAMES = ['products', 'inventory', 'favorites', 'cart'] as const
+
+/** One of the internal services. */
+export type ServiceName = (typeof SERVICE_NAMES)[number]
+
+/** Everything needed to start and probe one child process. */
+export interface ProcessPlan {
+  /** Short name, used as the log prefix. */
+  readonly name: ServiceName | 'bff'
+  /** Absolute path of the script run with `process.execPath`. */
+  readonly script: string
+  readonly port: number
+  /** Origin the process listens on, e.g. `http://127.0.0.1:8000`. */
+  readonly origin: string
+  /** The complete environment of the child (inherited variables included). */
+  readonly env: Readonly<Record<string, string>>
+}
+
+/** What {@link planSystem} needs; all of it explicit so the plan is a pure function. */
+export interface PlanOptions {
+  /** Root of the monorepo: scripts and the default data directory are found from here. */
+  readonly repoRoot: string
+  /** The launcher's own environment: inherited by every child, and the source of `*_DATABASE_URL`. */
+  readonly env: Readonly<Record<string, string | undefined>>
+  /** Shared by every process, so the BFF's calls are accepted by the services. */
+  readonly serviceToken: string
+  /** Services listen on basePort..basePort+3, the BFF on basePort+1000. Default 8000. */
+  readonly basePort?: number
+  /** Parent of each service's `DATA_DIR`. Default `<repoRoot>/.data`. */
+  readonly dataDir?: string
+  /** Adds the source document's unstable inventory (`FAULT_DELAY_MS=0-5000`). */
+  readonly chaos?: boolean
+}
+
+/** Where every process listens. */
+export const HOST = '127.0.0.1'
+
+/**
+ * Variables the launcher decides itself. They are removed from the inherited environment so that,
+ * say, a `DATABASE_URL` or `PORT` exported in the shell cannot make every service share one
+ * database or one port.
+ */
+const OWNED_VARIABLES = [
+  'HOST', 'PORT', 'DATABASE_URL', 'DATA_DIR', 'SERVICE_TOKEN', 'ALLOW_INSECURE_LOOPBACK', 'FAULT_DELAY_MS',
+  'PRODUCTS_URL', 'INVENTORY_URL', 'FAVORITES_URL', 'CART_URL',
+]
+
+/** The launcher's environment without the variables it owns and without unset entries. */
+function inherited(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && !OWNED_VARIABLES.includes(key)) {
+      out[key] = value
+    }
+  }
+  return out
+}
+
+/**
+ * Decides which processes run, with which environment: the four services, then the BFF pointed at
+ * them. Pure (no I/O, no randomness), so every rule here is unit-tested.
+ */
+export function planSystem(options: PlanOptions): ProcessPlan[] {
+  const basePort = options.basePort ?? 8000
+  const dataDir = options.dataDir ?? join(options.repoRoot, '.data')
+  const base = inherited(options.env)
+  const origin = (port: number): string => `http://${HOST}:${port}`
+
+  const services = SERVICE_NAMES.map((name, index): ProcessPlan => {
+    const port = basePort + index
+    const env: Record<string, string> = {
+      ...base,
+      HOST,
+      PORT: String(port),
+      SERVICE_TOKEN: options.serviceToken,
+      // Explicit and absolute: the children run from the repo root, not from their own folder.
+      DATA_DIR: join(dataDir, name),
+    }
+    const databaseUrl = options.env[`${name.toUpperCase()}_DATABASE_URL`]
+    if (databaseUrl !== undefined && databaseUrl !== '') {
+      env.DATABASE_URL = databaseUrl
+    }
+    if (options.chaos === true && name === 'inventory') {
+      env.FAULT_DELAY_MS = '0-5000'
+    }
+    return { name, script: join(options.repoRoot, 'services', name, 'dist', 'server.js'), port, origin: origin(port), env }
+  })
+
+  const bffPort = basePort + 1000
+  const urlOf = (name: ServiceName): string => services.find((s) => s.name === name)!.origin
+  const bff: ProcessPlan = {
+    name: 'bff',
+    script: join(options.repoRoot, 'services', 'bff', 'dist', 'server.js'),
+    port: bffPort,
+    origin: origin(bffPort),
+    env: {
+      ...base,
+      HOST,
+      PORT: String(bffPort),
+      SERVICE_TOKEN: options.serviceToken,
+      PRODUCTS_URL: urlOf('products'),
+      INVENTORY_URL: urlOf('inventory'),
+      FAVORITES_URL: urlOf('favorites'),
+      CART_URL: urlOf('cart'),
+    },
+  }
+  return [...services, bff]
+}

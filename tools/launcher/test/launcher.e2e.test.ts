@@ -1,0 +1,98 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import { afterAll, describe, expect, it } from 'vitest'
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+const SERVICES = ['products', 'inventory', 'favorites', 'cart', 'bff']
+// The launcher runs from source (through tsx), but the services it starts must be built.
+const built = SERVICES.every((name) => existsSync(join(repoRoot, 'services', name, 'dist', 'server.js')))
+
+const BASE = 18_500
+const BFF = `http://127.0.0.1:${BASE + 1000}`
+const FAVORITES = `http://127.0.0.1:${BASE + 2}`
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('launcher, end to end', () => {
+  let launcher: ChildProcess | undefined
+  let output = ''
+  const dataDir = mkdtempSync(join(tmpdir(), 'sf-launcher-'))
+  const pids = (): number[] => [...output.matchAll(/started \w+ \(pid (\d+)\)/g)].map((m) => Number(m[1]))
+
+  /** Resolves once `pattern` appears in the launcher's output at least `count` times. */
+  async function waitForOutput(pattern: RegExp, timeoutMs: number, count = 1): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    const global = new RegExp(pattern.source, 'g')
+    while ([...output.matchAll(global)].length < count) {
+      if (Date.now() > deadline) {
+        throw new Error(`no ${pattern} (x${count}) within ${timeoutMs} ms; output:\n${output.slice(-3000)}`)
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+
+  afterAll(() => {
+    // A failed assertion must not leave the system running.
+    if (launcher?.exitCode === null && launcher.signalCode === null) {
+      launcher.kill('SIGKILL')
+    }
+    for (const pid of pids().filter(alive)) {
+      process.kill(pid, 'SIGKILL')
+    }
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it.skipIf(!built)(built ? 'starts everything, restarts a killed service, and stops cleanly on SIGINT' : 'SKIPPED: services/*/dist/server.js missing, run `npm run build` first', async () => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', main, '--base-port', String(BASE), '--data-dir', dataDir], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    launcher = proc
+    proc.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+    proc.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => { resolve(code) }))
+
+    await waitForOutput(/Storefront is up: http:\/\/127\.0\.0\.1:19500\/products\/all/, 30_000)
+    expect(output).not.toMatch(/\u001b\[/) // not a terminal: no colour codes
+    expect(output).toMatch(/^products +\| /m) // child output is prefixed
+
+    const page = await fetch(`${BFF}/products/all`)
+    expect(page.status).toBe(200)
+    const body = (await page.json()) as { products: unknown[] }
+    expect(body.products.length).toBeGreaterThan(0)
+
+    // Kill favorites behind the launcher's back: it must come back on its own.
+    const firstFavorites = Number(/started favorites \(pid (\d+)\)/.exec(output)![1])
+    process.kill(firstFavorites, 'SIGKILL')
+    await waitForOutput(/favorites exited unexpectedly \(signal SIGKILL\).*restarting in 1000 ms/, 5000)
+    await waitForOutput(/started favorites \(pid \d+\)/, 5000, 2)
+    const favoritesPids = [...output.matchAll(/started favorites \(pid (\d+)\)/g)].map((m) => Number(m[1]))
+    expect(favoritesPids[1]).not.toBe(firstFavorites)
+    let ready = false
+    for (const deadline = Date.now() + 15_000; !ready && Date.now() < deadline;) {
+      ready = await fetch(`${FAVORITES}/health/ready`).then((r) => r.status === 200, () => false)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    expect(ready).toBe(true)
+
+    const started = pids()
+    expect(started).toHaveLength(6)
+    proc.kill('SIGINT')
+    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => { resolve('timeout') }, 20_000))])
+    expect(code).toBe(0)
+    expect(output).toMatch(/all stopped; exit 0/)
+    expect(started.filter(alive)).toEqual([])
+  }, 60_000)
+})

@@ -1,0 +1,93 @@
+import { join } from 'node:path'
+
+import { describe, expect, it } from 'vitest'
+
+import { type PlanOptions, planSystem } from '../src/system-plan.js'
+
+const repoRoot = '/repo'
+const token = 'a'.repeat(48)
+const plan = (over: Partial<PlanOptions> = {}) => planSystem({ repoRoot, env: { PATH: '/bin' }, serviceToken: token, ...over })
+const byName = (plans: ReturnType<typeof planSystem>, name: string) => {
+  const found = plans.find((p) => p.name === name)
+  if (found === undefined) {
+    throw new Error(`no ${name} in plan`)
+  }
+  return found
+}
+
+describe('planSystem', () => {
+  it('plans the four services then the bff, on the default ports, each with its own script', () => {
+    const plans = plan()
+    expect(plans.map((p) => [p.name, p.port])).toEqual([
+      ['products', 8000], ['inventory', 8001], ['favorites', 8002], ['cart', 8003], ['bff', 9000],
+    ])
+    for (const p of plans) {
+      expect(p.script).toBe(join(repoRoot, 'services', p.name, 'dist', 'server.js'))
+      expect(p.env.HOST).toBe('127.0.0.1')
+      expect(p.env.PORT).toBe(String(p.port))
+      expect(p.origin).toBe(`http://127.0.0.1:${p.port}`)
+    }
+  })
+
+  it('gives every process the same service token and keeps inherited variables like PATH', () => {
+    for (const p of plan()) {
+      expect(p.env.SERVICE_TOKEN).toBe(token)
+      expect(p.env.PATH).toBe('/bin')
+      expect(p.env.ALLOW_INSECURE_LOOPBACK).toBeUndefined()
+    }
+  })
+
+  it('points the bff at the four services', () => {
+    const bff = byName(plan({ basePort: 18_500 }), 'bff')
+    expect(bff.port).toBe(19_500)
+    expect(bff.env).toMatchObject({
+      PRODUCTS_URL: 'http://127.0.0.1:18500',
+      INVENTORY_URL: 'http://127.0.0.1:18501',
+      FAVORITES_URL: 'http://127.0.0.1:18502',
+      CART_URL: 'http://127.0.0.1:18503',
+    })
+  })
+
+  it('moves every port with basePort', () => {
+    expect(plan({ basePort: 20_000 }).map((p) => p.port)).toEqual([20_000, 20_001, 20_002, 20_003, 21_000])
+  })
+
+  it('gives each service an absolute DATA_DIR of its own, under <repo>/.data or dataDir', () => {
+    expect(byName(plan(), 'cart').env.DATA_DIR).toBe('/repo/.data/cart')
+    expect(byName(plan({ dataDir: '/tmp/x' }), 'products').env.DATA_DIR).toBe('/tmp/x/products')
+  })
+
+  it('adds FAULT_DELAY_MS=0-5000 to inventory only, and only with chaos', () => {
+    expect(plan().some((p) => 'FAULT_DELAY_MS' in p.env)).toBe(false)
+    const chaotic = plan({ chaos: true })
+    expect(chaotic.filter((p) => 'FAULT_DELAY_MS' in p.env).map((p) => [p.name, p.env.FAULT_DELAY_MS])).toEqual([['inventory', '0-5000']])
+  })
+
+  it('maps <SERVICE>_DATABASE_URL to that service\'s DATABASE_URL, and nothing else gets one', () => {
+    const plans = plan({
+      env: {
+        PRODUCTS_DATABASE_URL: 'postgres://p@h/products',
+        CART_DATABASE_URL: 'postgres://p@h/cart',
+        // A shell-wide DATABASE_URL must not make every service share one database.
+        DATABASE_URL: 'postgres://p@h/shared',
+      },
+    })
+    expect(plans.map((p) => [p.name, p.env.DATABASE_URL])).toEqual([
+      ['products', 'postgres://p@h/products'],
+      ['inventory', undefined],
+      ['favorites', undefined],
+      ['cart', 'postgres://p@h/cart'],
+      ['bff', undefined],
+    ])
+  })
+
+  it('overrides variables the launcher owns when they are in its own environment', () => {
+    const plans = plan({ env: { PORT: '1', HOST: '0.0.0.0', SERVICE_TOKEN: 'other', FAULT_DELAY_MS: '5-6', PRODUCTS_URL: 'http://x' } })
+    const bff = byName(plans, 'bff')
+    expect(bff.env.HOST).toBe('127.0.0.1')
+    expect(bff.env.PORT).toBe('9000')
+    expect(bff.env.SERVICE_TOKEN).toBe(token)
+    expect(bff.env.PRODUCTS_URL).toBe('http://127.0.0.1:8000')
+    expect(byName(plans, 'inventory').env.FAULT_DELAY_MS).toBeUndefined()
+  })
+})
