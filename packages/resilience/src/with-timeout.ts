@@ -102,25 +102,26 @@ export function runWithTimeout<T>(
         reject(reason)
       })
       : undefined
-    const onValue = (value: T): void => {
+    // The call settled first: stop the timer and the parent subscription. False if already over.
+    const release = (): boolean => {
       if (settled) {
-        return
+        return false
       }
       settled = true
       cancel(timer)
       unsubscribe?.()
       context.dispose()
-      resolve(value)
+      return true
+    }
+    const onValue = (value: T): void => {
+      if (release()) {
+        resolve(value)
+      }
     }
     const onError = (error: unknown): void => {
-      if (settled) {
-        return
+      if (release()) {
+        reject(error)
       }
-      settled = true
-      cancel(timer)
-      unsubscribe?.()
-      context.dispose()
-      reject(error)
     }
     let result: T | PromiseLike<T>
     try {
