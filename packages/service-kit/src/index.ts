@@ -27,5 +27,5 @@ export { ReadThroughCache, type ReadThroughCacheOptions, type SignalSource } fro
 export { type ProgressBar, type ProgressBarOptions, type ProgressStream, type SeedCommandOptions, progressBar, runSeedCommand } from './cli/index.js'
 export { UpstreamClient } from './clients/upstream-client.js'
 export type { UpstreamClientOptions, UpstreamHeaders, UpstreamOutcomeEvent, UpstreamRequestOptions, UpstreamResponse, UpstreamRetryOptions, UpstreamSendOptions, UpstreamWriteMethod } from './clients/upstream-client-options.js'
-export { UpstreamError, type UpstreamErrorCode, type UpstreamErrorDetails, isUpstreamError } from './clients/upstream-error.js'
+export { type DownstreamProblem, UpstreamError, type UpstreamErrorCode, type UpstreamErrorDetails, isUpstreamError } from './clients/upstream-error.js'
 export type { UpstreamOutcome } from './clients/upstream-policy.js'

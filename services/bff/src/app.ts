@@ -1,8 +1,22 @@
-import { createServiceApp } from '@storefront/service-kit'
+import { randomBytes } from 'node:crypto'
+
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import swagger from '@fastify/swagger'
+import { AppError, createServiceApp } from '@storefront/service-kit'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 
-import { type ClientTuning, type DownstreamClients, closeDownstreamClients, createDownstreamClients } from './clients/downstream-clients.js'
+import { authPlugin } from './auth/auth-plugin.js'
+import { DEMO_AUDIENCE, DEMO_ISSUER, DemoSessions } from './auth/demo-sessions.js'
+import { type TokenVerifier, createTokenVerifier, keySetFrom } from './auth/token-verifier.js'
+import { type ClientTuning, DOWNSTREAMS, type DownstreamClients, closeDownstreamClients, createDownstreamClients } from './clients/downstream-clients.js'
+import { DownstreamMetrics } from './clients/downstream-metrics.js'
 import type { BffEnv } from './config.js'
+import { bffErrors } from './errors.js'
+import { authRoutes } from './routes/auth/index.js'
+import { cartRoutes } from './routes/cart/index.js'
+import { docsRoutes } from './routes/docs/index.js'
+import { favoritesRoutes } from './routes/favorites/index.js'
 import { opsRoutes } from './routes/ops/index.js'
 import { productRoutes } from './routes/products/index.js'
 
@@ -22,11 +36,68 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
     requireServiceToken: false,
     logger: deps.logger,
   })
-  const clients = createDownstreamClients(env, deps.clients)
+  const metrics = new DownstreamMetrics()
+  const clients = createDownstreamClients(env, deps.clients, metrics.record)
   app.addHook('onClose', async () => {
     await closeDownstreamClients(clients)
   })
-  productRoutes(app, { env, clients })
-  opsRoutes(app, clients)
+  const { sessions, verifier } = signIn(env)
+
+  void app.register(helmet, {
+    contentSecurityPolicy: {
+      // The BFF is served over plain HTTP on a laptop: upgrading its own requests would break them.
+      directives: { upgradeInsecureRequests: null },
+    },
+  })
+  if (env.RATE_LIMIT_PER_MINUTE > 0) {
+    // Health, metrics and the ops routes are registered earlier or opt out: a load balancer or a
+    // scraper must never be locked out by the limit it is there to watch.
+    void app.register(rateLimit, {
+      max: env.RATE_LIMIT_PER_MINUTE,
+      timeWindow: 60_000,
+      errorResponseBuilder: (_request, context) =>
+        new AppError(bffErrors.RATE_LIMITED, `Over ${context.max} requests a minute from this client; try again in ${context.after}.`, {
+          headers: { 'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))) },
+        }),
+    })
+  }
+  void app.register(swagger, {
+    openapi: {
+      info: { title: 'Storefront BFF', version: '0.1.0', description: 'The backend-for-frontend: the one API a browser or app talks to.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          session: { type: 'apiKey', in: 'cookie', name: 'session' },
+        },
+      },
+    },
+  })
+  void app.register(authPlugin, { verifier })
+  // Routes in a plugin of their own, registered last, so every hook above applies to them.
+  void app.register((scope, _options, done) => {
+    metrics.attach(scope.metrics, DOWNSTREAMS.map((name) => clients[name]))
+    authRoutes(scope, { sessions })
+    productRoutes(scope, { env, clients, metrics })
+    cartRoutes(scope, { env, clients })
+    favoritesRoutes(scope, { env, clients })
+    opsRoutes(scope, clients)
+    docsRoutes(scope)
+    done()
+  })
   return app
+}
+
+/** Sign-in by mode: demo sessions signed here, or tokens of an identity provider verified here. */
+function signIn(env: BffEnv): { sessions: DemoSessions | undefined; verifier: TokenVerifier } {
+  if (env.AUTH_MODE === 'demo') {
+    // Unset: a secret for this process only, so a restart signs everyone out (fine for a demo).
+    const secret = env.AUTH_SECRET === undefined ? randomBytes(32) : new TextEncoder().encode(env.AUTH_SECRET)
+    return {
+      sessions: new DemoSessions(secret, env.AUTH_SESSION_TTL_S),
+      verifier: createTokenVerifier({ key: secret, issuer: DEMO_ISSUER, audience: DEMO_AUDIENCE }),
+    }
+  }
+  const shared = env.AUTH_JWT_SECRET ?? env.AUTH_SECRET
+  const key = env.AUTH_JWKS_URL === undefined ? new TextEncoder().encode(shared) : keySetFrom(env.AUTH_JWKS_URL)
+  return { sessions: undefined, verifier: createTokenVerifier({ key, issuer: env.AUTH_JWT_ISSUER, audience: env.AUTH_JWT_AUDIENCE }) }
 }

@@ -16,7 +16,10 @@ export interface FakeBehaviour {
 
 /** What the fake saw of one request. */
 export interface SeenRequest {
+  readonly method: string
   readonly url: string
+  /** The parsed JSON body of a write, if any. */
+  readonly body: unknown
   readonly headers: FastifyRequest['headers']
   /** True once the caller closed the connection before the fake answered. */
   closedEarly: boolean
@@ -38,7 +41,7 @@ export interface Fake {
  * Starts a fake downstream. `answer` makes the normal body of any request (every path is
  * accepted); `behave` can delay, fail, hang or garble it, per request.
  */
-export async function startFake(answer: (request: FastifyRequest) => unknown): Promise<Fake> {
+export async function startFake(answer: (request: FastifyRequest) => unknown, answerWrite: (request: FastifyRequest) => { status: number; body?: unknown } = () => ({ status: 204 })): Promise<Fake> {
   // Force-closing connections on close, so a hung request never holds a test's teardown.
   const app: FastifyInstance = Fastify({ logger: false, forceCloseConnections: true })
   let inFlight = 0
@@ -47,8 +50,8 @@ export async function startFake(answer: (request: FastifyRequest) => unknown): P
     maxInFlight: 0,
     behave: (() => ({})) as (request: SeenRequest) => FakeBehaviour,
   }
-  app.get('/*', async (request, reply) => {
-    const seen: SeenRequest = { url: request.url, headers: request.headers, closedEarly: false }
+  app.route({ method: ['GET', 'POST', 'PUT', 'DELETE'], url: '/*', handler: async (request, reply) => {
+    const seen: SeenRequest = { method: request.method, url: request.url, body: request.body, headers: request.headers, closedEarly: false }
     state.requests.push(seen)
     inFlight++
     state.maxInFlight = Math.max(state.maxInFlight, inFlight)
@@ -69,8 +72,13 @@ export async function startFake(answer: (request: FastifyRequest) => unknown): P
     if (behaviour.malformed === true) {
       return reply.code(200).type('application/json').send('{"this is": not json')
     }
-    return reply.code(behaviour.status ?? 200).type('application/json').send(JSON.stringify(behaviour.body ?? answer(request)))
-  })
+    if (request.method !== 'GET' && behaviour.status === undefined && behaviour.body === undefined) {
+      const written = answerWrite(request)
+      return written.body === undefined ? reply.code(written.status).send() : reply.code(written.status).type('application/json').send(JSON.stringify(written.body))
+    }
+    const type = (behaviour.status ?? 200) >= 400 ? 'application/problem+json' : 'application/json'
+    return reply.code(behaviour.status ?? 200).type(type).send(JSON.stringify(behaviour.body ?? answer(request)))
+  } })
   const address = await app.listen({ host: '127.0.0.1', port: 0 })
   return {
     url: address,
@@ -119,7 +127,9 @@ export async function startFakes(): Promise<Fakes> {
     startFake(() => Array.from({ length: fakes.productCount }, (_, index) => ({ product_id: index + 1, product_name: `Product ${index + 1}`, price_cents: 100 * (index + 1) }))),
     startFake((request) => ({ items: idsOf(request.url).map((id) => ({ product_id: id, inventory: stockOf(id) })) })),
     startFake(() => [{ product_id: 1 }, { product_id: 2 }, { product_id: 3 }]),
-    startFake(() => [{ product_id: 1, quantity: 1 }, { product_id: 2, quantity: 4 }]),
+    startFake(() => [{ product_id: 1, quantity: 1 }, { product_id: 2, quantity: 4 }], (request) => (
+      request.method === 'POST' ? { status: 201, body: { quantity: 1, ...(request.body as object) } } : { status: 204 }
+    )),
   ])
   return Object.assign(fakes, {
     products,

@@ -16,10 +16,12 @@ export interface BffHarness {
   readonly app: FastifyInstance
   readonly env: BffEnv
   readonly fakes: Fakes
+  /** Signs `userId` in (demo mode) and returns the headers that make a request theirs. */
+  signIn(userId: number): Promise<Record<string, string>>
   close(): Promise<void>
 }
 
-/** Starts the fakes and a BFF over them; `overrides` are environment strings. Users are trusted from x-user-id. */
+/** Starts the fakes and a BFF over them; `overrides` are environment strings. */
 export async function startBff(overrides: Record<string, string> = {}, deps: BffDeps = {}): Promise<BffHarness> {
   const fakes = await startFakes()
   const env = readBffEnv({
@@ -31,7 +33,6 @@ export async function startBff(overrides: Record<string, string> = {}, deps: Bff
     CART_URL: fakes.cart.url,
     PRODUCTS_TIMEOUT_MS: String(PRODUCTS_BUDGET_MS),
     INVENTORY_TIMEOUT_MS: String(INVENTORY_BUDGET_MS),
-    TRUST_USER_HEADER: 'true',
     ...overrides,
   })
   const app = buildApp(env, { logger: false, ...deps })
@@ -40,6 +41,13 @@ export async function startBff(overrides: Record<string, string> = {}, deps: Bff
     app,
     env,
     fakes,
+    signIn: async (userId) => {
+      const response = await app.inject({ method: 'POST', url: '/auth/login', payload: { user_id: userId } })
+      if (response.statusCode !== 200) {
+        throw new Error(`sign-in as ${userId} answered ${response.statusCode}: ${response.body}`)
+      }
+      return { authorization: `Bearer ${response.json<{ token: string }>().token}` }
+    },
     close: async () => {
       await app.close()
       await fakes.close()

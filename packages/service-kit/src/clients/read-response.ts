@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici'
 
-import { UpstreamError } from './upstream-error.js'
+import { type DownstreamProblem, UpstreamError } from './upstream-error.js'
 
 /** The body stream of an undici response. */
 export type ResponseBody = Dispatcher.ResponseData['body']
@@ -59,6 +59,40 @@ export async function readJson(body: ResponseBody, options: ReadJsonOptions): Pr
       downstream: options.downstream,
       cause: error,
     })
+  }
+}
+
+/** The most bytes of a 4xx problem document read; a longer one is not worth keeping. */
+const MAX_PROBLEM_BYTES = 16 * 1024
+
+/**
+ * Reads the problem document of a 4xx answer (`application/problem+json`, at most 16 KiB) and
+ * keeps its RFC 9457 fields; anything else (another type, too long, malformed) is `undefined`. A
+ * client error is the caller's to act on, so what the downstream said about it is worth passing on.
+ */
+export async function readProblem(body: ResponseBody, options: Omit<ReadJsonOptions, 'maxBytes'>): Promise<DownstreamProblem | undefined> {
+  if (!/^application\/problem\+json/i.test(single(options.contentType) ?? '')) {
+    await discard(body)
+    return undefined
+  }
+  try {
+    const value = await readJson(body, { ...options, maxBytes: MAX_PROBLEM_BYTES })
+    if (typeof value !== 'object' || value === null) {
+      return undefined
+    }
+    const { status, title, detail, type, code } = value as Record<string, unknown>
+    if (typeof status !== 'number' || typeof title !== 'string') {
+      return undefined
+    }
+    return {
+      status,
+      title,
+      ...(typeof detail === 'string' ? { detail } : {}),
+      ...(typeof type === 'string' ? { type } : {}),
+      ...(typeof code === 'string' ? { code } : {}),
+    }
+  } catch {
+    return undefined
   }
 }
 

@@ -103,6 +103,21 @@ describe('UpstreamClient requests', () => {
     expect(made.breaker.stats.totalFailures).toBe(0)
   })
 
+  it('keeps the problem document of a 4xx answer, so a caller can tell one client error from another', async () => {
+    server.handle((_req, res) => {
+      res.writeHead(422, { 'content-type': 'application/problem+json' })
+      res.end(JSON.stringify({ type: 'about:blank', title: 'Quantity limit exceeded', status: 422, detail: 'at most 999', code: 'CART_ERR_QUANTITY_LIMIT', stack: 'never passed on' }))
+    })
+    const error = await failure(client().send('POST', '/users/1/cart/items', { deadline: Deadline.after(500), body: { product_id: 1 } }))
+    expect((error as UpstreamError).problem).toEqual({ type: 'about:blank', title: 'Quantity limit exceeded', status: 422, detail: 'at most 999', code: 'CART_ERR_QUANTITY_LIMIT' })
+  })
+
+  it('keeps no problem from a 4xx answer that is not a problem document', async () => {
+    server.handle((_req, res) => { res.writeHead(409, { 'content-type': 'text/plain' }).end('busy') })
+    const error = await failure(client().send('DELETE', '/users/1/cart/items/1', { deadline: Deadline.after(500) }))
+    expect(error).toMatchObject({ code: 'UPSTREAM_ERR_STATUS', status: 409, problem: undefined })
+  })
+
   it('fails with UPSTREAM_ERR_CONNECT when the connection is refused', async () => {
     const made = new UpstreamClient({ name: 'cart', url: await closedPortUrl(), token: TOKEN })
     clients.push(made)

@@ -9,7 +9,7 @@ import {
 } from '@storefront/resilience'
 import { Pool } from 'undici'
 
-import { discard, readJson, retryAfterMs } from './read-response.js'
+import { discard, readJson, readProblem, retryAfterMs } from './read-response.js'
 import type {
   UpstreamClientOptions,
   UpstreamOutcomeEvent,
@@ -18,7 +18,7 @@ import type {
   UpstreamSendOptions,
   UpstreamWriteMethod,
 } from './upstream-client-options.js'
-import { UpstreamError } from './upstream-error.js'
+import { type DownstreamProblem, UpstreamError } from './upstream-error.js'
 import { IDEMPOTENT_METHODS, isDownstreamFailure, isRetryable, outcomeOf, toConnectError } from './upstream-policy.js'
 
 /** Everything one logical call needs, whichever public method started it. */
@@ -180,12 +180,18 @@ export class UpstreamClient {
       state.status = status
       const expected = options.expect === undefined ? status >= 200 && status < 300 : options.expect.includes(status)
       if (!expected || status < 200 || status >= 300) {
-        await discard(response.body)
+        let problem: DownstreamProblem | undefined
+        if (!expected && status >= 400 && status < 500) {
+          problem = await readProblem(response.body, { downstream: this.name, contentType: response.headers['content-type'], contentLength: response.headers['content-length'] })
+        } else {
+          await discard(response.body)
+        }
         if (!expected) {
           throw new UpstreamError('UPSTREAM_ERR_STATUS', `${this.name} answered ${status}`, {
             downstream: this.name,
             status,
             retryAfterMs: status === 503 || status === 429 ? retryAfterMs(response.headers['retry-after']) : undefined,
+            problem,
           })
         }
         return { status, headers: response.headers, body: undefined }

@@ -24,6 +24,20 @@ export interface UpstreamErrorDetails {
   readonly retryAfterMs?: number | undefined
   /** The underlying error (socket error, JSON syntax error, validator error). */
   readonly cause?: unknown
+  /** The problem document of a 4xx answer, when the downstream sent one. */
+  readonly problem?: DownstreamProblem | undefined
+}
+
+/**
+ * The RFC 9457 fields of a downstream's 4xx answer: what a caller needs to tell one client error
+ * from another (two 422s of the cart mean different things) and to pass it on.
+ */
+export interface DownstreamProblem {
+  readonly status: number
+  readonly title: string
+  readonly detail?: string
+  readonly type?: string
+  readonly code?: string
 }
 
 /**
@@ -42,6 +56,8 @@ export class UpstreamError extends Error {
   readonly status: number | undefined
   /** The downstream's `Retry-After`, in milliseconds, when it sent a numeric one. */
   readonly retryAfterMs: number | undefined
+  /** The downstream's problem document, for a 4xx answer that carried one. */
+  readonly problem: DownstreamProblem | undefined
 
   constructor(code: UpstreamErrorCode, message: string, details: UpstreamErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause })
@@ -50,6 +66,7 @@ export class UpstreamError extends Error {
     this.downstream = details.downstream
     this.status = details.status
     this.retryAfterMs = details.retryAfterMs
+    this.problem = details.problem
     Object.defineProperty(this, kUpstreamError, { value: true })
   }
 

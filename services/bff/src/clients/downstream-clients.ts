@@ -1,4 +1,4 @@
-import { UpstreamClient, type UpstreamClientOptions } from '@storefront/service-kit'
+import { UpstreamClient, type UpstreamClientOptions, type UpstreamOutcomeEvent } from '@storefront/service-kit'
 
 import type { BffEnv } from '../config.js'
 
@@ -16,12 +16,19 @@ export const DOWNSTREAMS = ['products', 'inventory', 'favorites', 'cart'] as con
 /** Client settings that tests (or later, config) may change per downstream; name, url and token are fixed. */
 export type ClientTuning = Partial<Omit<UpstreamClientOptions, 'name' | 'url' | 'token'>>
 
-/** Builds one client per downstream from the environment. Call once per app: each owns a pool and a breaker. */
-export function createDownstreamClients(env: BffEnv, tuning: Partial<Record<keyof DownstreamClients, ClientTuning>> = {}): DownstreamClients {
+/**
+ * Builds one client per downstream from the environment. Call once per app: each owns a pool and a
+ * breaker. `onOutcome` hears every finished call (for metrics).
+ */
+export function createDownstreamClients(
+  env: BffEnv,
+  tuning: Partial<Record<keyof DownstreamClients, ClientTuning>> = {},
+  onOutcome?: (event: UpstreamOutcomeEvent) => void,
+): DownstreamClients {
   // Without SERVICE_TOKEN (loopback development only, see checkBaseEnv) the downstreams check no token either.
   const token = env.SERVICE_TOKEN ?? ''
   const client = (name: keyof DownstreamClients, url: string, defaults: ClientTuning = {}): UpstreamClient =>
-    new UpstreamClient({ ...defaults, ...tuning[name], name, url, token })
+    new UpstreamClient({ ...defaults, ...(onOutcome === undefined ? {} : { onOutcome }), ...tuning[name], name, url, token })
   return {
     // A whole catalogue in one answer: allow more than the 1 MiB default (10 000 products are ~1 MB).
     products: client('products', env.PRODUCTS_URL, { maxResponseBytes: 16 * 1024 * 1024 }),

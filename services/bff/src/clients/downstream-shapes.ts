@@ -89,3 +89,9 @@ export function parseCartLines(value: unknown): CartLine[] {
 export function parseFavorites(value: unknown): Favorite[] {
   return arrayOf(value, 'favorites', (entry, index) => ({ product_id: recordWithId(entry, 'favorites', index).product_id }))
 }
+
+/** `POST /users/{id}/cart/items`: the line as it now is. */
+export function parseCartLine(value: unknown): CartLine {
+  const [line] = parseCartLines([value])
+  return line as CartLine
+}

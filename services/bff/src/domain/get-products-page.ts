@@ -1,7 +1,9 @@
-import { Deadline, type SettleOutcome, isCircuitOpenError, isTimeoutError, settle } from '@storefront/resilience'
+import { type Deadline, type SettleOutcome, hedge, isCircuitOpenError, isTimeoutError, settle } from '@storefront/resilience'
 import type { UpstreamClient } from '@storefront/service-kit'
 
-import { type CartLine, type Favorite, type ProductRecord, parseCartLines, parseFavorites, parseProducts, parseStockItems } from '../clients/downstream-shapes.js'
+import { within } from './budget.js'
+import type { LatencyTracker } from './latency-tracker.js'
+import { type CartLine, type Favorite, type ProductRecord, type StockItem, parseCartLines, parseFavorites, parseProducts, parseStockItems } from '../clients/downstream-shapes.js'
 
 /** The most ids one `GET /inventory` call carries (the contract's chunk size). */
 export const INVENTORY_CHUNK_SIZE = 100
@@ -46,6 +48,23 @@ export interface ProductsPageOptions {
   readonly deadline?: Deadline
   /** Passed on as `x-request-id`. */
   readonly requestId?: string
+  /** Hedging of slow inventory chunks; without it each chunk is one call. */
+  readonly hedging?: InventoryHedging
+}
+
+/**
+ * How slow inventory chunks are hedged: a second copy of a chunk call starts once the first has
+ * run longer than the recent 95th percentile of chunk calls (clamped to `minDelayMs` and to half
+ * the inventory window), and only while the inventory retry budget allows, so hedging cannot
+ * double the load on a struggling inventory.
+ */
+export interface InventoryHedging {
+  /** Latencies of successful chunk calls; fed here, read for the delay. */
+  readonly latency: LatencyTracker
+  /** The shortest hedge delay, in ms: below it a second copy costs more than it saves. */
+  readonly minDelayMs: number
+  /** Hears each hedge started (for metrics). */
+  readonly onHedge?: () => void
 }
 
 /**
@@ -73,7 +92,8 @@ export async function getProductsPage(clients: ProductsPageClients, options: Pro
     // If products fails, `optional` is left behind and rejects when the scope aborts: not an error.
     optional.catch(noop)
     const products = (await clients.products.get('/products', { ...common, deadline: window, route: '/products', parse: parseProducts })).body ?? []
-    const stock = await fetchStock(clients.inventory, products.map((product) => product.product_id), within(options.inventoryTimeoutMs, options.deadline), options.inventoryTimeoutMs, common)
+    const ids = products.map((product) => product.product_id)
+    const stock = await fetchStock(clients.inventory, ids, within(options.inventoryTimeoutMs, options.deadline), options.inventoryTimeoutMs, common, options.hedging)
     const { cart, favorites } = await optional
 
     const degraded: DegradedPart[] = []
@@ -134,17 +154,33 @@ interface Stock {
   readonly failure: DegradedReason | undefined
 }
 
-async function fetchStock(inventory: UpstreamClient, ids: readonly number[], window: Deadline, timeoutMs: number, common: CallCommon): Promise<Stock> {
+async function fetchStock(
+  inventory: UpstreamClient,
+  ids: readonly number[],
+  window: Deadline,
+  timeoutMs: number,
+  common: CallCommon,
+  hedging: InventoryHedging | undefined,
+): Promise<Stock> {
   if (ids.length === 0) {
     return { byId: new Map(), failure: undefined }
   }
   const { requestId } = common
   const extra = requestId === undefined ? {} : { requestId }
-  const calls: Record<string, (context: { signal: AbortSignal }) => Promise<unknown>> = {}
+  const fetchChunk = async (chunk: readonly number[], signal: AbortSignal): Promise<StockItem[]> => {
+    const startedAt = performance.now()
+    const body = (await inventory.get(`/inventory?product_ids=${chunk.join(',')}`, { ...extra, signal, deadline: window, route: '/inventory', parse: parseStockItems })).body ?? []
+    hedging?.latency.record(performance.now() - startedAt)
+    return body
+  }
+  const p95 = hedging?.latency.quantile(0.95)
+  const delayMs = hedging === undefined || p95 === undefined ? undefined : Math.min(Math.max(p95, hedging.minDelayMs), timeoutMs / 2)
+  const calls: Record<string, (context: { signal: AbortSignal }) => Promise<StockItem[]>> = {}
   for (let start = 0; start < ids.length; start += INVENTORY_CHUNK_SIZE) {
     const chunk = ids.slice(start, start + INVENTORY_CHUNK_SIZE)
-    calls[`chunk${start}`] = async ({ signal }) =>
-      (await inventory.get(`/inventory?product_ids=${chunk.join(',')}`, { ...extra, signal, deadline: window, route: '/inventory', parse: parseStockItems })).body ?? []
+    calls[`chunk${start}`] = delayMs === undefined || hedging === undefined
+      ? ({ signal }) => fetchChunk(chunk, signal)
+      : ({ signal }) => hedgedChunk(inventory, hedging, delayMs, signal, (copySignal) => fetchChunk(chunk, copySignal))
   }
   const outcomes = await settle(calls, { timeoutMs, deadline: window, signal: common.signal })
   const wanted = new Set(ids)
@@ -156,7 +192,7 @@ async function fetchStock(inventory: UpstreamClient, ids: readonly number[], win
       failure ??= reason
       continue
     }
-    for (const item of outcome.status === 'fulfilled' ? (outcome.value as ReturnType<typeof parseStockItems>) : []) {
+    for (const item of outcome.status === 'fulfilled' ? outcome.value : []) {
       // Only stock that was asked for: a confused downstream must not add figures to other products.
       if (wanted.has(item.product_id)) {
         byId.set(item.product_id, item.inventory)
@@ -164,6 +200,36 @@ async function fetchStock(inventory: UpstreamClient, ids: readonly number[], win
     }
   }
   return { byId, failure }
+}
+
+/**
+ * One chunk call with at most one hedge. The hedge needs the inventory breaker closed and a token
+ * of the retry budget; refused, it fails with the first copy's error when there is one, so the
+ * page reports why the first copy failed, not that no hedge was allowed.
+ */
+function hedgedChunk(
+  inventory: UpstreamClient,
+  hedging: InventoryHedging,
+  delayMs: number,
+  signal: AbortSignal,
+  fetchChunk: (signal: AbortSignal) => Promise<StockItem[]>,
+): Promise<StockItem[]> {
+  let firstError: unknown
+  return hedge(async ({ signal: copySignal, attempt }) => {
+    if (attempt === 1) {
+      try {
+        return await fetchChunk(copySignal)
+      } catch (error) {
+        firstError = error
+        throw error
+      }
+    }
+    if (inventory.breaker.state !== 'closed' || !inventory.retryBudget.tryAcquireRetry()) {
+      throw firstError ?? new Error('hedge refused: inventory is failing or its retry budget is spent')
+    }
+    hedging.onHedge?.()
+    return fetchChunk(copySignal)
+  }, { delayMs, maxHedges: 1, signal })
 }
 
 /** Why an optional call did not answer well; `undefined` when it did (or was never made). */
@@ -179,11 +245,6 @@ function reasonOf(outcome: SettleOutcome<unknown> | undefined): DegradedReason |
 
 function countOf(outcome: SettleOutcome<readonly unknown[]> | undefined): number | null {
   return outcome?.status === 'fulfilled' ? outcome.value.length : null
-}
-
-/** `ms` from now, but never past the request's own deadline. */
-function within(ms: number, deadline: Deadline | undefined): Deadline {
-  return Deadline.earliest(Deadline.after(ms), deadline) ?? Deadline.after(ms)
 }
 
 function noop(): void {}

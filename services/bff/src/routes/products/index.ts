@@ -1,8 +1,9 @@
-import { AppError, ID_PATTERN, kitErrors, parseId } from '@storefront/service-kit'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 
+import type { DownstreamMetrics } from '../../clients/downstream-metrics.js'
 import type { BffEnv } from '../../config.js'
-import { type ProductsPageClients, getProductsPage } from '../../domain/get-products-page.js'
+import { type InventoryHedging, type ProductsPageClients, getProductsPage } from '../../domain/get-products-page.js'
+import { LatencyTracker } from '../../domain/latency-tracker.js'
 
 const count = { type: ['integer', 'null'] } as const
 const reason = { type: 'string', enum: ['timeout', 'error', 'circuit_open'] } as const
@@ -39,18 +40,37 @@ const productsPageSchema = {
 
 /** What the products page route needs. */
 export interface ProductRoutesDeps {
-  readonly env: Pick<BffEnv, 'PRODUCTS_TIMEOUT_MS' | 'INVENTORY_TIMEOUT_MS' | 'TRUST_USER_HEADER'>
+  readonly env: Pick<BffEnv, 'PRODUCTS_TIMEOUT_MS' | 'INVENTORY_TIMEOUT_MS'>
   readonly clients: ProductsPageClients
+  /** Counts hedged inventory calls. */
+  readonly metrics?: Pick<DownstreamMetrics, 'hedged'>
 }
+
+/** The shortest hedge delay for an inventory chunk, in ms (loopback calls take 1-3 ms). */
+const MIN_HEDGE_DELAY_MS = 25
 
 /**
  * `GET /products/all`: the catalogue with stock, and the user's cart and favorites counts. A
  * partial (degraded) page says so in `x-degraded` and must not be cached anywhere.
  */
 export function productRoutes(app: FastifyInstance, deps: ProductRoutesDeps): void {
-  app.get('/products/all', { schema: { response: { 200: productsPageSchema } } }, async (request, reply) => {
+  const metrics = deps.metrics
+  const hedging: InventoryHedging = {
+    latency: new LatencyTracker(),
+    minDelayMs: MIN_HEDGE_DELAY_MS,
+    ...(metrics === undefined ? {} : { onHedge: () => { metrics.hedged() } }),
+  }
+  app.get('/products/all', {
+    config: { auth: 'optional' },
+    schema: {
+      summary: 'The catalogue with stock, and the signed-in user\'s cart and favorites counts',
+      tags: ['products'],
+      response: { 200: productsPageSchema },
+    },
+  }, async (request, reply) => {
     const page = await getProductsPage(deps.clients, {
-      userId: userOf(request, deps.env.TRUST_USER_HEADER),
+      userId: request.userId,
+      hedging,
       productsTimeoutMs: deps.env.PRODUCTS_TIMEOUT_MS,
       inventoryTimeoutMs: deps.env.INVENTORY_TIMEOUT_MS,
       signal: request.abortSignal,
@@ -65,22 +85,4 @@ export function productRoutes(app: FastifyInstance, deps: ProductRoutesDeps): vo
     }
     return page
   })
-}
-
-/**
- * STAND-IN for sign-in (session cookie or bearer token), which does not exist yet: the user named
- * by `x-user-id`, only when `TRUST_USER_HEADER` is on; otherwise everyone is anonymous.
- */
-function userOf(request: FastifyRequest, trustHeader: boolean): number | undefined {
-  if (!trustHeader) {
-    return undefined
-  }
-  const header = request.headers['x-user-id']
-  if (header === undefined) {
-    return undefined
-  }
-  if (typeof header !== 'string' || !new RegExp(ID_PATTERN).test(header)) {
-    throw new AppError(kitErrors.BAD_REQUEST, 'x-user-id must be a positive 32-bit integer')
-  }
-  return parseId(header, 'x-user-id')
 }

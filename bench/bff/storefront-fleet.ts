@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { type RunningProcess, startService } from '../services/service-process.js'
+import { LOOPBACK } from '../services/service-routes.js'
+import { freePort } from './free-port.js'
+
+/** The four services the BFF calls. */
+export type DownstreamName = 'products' | 'inventory' | 'favorites' | 'cart'
+
+/** The BFF's downstreams, one running process each. */
+export type Downstreams = Readonly<Record<DownstreamName, RunningProcess>>
+
+/**
+ * The BFF's per-client limit during the run: every autocannon connection comes from 127.0.0.1, so
+ * a production-sized limit would turn the measurement into a measurement of 429s.
+ */
+const RATE_LIMIT_PER_MINUTE = '100000000'
+
+/** How long a service may take to migrate, seed (10 000 products included) and answer ready. */
+const READY_TIMEOUT_MS = 90_000
+
+/** `http://127.0.0.1:<port>` of a running process. */
+export function originOf(child: RunningProcess): string {
+  return `http://${LOOPBACK}:${child.port}`
+}
+
+/**
+ * The processes of one benchmark run: services and BFFs on system-chosen loopback ports, each
+ * service on a fresh embedded database in its own temporary folder, all sharing one generated
+ * service token. Each child gets only the variables named here, so nothing of the caller's shell
+ * (fault injection, cache settings, a DATABASE_URL) skews a figure.
+ */
+export class StorefrontFleet {
+  /** The service token every service checks and the BFF sends. */
+  readonly serviceToken = randomBytes(24).toString('hex')
+  // One secret for every BFF of the run: a page request measures the page, not a sign-in.
+  private readonly authSecret = randomBytes(32).toString('hex')
+  private readonly dataRoot = mkdtempSync(join(tmpdir(), 'storefront-bench-bff-'))
+  private readonly running = new Set<RunningProcess>()
+  private stopping: Promise<void> | undefined
+
+  constructor(private readonly root: URL, private readonly log: (line: string) => void) {}
+
+  /** Starts a service on a fresh database; `env` adds to the base (`SEED_PRODUCTS`, `FAULT_DELAY_MS`). */
+  async startService(name: DownstreamName, env: Readonly<Record<string, string>> = {}, label: string = name): Promise<RunningProcess> {
+    return this.start(name, label, { DATA_DIR: mkdtempSync(join(this.dataRoot, `${label}-`)), ...env })
+  }
+
+  /** Starts a BFF calling `downstreams`, with default budgets, demo sign-in and a limit no client reaches. */
+  async startBff(downstreams: Downstreams, label = 'bff'): Promise<RunningProcess> {
+    return this.start('bff', label, {
+      // Unused (the BFF has no database), set so that nothing is ever written under the repository.
+      DATA_DIR: mkdtempSync(join(this.dataRoot, `${label}-`)),
+      PRODUCTS_URL: originOf(downstreams.products),
+      INVENTORY_URL: originOf(downstreams.inventory),
+      FAVORITES_URL: originOf(downstreams.favorites),
+      CART_URL: originOf(downstreams.cart),
+      AUTH_MODE: 'demo',
+      AUTH_SECRET: this.authSecret,
+      RATE_LIMIT_PER_MINUTE,
+    })
+  }
+
+  /** Stops one process (SIGTERM, then SIGKILL if it lingers). */
+  async stop(child: RunningProcess): Promise<void> {
+    this.running.delete(child)
+    await child.stop()
+  }
+
+  /** Stops every process still running and removes the data folders; safe to call more than once. */
+  stopAll(): Promise<void> {
+    this.stopping ??= (async () => {
+      const children = [...this.running]
+      this.running.clear()
+      await Promise.allSettled(children.map((child) => child.stop()))
+      for (const child of children) {
+        if (child.logLines > 0) {
+          this.log(`${child.name} logged ${child.logLines} line(s) at LOG_LEVEL=warn (the first ones are above)`)
+        }
+      }
+      rmSync(this.dataRoot, { recursive: true, force: true })
+    })()
+    return this.stopping
+  }
+
+  private async start(folder: string, label: string, env: Readonly<Record<string, string>>): Promise<RunningProcess> {
+    if (this.stopping !== undefined) {
+      throw new Error(`not starting ${label}: the run is stopping`)
+    }
+    const port = await freePort()
+    this.log(`${label}: starting on ${LOOPBACK}:${port}`)
+    const child = await startService({
+      name: label,
+      entry: new URL(`services/${folder}/dist/server.js`, this.root),
+      port,
+      env: { PATH: process.env.PATH ?? '', HOST: LOOPBACK, PORT: String(port), SERVICE_TOKEN: this.serviceToken, LOG_LEVEL: 'warn', ...env },
+      readyTimeoutMs: READY_TIMEOUT_MS,
+    })
+    if (this.stopping !== undefined) {
+      // Interrupted while it started: it was not in the set stopAll() went through.
+      await child.stop()
+      throw new Error(`${label} started after the run was stopped`)
+    }
+    this.running.add(child)
+    return child
+  }
+}

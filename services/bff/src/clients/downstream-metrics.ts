@@ -1,0 +1,95 @@
+import type { CircuitState } from '@storefront/resilience'
+import type { UpstreamClient, UpstreamOutcomeEvent } from '@storefront/service-kit'
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+
+/** `bff_downstream_breaker_state`'s values: 0 closed, 1 half-open, 2 open (higher is worse). */
+export const BREAKER_STATE_VALUE: Readonly<Record<CircuitState, number>> = { 'closed': 0, 'half-open': 1, 'open': 2 }
+
+type CallLabel = 'downstream' | 'route' | 'method' | 'outcome'
+
+/**
+ * The BFF's view of each downstream, for `/metrics`: calls by outcome, their latency (retries
+ * included, as the page felt it), breaker state and transitions, and retry-budget use. Built before
+ * the clients (they report into it) and attached to the app's registry once the app has one.
+ */
+export class DownstreamMetrics {
+  readonly #calls = new Counter({
+    name: 'bff_downstream_requests_total',
+    help: 'Calls to each downstream, by route, method and outcome (ok, error, timeout, circuit_open, aborted).',
+    labelNames: ['downstream', 'route', 'method', 'outcome'] as const,
+    registers: [],
+  })
+  readonly #duration = new Histogram({
+    name: 'bff_downstream_request_duration_seconds',
+    help: 'Time of each downstream call, retries included, by route, method and outcome.',
+    labelNames: ['downstream', 'route', 'method', 'outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [],
+  })
+  readonly #transitions = new Counter({
+    name: 'bff_downstream_breaker_transitions_total',
+    help: 'Breaker state changes of each downstream, by the state entered.',
+    labelNames: ['downstream', 'state'] as const,
+    registers: [],
+  })
+  readonly #hedges = new Counter({
+    name: 'bff_inventory_hedges_total',
+    help: 'Extra copies of inventory chunk calls started because the first was slow.',
+    registers: [],
+  })
+  // Cached labelled children: prom-client hashes label values on every call otherwise.
+  readonly #series = new Map<string, { count: Counter.Internal; time: Histogram.Internal<CallLabel> }>()
+
+  /** Records one finished call; pass it as the clients' `onOutcome`. */
+  readonly record = (event: UpstreamOutcomeEvent): void => {
+    const key = `${event.downstream} ${event.method} ${event.outcome} ${event.route}`
+    let children = this.#series.get(key)
+    if (children === undefined) {
+      const labels = [event.downstream, event.route, event.method, event.outcome] as const
+      children = { count: this.#calls.labels(...labels), time: this.#duration.labels(...labels) }
+      this.#series.set(key, children)
+    }
+    children.count.inc()
+    children.time.observe(event.durationMs / 1000)
+  }
+
+  /** Counts one hedged inventory call. */
+  hedged(): void {
+    this.#hedges.inc()
+  }
+
+  /** Adds these series, plus breaker state and retry budget read at scrape time, to `registry`. */
+  attach(registry: Registry, clients: readonly UpstreamClient[]): void {
+    registry.registerMetric(this.#calls)
+    registry.registerMetric(this.#duration)
+    registry.registerMetric(this.#transitions)
+    registry.registerMetric(this.#hedges)
+    for (const client of clients) {
+      client.breaker.onStateChange((state) => {
+        this.#transitions.labels(client.name, state).inc()
+      })
+    }
+    new Gauge({
+      name: 'bff_downstream_breaker_state',
+      help: 'Breaker state of each downstream: 0 closed, 1 half-open, 2 open.',
+      labelNames: ['downstream'] as const,
+      registers: [registry],
+      collect() {
+        for (const client of clients) {
+          this.labels(client.name).set(BREAKER_STATE_VALUE[client.breaker.state])
+        }
+      },
+    })
+    new Gauge({
+      name: 'bff_downstream_retries_recent',
+      help: 'Retries each downstream\'s retry budget allowed over its window.',
+      labelNames: ['downstream'] as const,
+      registers: [registry],
+      collect() {
+        for (const client of clients) {
+          this.labels(client.name).set(client.retryBudgetStats.retries)
+        }
+      },
+    })
+  }
+}

@@ -1,0 +1,9 @@
+import { defineErrors } from '@storefront/service-kit'
+
+/** The BFF's own error codes; a downstream's client errors are passed on with theirs. */
+export const bffErrors = defineErrors({
+  SIGN_IN_REQUIRED: ['BFF_ERR_SIGN_IN_REQUIRED', 'Sign-in required', 401],
+  BAD_TOKEN: ['BFF_ERR_BAD_TOKEN', 'Invalid or expired token', 401],
+  CROSS_SITE: ['BFF_ERR_CROSS_SITE_REQUEST', 'Cross-site request refused', 403],
+  RATE_LIMITED: ['BFF_ERR_RATE_LIMITED', 'Too many requests', 429],
+})

@@ -1,0 +1,59 @@
+import { MAX_ID } from '@storefront/service-kit'
+import type { FastifyInstance } from 'fastify'
+
+import type { DemoSessions } from '../../auth/demo-sessions.js'
+import { clearedSessionCookie, sessionCookie } from '../../auth/session-cookie.js'
+
+const loginBody = {
+  type: 'object',
+  required: ['user_id'],
+  additionalProperties: false,
+  properties: { user_id: { type: 'integer', minimum: 1, maximum: MAX_ID, description: 'The demo user to sign in as (the seed data has users 1, 2 and 3).' } },
+} as const
+
+const loginAnswer = {
+  type: 'object',
+  required: ['token'],
+  properties: { token: { type: 'string', description: 'The session token, for `authorization: Bearer`; the same token is set as the session cookie.' } },
+} as const
+
+const meAnswer = {
+  type: 'object',
+  required: ['user_id'],
+  properties: { user_id: { type: 'integer' } },
+} as const
+
+/** What the sign-in routes need: the demo session issuer, absent under `AUTH_MODE=jwt`. */
+export interface AuthRoutesDeps {
+  readonly sessions: DemoSessions | undefined
+}
+
+/**
+ * `POST /auth/login` (demo mode only: under `AUTH_MODE=jwt` an identity provider signs users in),
+ * `POST /auth/logout` and `GET /auth/me`, which tells a page who is signed in, since it cannot
+ * read the HttpOnly cookie.
+ */
+export function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
+  const sessions = deps.sessions
+  if (sessions !== undefined) {
+    app.post<{ Body: { user_id: number } }>('/auth/login', {
+      schema: { summary: 'Sign in as a demo user', tags: ['auth'], body: loginBody, response: { 200: loginAnswer } },
+    }, async (request, reply) => {
+      const session = await sessions.issue(request.body.user_id)
+      void reply
+        .header('set-cookie', sessionCookie(session.token, { maxAgeS: session.ttlS, secure: request.protocol === 'https' }))
+        .header('cache-control', 'no-store')
+      return { token: session.token }
+    })
+  }
+  app.post('/auth/logout', { schema: { summary: 'Sign out: clears the session cookie', tags: ['auth'] } }, (request, reply) => {
+    void reply.code(204).header('set-cookie', clearedSessionCookie(request.protocol === 'https')).send()
+  })
+  app.get('/auth/me', {
+    config: { auth: 'required' },
+    schema: { summary: 'The signed-in user', tags: ['auth'], response: { 200: meAnswer } },
+  }, (request, reply) => {
+    void reply.header('cache-control', 'private, no-store')
+    return { user_id: request.userId }
+  })
+}

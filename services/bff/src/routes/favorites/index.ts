@@ -1,0 +1,46 @@
+import { ID_PATTERN, parseId } from '@storefront/service-kit'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+
+import type { DownstreamClients } from '../../clients/downstream-clients.js'
+import { relayClientError } from '../../clients/relay-client-error.js'
+import type { BffEnv } from '../../config.js'
+import { within } from '../../domain/budget.js'
+
+const productParams = {
+  type: 'object',
+  required: ['product_id'],
+  properties: { product_id: { type: 'string', pattern: ID_PATTERN } },
+} as const
+
+/** What the favorites routes need. */
+export interface FavoritesRoutesDeps {
+  readonly env: Pick<BffEnv, 'WRITE_TIMEOUT_MS'>
+  readonly clients: Pick<DownstreamClients, 'favorites'>
+}
+
+/**
+ * `PUT /favorites/{product_id}` and `DELETE /favorites/{product_id}`: the signed-in user's
+ * favorites. Both are idempotent, so the client retries them downstream within the budget.
+ */
+export function favoritesRoutes(app: FastifyInstance, deps: FavoritesRoutesDeps): void {
+  const { favorites } = deps.clients
+  const write = async (method: 'PUT' | 'DELETE', request: FastifyRequest<{ Params: { product_id: string } }>): Promise<void> => {
+    const userId = request.userId as number
+    const productId = parseId(request.params.product_id, 'product_id')
+    await favorites.send(method, `/users/${userId}/favorites/${productId}`, {
+      deadline: within(deps.env.WRITE_TIMEOUT_MS, request.deadline),
+      signal: request.abortSignal,
+      requestId: request.id,
+      route: '/users/:id/favorites/:product_id',
+    }).catch(relayClientError)
+  }
+  const options = (summary: string) => ({ config: { auth: 'required' as const }, schema: { summary, tags: ['favorites'], params: productParams } })
+  app.put<{ Params: { product_id: string } }>('/favorites/:product_id', options('Mark a product as a favorite (idempotent)'), async (request, reply) => {
+    await write('PUT', request)
+    return reply.code(204).send()
+  })
+  app.delete<{ Params: { product_id: string } }>('/favorites/:product_id', options('Unmark a favorite (idempotent)'), async (request, reply) => {
+    await write('DELETE', request)
+    return reply.code(204).send()
+  })
+}
