@@ -1,0 +1,123 @@
+import { type LoadResult, runLoad } from '../../services/load.js'
+import type { RunningProcess } from '../../services/service-process.js'
+import { type WithCpu, withCpuPerAnswer } from '../cpu-per-answer.js'
+import { fetchPage, labelOf, readPageBody } from '../page-answer.js'
+import { loadPages, pageRow } from '../page-load.js'
+import type { BenchRow, ScenarioOutcome } from '../scenario-outcome.js'
+import { originOf } from '../storefront-fleet.js'
+import type { ScenarioContext, StorefrontSystem } from '../storefront-system.js'
+
+const SCENARIO = 'healthy, 10 products'
+/** The BFF's own latency allowed on top of the slowest downstream path (products, then inventory), in ms. */
+const ADDED_P50_MS = 1.5
+/** The BFF's throughput over products' alone, at least. */
+const THROUGHPUT_SHARE = 0.2
+const INVENTORY_QUERY = `/inventory?product_ids=${Array.from({ length: 10 }, (_, index) => index + 1).join(',')}`
+
+/**
+ * The healthy system at its default catalogue: the BFF's page beside its two sequential
+ * downstream calls measured alone, products and inventory, with the service token, in the same run.
+ */
+export async function measureHealthy(context: ScenarioContext, system: StorefrontSystem): Promise<ScenarioOutcome> {
+  const { plan } = context
+  const problems: string[] = []
+  const notes: string[] = []
+
+  const first = await fetchPage(system.bffOrigin, system.visitor.headers)
+  if (first.status !== 200 || first.degraded.length > 0 || first.products !== 10) {
+    problems.push(`${SCENARIO}: the first page was ${labelOf(first)} with ${first.products ?? 0} products, not a whole page of 10`)
+  }
+  if (system.visitor.signedIn) {
+    if (first.cartItems === null || first.favoriteItems === null) {
+      problems.push(`${SCENARIO}: signed in, yet the page has cart_items ${String(first.cartItems)} and favorite_items ${String(first.favoriteItems)}`)
+    } else {
+      notes.push(`Signed in as user 1 (demo sign-in, bearer token): each page calls products, cart, favorites and inventory (the page showed ${first.cartItems} cart lines, ${first.favoriteItems} favorites).`)
+    }
+  }
+
+  const serviceHeaders = { authorization: `Bearer ${context.fleet.serviceToken}` }
+  const products = await loadAlone(context, system.downstreams.products, '/products', serviceHeaders)
+  const inventory = await loadAlone(context, system.downstreams.inventory, INVENTORY_QUERY, serviceHeaders)
+  const bff = await loadPages(context, system, {
+    connections: plan.connections,
+    durationS: plan.healthyS,
+    warmupS: plan.warmupS,
+    classify: (status, body) => labelOf(readPageBody(status, body)),
+  })
+  for (const [label, count] of bff.result.byLabel) {
+    if (label !== '200') {
+      problems.push(`${SCENARIO}: ${count} BFF answer(s) were ${label}`)
+    }
+  }
+  for (const [name, side] of [['products', products], ['inventory', inventory]] as const) {
+    if (side.result.non2xx + side.result.errors > 0) {
+      problems.push(`${SCENARIO}: ${name} alone had ${side.result.non2xx} non-2xx answer(s) and ${side.result.errors} error(s)`)
+    }
+  }
+  if (bff.result.errors > 0) {
+    problems.push(`${SCENARIO}: ${bff.result.errors} connection error(s) on the BFF`)
+  }
+
+  const path = products.result.p50Ms + inventory.result.p50Ms
+  const share = bff.result.requestsPerSecond / products.result.requestsPerSecond
+  return {
+    rows: [
+      pageRow(SCENARIO, system, plan.connections, bff, 'calls products, cart, favorites at once, then inventory'),
+      aloneRow('products GET /products (alone)', plan.connections, products),
+      aloneRow(`inventory GET /inventory?product_ids=1..10 (alone)`, plan.connections, inventory),
+    ],
+    verdicts: [
+      {
+        target: `BFF p50 within ${ADDED_P50_MS} ms of products p50 + inventory p50`,
+        measured: `${ms(bff.result.p50Ms)} vs ${ms(products.result.p50Ms)} + ${ms(inventory.result.p50Ms)} + ${ADDED_P50_MS} = ${ms(path + ADDED_P50_MS)} ms (the BFF adds ${ms(bff.result.p50Ms - path)} ms)`,
+        met: bff.result.p50Ms <= path + ADDED_P50_MS,
+      },
+      {
+        target: `BFF throughput ≥ ${THROUGHPUT_SHARE * 100}% of products alone`,
+        measured: `${bff.result.requestsPerSecond.toFixed(0)} vs ${products.result.requestsPerSecond.toFixed(0)} req/s = ${(share * 100).toFixed(1)}%`,
+        met: share >= THROUGHPUT_SHARE,
+      },
+    ],
+    notes,
+    problems,
+  }
+}
+
+/** One service alone, loaded like the BFF (warm-up, then the measured run), with its CPU per answer. */
+async function loadAlone(context: ScenarioContext, service: RunningProcess, path: string, headers: Readonly<Record<string, string>>): Promise<WithCpu<LoadResult>> {
+  const { plan } = context
+  const load = { url: `${originOf(service)}${path}`, connections: plan.connections, headers }
+  context.log(`${service.name} GET ${path} alone: ${plan.connections} connections, ${plan.warmupS} s warm-up + ${plan.healthyS} s`)
+  if (plan.warmupS > 0) {
+    await runLoad({ ...load, durationS: plan.warmupS })
+  }
+  context.signal.throwIfAborted()
+  return withCpuPerAnswer([[service.pid]], () => runLoad({ ...load, durationS: plan.healthyS }), (result) => result.responses)
+}
+
+function aloneRow(request: string, connections: number, measured: WithCpu<LoadResult>): BenchRow {
+  const { result } = measured
+  const counts = [`2xx ×${result.responses - result.non2xx}`]
+  if (result.non2xx > 0) {
+    counts.push(`non-2xx ×${result.non2xx}`)
+  }
+  if (result.errors > 0) {
+    counts.push(`connection errors ×${result.errors}`)
+  }
+  const cpu = measured.cpuUsPerAnswer[0]
+  return {
+    scenario: SCENARIO,
+    request,
+    connections,
+    requestsPerSecond: result.requestsPerSecond,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    answers: counts.join(', '),
+    cpuUsPerAnswer: [cpu, cpu],
+    note: 'service token, no BFF',
+  }
+}
+
+function ms(value: number): string {
+  return value.toFixed(2)
+}

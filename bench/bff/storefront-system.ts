@@ -1,0 +1,48 @@
+import type { RunningProcess } from '../services/service-process.js'
+import type { BenchPlan } from './bench-plan.js'
+import { type Visitor, signIn } from './sign-in.js'
+import { type Downstreams, type StorefrontFleet, originOf } from './storefront-fleet.js'
+
+/** The user the pages are requested for: the seed data gives user 1 three cart lines and three favorites. */
+export const BENCH_USER = 1
+
+/** A BFF, its downstreams and the visitor its pages are requested for. */
+export interface StorefrontSystem {
+  readonly downstreams: Downstreams
+  readonly bff: RunningProcess
+  readonly bffOrigin: string
+  readonly visitor: Visitor
+}
+
+/** What every scenario gets. */
+export interface ScenarioContext {
+  readonly fleet: StorefrontFleet
+  readonly plan: BenchPlan
+  /** Aborted on Ctrl-C: a scenario stops between steps. */
+  readonly signal: AbortSignal
+  readonly log: (line: string) => void
+}
+
+/** Starts the four services at their defaults (10 products), at once: each migrates and seeds its own database. */
+export async function startDownstreams(fleet: StorefrontFleet): Promise<Downstreams> {
+  const [products, inventory, favorites, cart] = await Promise.all([
+    fleet.startService('products'),
+    fleet.startService('inventory'),
+    fleet.startService('favorites'),
+    fleet.startService('cart'),
+  ])
+  return { products, inventory, favorites, cart }
+}
+
+/** Starts a BFF over `downstreams` and signs in as {@link BENCH_USER}. */
+export async function startSystem(fleet: StorefrontFleet, downstreams: Downstreams, label: string): Promise<StorefrontSystem> {
+  const bff = await fleet.startBff(downstreams, label)
+  const bffOrigin = originOf(bff)
+  return { downstreams, bff, bffOrigin, visitor: await signIn(bffOrigin, BENCH_USER) }
+}
+
+/** The process ids of a system, BFF first: the CPU its pages cost. */
+export function pidsOf(system: StorefrontSystem): number[] {
+  const { products, inventory, favorites, cart } = system.downstreams
+  return [system.bff.pid, products.pid, inventory.pid, favorites.pid, cart.pid]
+}

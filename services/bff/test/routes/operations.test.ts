@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from 'vitest'
+
+import { type BffHarness, startBff } from '../helper.js'
+
+let harness: BffHarness | undefined
+
+afterEach(async () => {
+  await harness?.close()
+  harness = undefined
+})
+
+async function start(overrides: Record<string, string> = {}): Promise<BffHarness> {
+  harness = await startBff(overrides)
+  return harness
+}
+
+describe('rate limit', () => {
+  it('answers 429 with retry-after once a client passes RATE_LIMIT_PER_MINUTE, but never on health or metrics', async () => {
+    const bff = await start({ RATE_LIMIT_PER_MINUTE: '5' })
+    const statuses: number[] = []
+    for (let i = 0; i < 7; i++) {
+      statuses.push((await bff.app.inject({ method: 'GET', url: '/products/all' })).statusCode)
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429])
+    const limited = await bff.app.inject({ method: 'GET', url: '/products/all' })
+    expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/)
+    expect(limited.json()).toMatchObject({ status: 429, code: 'BFF_ERR_RATE_LIMITED' })
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
+    expect(bff.fakes.products.requests).toHaveLength(5)
+    for (const url of ['/health/live', '/health/ready', '/metrics']) {
+      expect((await bff.app.inject({ method: 'GET', url })).statusCode).toBe(200)
+    }
+  })
+
+  it('counts each client address on its own', async () => {
+    const bff = await start({ RATE_LIMIT_PER_MINUTE: '2' })
+    const from = (remoteAddress: string) => bff.app.inject({ method: 'GET', url: '/products/all', remoteAddress })
+    await from('10.0.0.1')
+    await from('10.0.0.1')
+    expect((await from('10.0.0.1')).statusCode).toBe(429)
+    expect((await from('10.0.0.2')).statusCode).toBe(200)
+  })
+
+  it('is off with RATE_LIMIT_PER_MINUTE=0', async () => {
+    const bff = await start({ RATE_LIMIT_PER_MINUTE: '0' })
+    for (let i = 0; i < 5; i++) {
+      expect((await bff.app.inject({ method: 'GET', url: '/auth/logout' })).statusCode).toBe(405)
+    }
+  })
+})
+
+describe('security headers', () => {
+  it('sends the usual protections on every answer, errors included', async () => {
+    const bff = await start()
+    for (const url of ['/products/all', '/nowhere']) {
+      const response = await bff.app.inject({ method: 'GET', url })
+      expect(response.headers['x-content-type-options']).toBe('nosniff')
+      expect(response.headers['x-frame-options']).toBe('SAMEORIGIN')
+      expect(response.headers['content-security-policy']).toMatch(/default-src 'self'/)
+      expect(response.headers['content-security-policy']).not.toMatch(/upgrade-insecure-requests/)
+      expect(response.headers['referrer-policy']).toBe('no-referrer')
+      expect(response.headers['x-powered-by']).toBeUndefined()
+    }
+  })
+})
+
+describe('GET /docs', () => {
+  it('serves Swagger UI and an OpenAPI document of the public routes', async () => {
+    const bff = await start()
+    const page = await bff.app.inject({ method: 'GET', url: '/docs' })
+    expect(page.statusCode).toBe(200)
+    expect(page.headers['content-type']).toMatch(/^text\/html/)
+    expect(page.body).toContain('/docs/assets/swagger-ui-bundle.js')
+    const bundle = await bff.app.inject({ method: 'GET', url: '/docs/assets/swagger-ui-bundle.js' })
+    expect(bundle.statusCode).toBe(200)
+    expect(bundle.body.length).toBeGreaterThan(100_000)
+    expect((await bff.app.inject({ method: 'GET', url: '/docs/assets/..%2Fpackage.json' })).statusCode).toBe(404)
+    const doc = (await bff.app.inject({ method: 'GET', url: '/docs/json' })).json()
+    expect(doc.openapi).toMatch(/^3\./)
+    for (const path of ['/products/all', '/auth/login', '/auth/logout', '/cart/items', '/cart/items/{product_id}', '/favorites/{product_id}']) {
+      expect(Object.keys(doc.paths)).toContain(path)
+    }
+    expect(Object.keys(doc.paths)).not.toContain('/docs/json')
+  })
+})
+
+describe('GET /metrics', () => {
+  it('reports each downstream\'s calls by outcome, their latency and breaker state', async () => {
+    const bff = await start()
+    bff.fakes.inventory.behave = () => ({ status: 500 })
+    await bff.app.inject({ method: 'GET', url: '/products/all', headers: await bff.signIn(1) })
+    const text = (await bff.app.inject({ method: 'GET', url: '/metrics' })).body
+    expect(sample(text, 'bff_downstream_requests_total', { downstream: 'products', route: '/products', method: 'GET', outcome: 'ok' })).toBe(1)
+    expect(sample(text, 'bff_downstream_requests_total', { downstream: 'inventory', route: '/inventory', method: 'GET', outcome: 'error' })).toBe(1)
+    expect(sample(text, 'bff_downstream_request_duration_seconds_count', { downstream: 'cart', route: '/users/:id/cart', outcome: 'ok' })).toBe(1)
+    expect(sample(text, 'bff_downstream_breaker_state', { downstream: 'products' })).toBe(0)
+    expect(sample(text, 'http_requests_total', { route: '/products/all', status: '200' })).toBe(1)
+  })
+})
+
+/** The value of the one series of `name` whose labels include `labels`, whatever their order. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) {
+      continue
+    }
+    const labelText = line.slice(name.length + 1, line.lastIndexOf('}'))
+    if (Object.entries(labels).every(([key, value]) => labelText.includes(`${key}="${value}"`))) {
+      return Number(line.slice(line.lastIndexOf(' ') + 1))
+    }
+  }
+  return undefined
+}
