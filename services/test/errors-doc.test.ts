@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { type ErrorDefinition, kitErrors } from '@storefront/service-kit'
 import { describe, expect, it } from 'vitest'
 
+import { bffErrors } from '../bff/src/errors.js'
 import { cartErrors } from '../cart/src/errors.js'
 import { favoritesErrors } from '../favorites/src/errors.js'
 import { inventoryErrors } from '../inventory/src/errors.js'
@@ -14,6 +15,7 @@ const registries: Record<string, Record<string, ErrorDefinition>> = {
   inventory: inventoryErrors,
   favorites: favoritesErrors,
   cart: cartErrors,
+  bff: bffErrors,
 }
 
 /** Rows of docs/errors.md: `| \`CODE\` | status | title | when |`. */

@@ -1,3 +1,5 @@
+import { type Socket, connect, createServer as createNetServer } from 'node:net'
+
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 
 /** How a fake answers one request. */
@@ -140,4 +142,92 @@ export async function startFakes(): Promise<Fakes> {
       await Promise.all([products.close(), inventory.close(), favorites.close(), cart.close()])
     },
   })
+}
+
+/**
+ * A TCP gate in front of an origin, on a port of its own: open, it relays every connection to the
+ * origin; shut, nothing listens on its port (connection refused) and the connections it held are
+ * cut; `reset` accepts connections and closes them at once, before any answer.
+ */
+export interface Gate {
+  readonly url: string
+  /** Connections accepted since the gate started, whether relayed or reset. */
+  readonly accepted: number
+  open(): Promise<void>
+  shut(): Promise<void>
+  reset(): Promise<void>
+  close(): Promise<void>
+}
+
+/** Starts an open {@link Gate} to `target` (an origin such as a fake's url). */
+export async function startGate(target: string): Promise<Gate> {
+  const { port: targetPort, hostname: targetHost } = new URL(target)
+  const sockets = new Set<Socket>()
+  let mode: 'open' | 'reset' = 'open'
+  let accepted = 0
+  const track = (socket: Socket): void => {
+    sockets.add(socket)
+    socket.once('close', () => {
+      sockets.delete(socket)
+    })
+    socket.on('error', () => {})
+  }
+  const server = createNetServer((client) => {
+    accepted++
+    track(client)
+    if (mode === 'reset') {
+      client.resetAndDestroy()
+      return
+    }
+    const upstream = connect({ host: targetHost, port: Number(targetPort) })
+    track(upstream)
+    client.pipe(upstream).pipe(client)
+    client.once('close', () => upstream.destroy())
+    upstream.once('close', () => client.destroy())
+  })
+  const listen = (port: number): Promise<void> => new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const stop = async (): Promise<void> => {
+    if (server.listening) {
+      const closed = new Promise<void>((resolve) => server.close(() => { resolve() }))
+      for (const socket of sockets) {
+        socket.destroy()
+      }
+      await closed
+    }
+  }
+  await listen(0)
+  const address = server.address()
+  if (address === null || typeof address === 'string') {
+    throw new Error('the gate is not listening on a TCP port')
+  }
+  const port = address.port
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get accepted() {
+      return accepted
+    },
+    open: async () => {
+      mode = 'open'
+      if (!server.listening) {
+        await listen(port)
+      }
+    },
+    shut: stop,
+    reset: async () => {
+      mode = 'reset'
+      for (const socket of sockets) {
+        socket.destroy()
+      }
+      if (!server.listening) {
+        await listen(port)
+      }
+    },
+    close: stop,
+  }
 }

@@ -78,3 +78,45 @@ export async function eventually(check: () => boolean, timeoutMs = 1000): Promis
   }
   return true
 }
+
+/** The budgets of a production BFF (the contract's defaults), as environment overrides. */
+export const PRODUCTION_BUDGETS: Readonly<Record<string, string>> = { PRODUCTS_TIMEOUT_MS: '1000', INVENTORY_TIMEOUT_MS: '1000' }
+
+/** Runs `work` and returns its result with the time it took, in ms of the monotonic clock. */
+export async function timed<T>(work: () => Promise<T>): Promise<{ value: T; elapsedMs: number; startedAt: number }> {
+  const startedAt = performance.now()
+  const value = await work()
+  return { value, elapsedMs: performance.now() - startedAt, startedAt }
+}
+
+/** Makes `app` listen on an ephemeral loopback port; returns its origin. */
+export async function listenOnLoopback(app: FastifyInstance): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') {
+    throw new Error('the app is not listening on a TCP port')
+  }
+  return `http://127.0.0.1:${address.port}`
+}
+
+/** The median of some numbers (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) {
+    throw new RangeError('median of nothing')
+  }
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+/** Polls `check` until it holds; resolves with the ms it took, or `undefined` once `timeoutMs` passed. */
+export async function timeUntil(check: () => boolean, timeoutMs = 1000): Promise<number | undefined> {
+  const startedAt = performance.now()
+  while (!check()) {
+    if (performance.now() - startedAt > timeoutMs) {
+      return undefined
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2))
+  }
+  return performance.now() - startedAt
+}

@@ -70,6 +70,7 @@ const plans = planSystem({
   repoRoot,
   env: process.env,
   serviceToken: randomBytes(24).toString('hex'),
+  authSecret: randomBytes(32).toString('hex'),
   basePort: args.basePort,
   ...(args.dataDir === undefined ? {} : { dataDir: args.dataDir }),
   chaos: args.chaos,

@@ -27,6 +27,11 @@ export interface PlanOptions {
   readonly env: Readonly<Record<string, string | undefined>>
   /** Shared by every process, so the BFF's calls are accepted by the services. */
   readonly serviceToken: string
+  /**
+   * Signs the BFF's demo sessions: one per launcher run, so a BFF restarted after a crash still
+   * accepts the sessions it issued. Ignored when the environment sets `AUTH_SECRET`.
+   */
+  readonly authSecret: string
   /** Services listen on basePort..basePort+3, the BFF on basePort+1000. Default 8000. */
   readonly basePort?: number
   /** Parent of each service's `DATA_DIR`. Default `<repoRoot>/.data`. */
@@ -101,6 +106,7 @@ export function planSystem(options: PlanOptions): ProcessPlan[] {
       HOST,
       PORT: String(bffPort),
       SERVICE_TOKEN: options.serviceToken,
+      AUTH_SECRET: base.AUTH_SECRET ?? options.authSecret,
       PRODUCTS_URL: urlOf('products'),
       INVENTORY_URL: urlOf('inventory'),
       FAVORITES_URL: urlOf('favorites'),

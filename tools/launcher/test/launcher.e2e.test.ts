@@ -68,10 +68,27 @@ describe('launcher, end to end', () => {
     expect(output).not.toMatch(/\u001b\[/) // not a terminal: no colour codes
     expect(output).toMatch(/^products +\| /m) // child output is prefixed
 
-    const page = await fetch(`${BFF}/products/all`)
+    // A shopper signs in as user 1 and sees the whole page of the seed data.
+    const login = await fetch(`${BFF}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: 1 }) })
+    expect(login.status).toBe(200)
+    const cookie = /^session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')?.[0]
+    expect(cookie).toBeDefined()
+    const { token } = (await login.json()) as { token: string }
+    const page = await fetch(`${BFF}/products/all`, { headers: { cookie: cookie! } })
     expect(page.status).toBe(200)
-    const body = (await page.json()) as { products: unknown[] }
-    expect(body.products.length).toBeGreaterThan(0)
+    const body = (await page.json()) as { cart_items: number; favorite_items: number; degraded: string[]; products: { product_id: number; product_name: string; inventory: number | null }[] }
+    expect(body).toMatchObject({ cart_items: 3, favorite_items: 3, degraded: [], degraded_reasons: {} })
+    expect(body.products.map((product) => product.product_id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    for (const product of body.products) {
+      expect(product.product_name).toMatch(/\S/)
+      expect(product.inventory).toBeGreaterThanOrEqual(0)
+      expect(product.inventory).toBeLessThanOrEqual(100)
+    }
+    // A write through the BFF reaches the cart service and shows on the next page.
+    const added = await fetch(`${BFF}/cart/items`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ product_id: 5 }) })
+    expect(added.status).toBe(201)
+    const after = (await (await fetch(`${BFF}/products/all`, { headers: { authorization: `Bearer ${token}` } })).json()) as { cart_items: number }
+    expect(after.cart_items).toBe(4)
 
     // Kill favorites behind the launcher's back: it must come back on its own.
     const firstFavorites = Number(/started favorites \(pid (\d+)\)/.exec(output)![1])

@@ -6,7 +6,7 @@ import { type PlanOptions, planSystem } from '../src/system-plan.js'
 
 const repoRoot = '/repo'
 const token = 'a'.repeat(48)
-const plan = (over: Partial<PlanOptions> = {}) => planSystem({ repoRoot, env: { PATH: '/bin' }, serviceToken: token, ...over })
+const plan = (over: Partial<PlanOptions> = {}) => planSystem({ repoRoot, env: { PATH: '/bin' }, serviceToken: token, authSecret: 'a'.repeat(64), ...over })
 const byName = (plans: ReturnType<typeof planSystem>, name: string) => {
   const found = plans.find((p) => p.name === name)
   if (found === undefined) {
@@ -35,6 +35,13 @@ describe('planSystem', () => {
       expect(p.env.PATH).toBe('/bin')
       expect(p.env.ALLOW_INSECURE_LOOPBACK).toBeUndefined()
     }
+  })
+
+  it('gives the bff one session secret per run, unless the environment sets AUTH_SECRET', () => {
+    expect(byName(plan(), 'bff').env.AUTH_SECRET).toBe('a'.repeat(64))
+    expect(byName(plan(), 'products').env.AUTH_SECRET).toBeUndefined()
+    const own = 'b'.repeat(40)
+    expect(byName(plan({ env: { AUTH_SECRET: own } }), 'bff').env.AUTH_SECRET).toBe(own)
   })
 
   it('points the bff at the four services', () => {

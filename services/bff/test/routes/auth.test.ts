@@ -144,7 +144,7 @@ describe('credentials', () => {
   it('refuses a cookie-signed write from another site\'s page, but not one from its own', async () => {
     const bff = await start()
     const { authorization } = await bff.signIn(1)
-    const cookie = `session=${authorization.slice('Bearer '.length)}`
+    const cookie = `session=${String(authorization).slice('Bearer '.length)}`
     const foreign = await bff.app.inject({ method: 'PUT', url: '/favorites/5', headers: { cookie, origin: 'https://evil.example', host: 'localhost:9000' } })
     expect(foreign.statusCode).toBe(403)
     expect(foreign.json()).toMatchObject({ code: 'BFF_ERR_CROSS_SITE_REQUEST' })
