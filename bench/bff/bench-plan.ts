@@ -6,6 +6,8 @@ export interface BenchPlan {
   readonly warmupS: number
   /** Measured seconds of each healthy run (BFF, products alone, inventory alone). */
   readonly healthyS: number
+  /** Measured seconds of each healthy run at one connection (no warm-up: the system is warm by then). */
+  readonly unloadedS: number
   /** Connections and seconds under the slow inventory: each answer takes up to a second, so a p99 needs a long run. */
   readonly chaosConnections: number
   readonly chaosS: number
@@ -25,6 +27,7 @@ export const FULL_PLAN: BenchPlan = {
   connections: 32,
   warmupS: 2,
   healthyS: 10,
+  unloadedS: 4,
   chaosConnections: 32,
   chaosS: 15,
   catalogueSizes: [1000, 5000, 10_000],
@@ -39,6 +42,7 @@ export const QUICK_PLAN: BenchPlan = {
   connections: 32,
   warmupS: 1,
   healthyS: 2,
+  unloadedS: 1,
   chaosConnections: 32,
   chaosS: 4,
   catalogueSizes: [1000, 10_000],

@@ -28,8 +28,10 @@ import { StorefrontFleet } from './storefront-fleet.js'
 import { type ScenarioContext, startDownstreams, startSystem } from './storefront-system.js'
 
 const root = new URL('../../../', import.meta.url)
+const startedAt = performance.now()
+// Progress on stderr with the time since the start, so a slow step shows; the report goes to stdout.
 const log = (line: string): void => {
-  process.stderr.write(`${line}\n`)
+  process.stderr.write(`[${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)} s] ${line}\n`)
 }
 
 process.exitCode = await main()
@@ -44,7 +46,6 @@ async function main(): Promise<number> {
     allowPositionals: false,
   })
   const plan = args.quick ? QUICK_PLAN : FULL_PLAN
-  const startedAt = performance.now()
   // Other work on the machine moves every figure: say how busy it was.
   const loadAtStart = loadavg()[0] ?? 0
 

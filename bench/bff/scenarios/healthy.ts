@@ -1,5 +1,6 @@
 import { type LoadResult, runLoad } from '../../services/load.js'
 import type { RunningProcess } from '../../services/service-process.js'
+import type { AnswerLoadResult } from '../answer-load.js'
 import { type WithCpu, withCpuPerAnswer } from '../cpu-per-answer.js'
 import { fetchPage, labelOf, readPageBody } from '../page-answer.js'
 import { loadPages, pageRow } from '../page-load.js'
@@ -35,46 +36,28 @@ export async function measureHealthy(context: ScenarioContext, system: Storefron
     }
   }
 
-  const serviceHeaders = { authorization: `Bearer ${context.fleet.serviceToken}` }
-  const products = await loadAlone(context, system.downstreams.products, '/products', serviceHeaders)
-  const inventory = await loadAlone(context, system.downstreams.inventory, INVENTORY_QUERY, serviceHeaders)
-  const bff = await loadPages(context, system, {
-    connections: plan.connections,
-    durationS: plan.healthyS,
-    warmupS: plan.warmupS,
-    classify: (status, body) => labelOf(readPageBody(status, body)),
-  })
-  for (const [label, count] of bff.result.byLabel) {
-    if (label !== '200') {
-      problems.push(`${SCENARIO}: ${count} BFF answer(s) were ${label}`)
-    }
+  const loaded = await measureSide(context, system, plan.connections, plan.healthyS, plan.warmupS)
+  // At one connection nothing waits in a queue: what is left is the BFF's own latency over the path.
+  const unloaded = await measureSide(context, system, 1, plan.unloadedS, 0)
+  for (const side of [loaded, unloaded]) {
+    problems.push(...problemsOf(side))
   }
-  for (const [name, side] of [['products', products], ['inventory', inventory]] as const) {
-    if (side.result.non2xx + side.result.errors > 0) {
-      problems.push(`${SCENARIO}: ${name} alone had ${side.result.non2xx} non-2xx answer(s) and ${side.result.errors} error(s)`)
-    }
-  }
-  if (bff.result.errors > 0) {
-    problems.push(`${SCENARIO}: ${bff.result.errors} connection error(s) on the BFF`)
-  }
-
+  const { bff, products, inventory } = loaded
   const path = products.result.p50Ms + inventory.result.p50Ms
   const share = bff.result.requestsPerSecond / products.result.requestsPerSecond
+  const unloadedPath = unloaded.products.result.p50Ms + unloaded.inventory.result.p50Ms
+  notes.push(`At 1 connection (no queueing, no target): BFF p50 ${ms(unloaded.bff.result.p50Ms)} ms vs products ${ms(unloaded.products.result.p50Ms)} + inventory ${ms(unloaded.inventory.result.p50Ms)} = ${ms(unloadedPath)} ms: the BFF adds ${ms(unloaded.bff.result.p50Ms - unloadedPath)} ms.`)
   return {
-    rows: [
-      pageRow(SCENARIO, system, plan.connections, bff, 'calls products, cart, favorites at once, then inventory'),
-      aloneRow('products GET /products (alone)', plan.connections, products),
-      aloneRow(`inventory GET /inventory?product_ids=1..10 (alone)`, plan.connections, inventory),
-    ],
+    rows: [...rowsOf(system, loaded), ...rowsOf(system, unloaded)],
     verdicts: [
       {
-        target: `BFF p50 within ${ADDED_P50_MS} ms of products p50 + inventory p50`,
+        target: `BFF p50 within ${ADDED_P50_MS} ms of products p50 + inventory p50 (${plan.connections} connections)`,
         measured: `${ms(bff.result.p50Ms)} vs ${ms(products.result.p50Ms)} + ${ms(inventory.result.p50Ms)} + ${ADDED_P50_MS} = ${ms(path + ADDED_P50_MS)} ms (the BFF adds ${ms(bff.result.p50Ms - path)} ms)`,
         met: bff.result.p50Ms <= path + ADDED_P50_MS,
       },
       {
-        target: `BFF throughput ≥ ${THROUGHPUT_SHARE * 100}% of products alone`,
-        measured: `${bff.result.requestsPerSecond.toFixed(0)} vs ${products.result.requestsPerSecond.toFixed(0)} req/s = ${(share * 100).toFixed(1)}%`,
+        target: `BFF throughput ≥ ${THROUGHPUT_SHARE * 100}% of products alone (${plan.connections} connections)`,
+        measured: `${bff.result.requestsPerSecond.toFixed(0)} vs ${products.result.requestsPerSecond.toFixed(0)} req/s = ${(share * 100).toFixed(1)}% (inventory alone: ${inventory.result.requestsPerSecond.toFixed(0)} req/s)`,
         met: share >= THROUGHPUT_SHARE,
       },
     ],
@@ -83,16 +66,67 @@ export async function measureHealthy(context: ScenarioContext, system: Storefron
   }
 }
 
+/** The BFF's page and its sequential path measured alone, at one number of connections. */
+interface Side {
+  readonly connections: number
+  readonly bff: WithCpu<AnswerLoadResult>
+  readonly products: WithCpu<LoadResult>
+  readonly inventory: WithCpu<LoadResult>
+}
+
+async function measureSide(context: ScenarioContext, system: StorefrontSystem, connections: number, durationS: number, warmupS: number): Promise<Side> {
+  const serviceHeaders = { authorization: `Bearer ${context.fleet.serviceToken}` }
+  const alone = { connections, durationS, warmupS, headers: serviceHeaders }
+  return {
+    connections,
+    products: await loadAlone(context, system.downstreams.products, '/products', alone),
+    inventory: await loadAlone(context, system.downstreams.inventory, INVENTORY_QUERY, alone),
+    bff: await loadPages(context, system, { connections, durationS, warmupS, classify: (status, body) => labelOf(readPageBody(status, body)) }),
+  }
+}
+
+function problemsOf(side: Side): string[] {
+  const problems: string[] = []
+  for (const [label, count] of side.bff.result.byLabel) {
+    if (label !== '200') {
+      problems.push(`${SCENARIO}: ${count} BFF answer(s) were ${label} (${side.connections} connections)`)
+    }
+  }
+  if (side.bff.result.errors > 0) {
+    problems.push(`${SCENARIO}: ${side.bff.result.errors} connection error(s) on the BFF (${side.connections} connections)`)
+  }
+  for (const [name, alone] of [['products', side.products], ['inventory', side.inventory]] as const) {
+    if (alone.result.non2xx + alone.result.errors > 0) {
+      problems.push(`${SCENARIO}: ${name} alone had ${alone.result.non2xx} non-2xx answer(s) and ${alone.result.errors} error(s) (${side.connections} connections)`)
+    }
+  }
+  return problems
+}
+
+function rowsOf(system: StorefrontSystem, side: Side): BenchRow[] {
+  return [
+    pageRow(SCENARIO, system, side.connections, side.bff, 'calls products, cart, favorites at once, then inventory'),
+    aloneRow('products GET /products (alone)', side.connections, side.products),
+    aloneRow('inventory GET /inventory?product_ids=1..10 (alone)', side.connections, side.inventory),
+  ]
+}
+
+interface AloneOptions {
+  readonly connections: number
+  readonly durationS: number
+  readonly warmupS: number
+  readonly headers: Readonly<Record<string, string>>
+}
+
 /** One service alone, loaded like the BFF (warm-up, then the measured run), with its CPU per answer. */
-async function loadAlone(context: ScenarioContext, service: RunningProcess, path: string, headers: Readonly<Record<string, string>>): Promise<WithCpu<LoadResult>> {
-  const { plan } = context
-  const load = { url: `${originOf(service)}${path}`, connections: plan.connections, headers }
-  context.log(`${service.name} GET ${path} alone: ${plan.connections} connections, ${plan.warmupS} s warm-up + ${plan.healthyS} s`)
-  if (plan.warmupS > 0) {
-    await runLoad({ ...load, durationS: plan.warmupS })
+async function loadAlone(context: ScenarioContext, service: RunningProcess, path: string, options: AloneOptions): Promise<WithCpu<LoadResult>> {
+  const load = { url: `${originOf(service)}${path}`, connections: options.connections, headers: options.headers }
+  context.log(`${service.name} GET ${path} alone: ${options.connections} connection(s), ${options.warmupS} s warm-up + ${options.durationS} s`)
+  if (options.warmupS > 0) {
+    await runLoad({ ...load, durationS: options.warmupS })
   }
   context.signal.throwIfAborted()
-  return withCpuPerAnswer([[service.pid]], () => runLoad({ ...load, durationS: plan.healthyS }), (result) => result.responses)
+  return withCpuPerAnswer([[service.pid]], () => runLoad({ ...load, durationS: options.durationS }), (result) => result.responses)
 }
 
 function aloneRow(request: string, connections: number, measured: WithCpu<LoadResult>): BenchRow {

@@ -1,5 +1,3 @@
-import { type Socket, connect, createServer as createNetServer } from 'node:net'
-
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 
 /** How a fake answers one request. */
@@ -143,6 +141,9 @@ export async function startFakes(): Promise<Fakes> {
     },
   })
 }
+
+// The gate below needs raw sockets.
+import { type Socket, connect, createServer as createNetServer } from 'node:net'
 
 /**
  * A TCP gate in front of an origin, on a port of its own: open, it relays every connection to the
