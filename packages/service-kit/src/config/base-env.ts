@@ -32,6 +32,7 @@ export function baseEnv(service: string, defaultPort: number) {
     DB_POOL_MAX: int('Connections in the PostgreSQL pool.', { fallback: 10, min: 1, max: 200 }),
     FAULT_DELAY_MS: msRange('Fault injection: a uniformly random delay of a..b ms before each non-health response.'),
     FAULT_ERROR_RATE: probability('Fault injection: answer 500 with this probability (0..1).'),
+    FAULT_CONTROL: bool('Development only: GET and PUT /ops/faults change fault injection at run time (service token required).', false),
   }
 }
 

@@ -74,7 +74,12 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
   void app.register(problemDetailsPlugin, { routes })
   void app.register(requestContextPlugin, { requestTimeoutMs: env.REQUEST_TIMEOUT_MS })
   void app.register(serviceAuthPlugin, { token: options.requireServiceToken === false ? undefined : env.SERVICE_TOKEN })
-  void app.register(faultInjectionPlugin, { delayMs: env.FAULT_DELAY_MS, errorRate: env.FAULT_ERROR_RATE })
+  void app.register(faultInjectionPlugin, {
+    delayMs: env.FAULT_DELAY_MS,
+    errorRate: env.FAULT_ERROR_RATE,
+    // Only behind the service token: a service whose callers hold none (the BFF) never offers it.
+    control: env.FAULT_CONTROL && options.requireServiceToken !== false,
+  })
   void app.register(metricsPlugin, { service: options.service, processMetrics: options.processMetrics ?? true, db: options.db })
   const db = options.db
   const ready = options.ready ?? (db === undefined ? () => Promise.resolve(true) : async (signal: AbortSignal) => {

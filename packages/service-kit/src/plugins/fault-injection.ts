@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 
-import type { MsRange } from '../config/env.js'
+import { type MsRange, msRange } from '../config/env.js'
 import { AppError, kitErrors } from '../errors/app-error.js'
 
 /** What fault injection does now; changeable at run time (the operations dashboard does). */
@@ -17,20 +17,50 @@ declare module 'fastify' {
     /** The live fault-injection settings. */
     faults: FaultSettings
   }
+  interface FastifyContextConfig {
+    /** Never delayed or failed by fault injection (the fault control itself). */
+    faultFree?: boolean
+  }
 }
+
+/** Options of {@link faultInjectionPlugin}: the settings at start, and whether they may change over HTTP. */
+export interface FaultOptions extends FaultSettings {
+  /** Adds `GET` and `PUT /ops/faults` (behind the service token like every other route). */
+  readonly control?: boolean
+}
+
+/** The wire form of the settings: `delay_ms` as in `FAULT_DELAY_MS` (`"0-5000"`), or null for none. */
+interface FaultsBody {
+  delay_ms: string | null
+  error_rate: number
+}
+
+const faultsBody = {
+  type: 'object',
+  required: ['delay_ms', 'error_rate'],
+  additionalProperties: false,
+  properties: {
+    delay_ms: { type: ['string', 'null'], pattern: '^\\d{1,7}(-\\d{1,7})?$' },
+    error_rate: { type: 'number', minimum: 0, maximum: 1 },
+  },
+} as const
 
 /**
  * Fault injection for resilience demos and tests, off by default: `FAULT_DELAY_MS=a-b` delays each
  * non-health response by a..b ms (the delay ends early if the request is abandoned), and
- * `FAULT_ERROR_RATE=p` answers 500 with probability p.
+ * `FAULT_ERROR_RATE=p` answers 500 with probability p. With `control`, `PUT /ops/faults` changes
+ * both while the service runs, so an operator can watch the callers' breakers react.
  */
-export const faultInjectionPlugin = fp<FaultSettings>(
-  (app: FastifyInstance, options: FaultSettings, done: (error?: Error) => void) => {
+export const faultInjectionPlugin = fp<FaultOptions>(
+  (app: FastifyInstance, options: FaultOptions, done: (error?: Error) => void) => {
     const faults: FaultSettings = { delayMs: options.delayMs, errorRate: options.errorRate }
     app.decorate('faults', faults)
+    if (options.control === true) {
+      faultControlRoutes(app, faults)
+    }
     app.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, next: (error?: Error) => void) => {
       // The common case, no faults, stays synchronous: an async hook costs every request a promise.
-      if ((faults.delayMs === undefined && faults.errorRate === 0) || request.routeOptions.config.public === true) {
+      if ((faults.delayMs === undefined && faults.errorRate === 0) || request.routeOptions.config.public === true || request.routeOptions.config.faultFree === true) {
         next()
         return
       }
@@ -56,6 +86,29 @@ export const faultInjectionPlugin = fp<FaultSettings>(
   },
   { name: 'storefront-fault-injection', dependencies: ['storefront-request-context'] },
 )
+
+function faultControlRoutes(app: FastifyInstance, faults: FaultSettings): void {
+  const current = (): FaultsBody => ({
+    delay_ms: faults.delayMs === undefined ? null : `${faults.delayMs.minMs}-${faults.delayMs.maxMs}`,
+    error_rate: faults.errorRate,
+  })
+  const parseRange = msRange('delay_ms').parse
+  // Fault-free, or a fault of error_rate 1 could never be turned off again.
+  const config = { faultFree: true }
+  app.get('/ops/faults', { config }, () => current())
+  app.put<{ Body: FaultsBody }>('/ops/faults', { config, schema: { body: faultsBody } }, (request) => {
+    let delayMs: MsRange | undefined
+    try {
+      delayMs = parseRange(request.body.delay_ms ?? undefined)
+    } catch (error) {
+      throw new AppError(kitErrors.VALIDATION, `body/delay_ms ${(error as Error).message}`)
+    }
+    faults.delayMs = delayMs
+    faults.errorRate = request.body.error_rate
+    request.log.warn({ faults: current() }, 'fault injection changed')
+    return current()
+  })
+}
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
