@@ -80,7 +80,7 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
     productRoutes(scope, { env, clients, metrics })
     cartRoutes(scope, { env, clients })
     favoritesRoutes(scope, { env, clients })
-    opsRoutes(scope, clients)
+    opsRoutes(scope, { env, clients, metrics })
     docsRoutes(scope)
     done()
   })

@@ -83,6 +83,8 @@ export function planSystem(options: PlanOptions): ProcessPlan[] {
       SERVICE_TOKEN: options.serviceToken,
       // Explicit and absolute: the children run from the repo root, not from their own folder.
       DATA_DIR: join(dataDir, name),
+      // A laptop run is for watching the system: the dashboard may turn faults on and off.
+      FAULT_CONTROL: base.FAULT_CONTROL ?? 'true',
     }
     const databaseUrl = options.env[`${name.toUpperCase()}_DATABASE_URL`]
     if (databaseUrl !== undefined && databaseUrl !== '') {

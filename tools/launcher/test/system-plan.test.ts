@@ -44,6 +44,11 @@ describe('planSystem', () => {
     expect(byName(plan({ env: { AUTH_SECRET: own } }), 'bff').env.AUTH_SECRET).toBe(own)
   })
 
+  it('lets the dashboard change the services\' faults, unless the environment says otherwise', () => {
+    expect(byName(plan(), 'inventory').env.FAULT_CONTROL).toBe('true')
+    expect(byName(plan({ env: { FAULT_CONTROL: 'false' } }), 'inventory').env.FAULT_CONTROL).toBe('false')
+  })
+
   it('points the bff at the four services', () => {
     const bff = byName(plan({ basePort: 18_500 }), 'bff')
     expect(bff.port).toBe(19_500)

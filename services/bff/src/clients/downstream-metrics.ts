@@ -2,6 +2,8 @@ import type { CircuitState } from '@storefront/resilience'
 import type { UpstreamClient, UpstreamOutcomeEvent } from '@storefront/service-kit'
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 
+import { RecentCalls } from './recent-calls.js'
+
 /** `bff_downstream_breaker_state`'s values: 0 closed, 1 half-open, 2 open (higher is worse). */
 export const BREAKER_STATE_VALUE: Readonly<Record<CircuitState, number>> = { 'closed': 0, 'half-open': 1, 'open': 2 }
 
@@ -37,6 +39,7 @@ export class DownstreamMetrics {
     help: 'Extra copies of inventory chunk calls started because the first was slow.',
     registers: [],
   })
+  readonly #recent = new Map<string, RecentCalls>()
   // Cached labelled children: prom-client hashes label values on every call otherwise.
   readonly #series = new Map<string, { count: Counter.Internal; time: Histogram.Internal<CallLabel> }>()
 
@@ -51,6 +54,17 @@ export class DownstreamMetrics {
     }
     children.count.inc()
     children.time.observe(event.durationMs / 1000)
+    this.recentCalls(event.downstream).record(event)
+  }
+
+  /** The last minute of calls to `downstream`, for the operations dashboard. */
+  recentCalls(downstream: string): RecentCalls {
+    let recent = this.#recent.get(downstream)
+    if (recent === undefined) {
+      recent = new RecentCalls()
+      this.#recent.set(downstream, recent)
+    }
+    return recent
   }
 
   /** Counts one hedged inventory call. */

@@ -27,3 +27,65 @@ describe('GET /ops/breakers', () => {
     expect(after.cart.state).toBe('closed')
   })
 })
+
+describe('GET /ops/stats', () => {
+  it('gives each downstream its breaker state, the last 10 s of calls and a point per second of the last minute', async () => {
+    harness = await startBff()
+    const headers = await harness.signIn(1)
+    harness.fakes.inventory.behave = () => ({ status: 500 })
+    for (let i = 0; i < 3; i++) {
+      await harness.app.inject({ method: 'GET', url: '/products/all', headers })
+    }
+    const stats = (await harness.app.inject({ method: 'GET', url: '/ops/stats' })).json()
+    expect(stats.window_s).toBe(10)
+    expect(stats.fault_control).toBe(true)
+    const { products, inventory } = stats.downstreams
+    expect(products.state).toBe('closed')
+    expect(products.rate_per_s).toBeCloseTo(0.3, 5)
+    expect(products.error_rate).toBe(0)
+    expect(products.p50_ms).toBeGreaterThan(0)
+    expect(products.p99_ms).toBeGreaterThanOrEqual(products.p50_ms)
+    expect(inventory.error_rate).toBe(1)
+    expect(products.series).toHaveLength(60)
+    expect(products.series.at(-1).t).toBeLessThanOrEqual(Date.now())
+    expect(products.series.reduce((sum: number, point: { rate_per_s: number }) => sum + point.rate_per_s, 0)).toBe(3)
+  })
+})
+
+describe('fault control', () => {
+  it('passes the settings to the service with the service token, even while its breaker is open', async () => {
+    harness = await startBff()
+    const bff = harness
+    bff.fakes.products.behave = () => ({ status: 500 })
+    await bff.app.inject({ method: 'GET', url: '/products/all' })
+    await bff.app.inject({ method: 'GET', url: '/products/all' })
+    expect((await bff.app.inject({ method: 'GET', url: '/ops/breakers' })).json().breakers.products.state).toBe('open')
+    bff.fakes.products.behave = (seen) => (seen.url === '/ops/faults' ? { body: { delay_ms: null, error_rate: 0 } } : {})
+    const response = await bff.app.inject({ method: 'PUT', url: '/ops/faults/products', payload: { delay_ms: null, error_rate: 0 } })
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toEqual({ delay_ms: null, error_rate: 0 })
+    const seen = bff.fakes.products.requests.at(-1)!
+    expect(seen).toMatchObject({ method: 'PUT', url: '/ops/faults', body: { delay_ms: null, error_rate: 0 } })
+    expect(seen.headers.authorization).toMatch(/^Bearer /)
+  })
+
+  it('refuses unknown downstreams and bad settings with 400, and a service without fault control with 502', async () => {
+    harness = await startBff()
+    expect((await harness.app.inject({ method: 'PUT', url: '/ops/faults/payments', payload: { delay_ms: null, error_rate: 0 } })).statusCode).toBe(400)
+    expect((await harness.app.inject({ method: 'PUT', url: '/ops/faults/cart', payload: { delay_ms: 'slow', error_rate: 0 } })).statusCode).toBe(400)
+    expect((await harness.app.inject({ method: 'PUT', url: '/ops/faults/cart', payload: { delay_ms: null, error_rate: 1.5 } })).statusCode).toBe(400)
+    harness.fakes.cart.behave = () => ({ status: 404, body: { title: 'Not found', status: 404 } })
+    const off = await harness.app.inject({ method: 'PUT', url: '/ops/faults/cart', payload: { delay_ms: null, error_rate: 1 } })
+    expect(off.statusCode).toBe(502)
+    expect(off.json()).toMatchObject({ code: 'BFF_ERR_FAULT_CONTROL_FAILED', detail: expect.stringContaining('FAULT_CONTROL=true') })
+  })
+
+  it('is refused outside demo mode', async () => {
+    harness = await startBff({ AUTH_MODE: 'jwt', AUTH_JWT_SECRET: 'a-test-secret-of-at-least-32-characters!' })
+    const response = await harness.app.inject({ method: 'PUT', url: '/ops/faults/inventory', payload: { delay_ms: '0-5000', error_rate: 0 } })
+    expect(response.statusCode).toBe(403)
+    expect(response.json()).toMatchObject({ code: 'BFF_ERR_FAULT_CONTROL_DISABLED' })
+    expect(harness.fakes.inventory.requests).toHaveLength(0)
+    expect((await harness.app.inject({ method: 'GET', url: '/ops/faults' })).statusCode).toBe(403)
+  })
+})

@@ -1,18 +1,100 @@
+import { AppError, kitErrors } from '@storefront/service-kit'
 import type { FastifyInstance } from 'fastify'
 
 import { DOWNSTREAMS, type DownstreamClients } from '../../clients/downstream-clients.js'
+import type { DownstreamMetrics } from '../../clients/downstream-metrics.js'
+import { type FaultSettingsBody, controlFaults } from '../../clients/fault-control.js'
+import type { BffEnv } from '../../config.js'
+import { bffErrors } from '../../errors.js'
+
+/** Seconds the dashboard's headline figures cover. */
+const SUMMARY_WINDOW_S = 10
+
+const downstreamParams = {
+  type: 'object',
+  required: ['downstream'],
+  properties: { downstream: { type: 'string', enum: [...DOWNSTREAMS] } },
+} as const
+
+const faultsBody = {
+  type: 'object',
+  required: ['delay_ms', 'error_rate'],
+  additionalProperties: false,
+  properties: {
+    delay_ms: { type: ['string', 'null'], pattern: '^\\d{1,7}(-\\d{1,7})?$', description: 'A uniformly random delay of a-b ms before each answer, or null for none.' },
+    error_rate: { type: 'number', minimum: 0, maximum: 1, description: 'The probability of answering 500.' },
+  },
+} as const
+
+/** What the operations routes need. */
+export interface OpsRoutesDeps {
+  readonly env: Pick<BffEnv, 'AUTH_MODE' | 'SERVICE_TOKEN'>
+  readonly clients: DownstreamClients
+  readonly metrics: DownstreamMetrics
+}
 
 /**
- * `GET /ops/breakers`: each downstream's breaker state and recent counts, and its retry budget,
- * so an operator can see at once which dependency the BFF is refusing to call.
+ * The operations API:
+ * - `GET /ops/breakers`: each downstream's breaker state and recent counts, and its retry budget,
+ *   so an operator sees at once which dependency the BFF is refusing to call;
+ * - `GET /ops/stats`: per downstream, breaker state plus the last 10 s (rate, error rate, p50/p99)
+ *   and a point per second of the last minute, from the BFF's own view of its calls;
+ * - `GET /ops/faults`, `PUT /ops/faults/{downstream}`: fault injection of the services below,
+ *   in demo mode only (the services must run with `FAULT_CONTROL=true`, as `npm start` does).
  */
-export function opsRoutes(app: FastifyInstance, clients: DownstreamClients): void {
-  app.get('/ops/breakers', { config: { public: true } }, () => {
+export function opsRoutes(app: FastifyInstance, deps: OpsRoutesDeps): void {
+  const { clients, metrics } = deps
+  const tags = ['operations']
+  app.get('/ops/breakers', { schema: { summary: 'Breaker state and counts per downstream', tags } }, () => {
     const breakers: Record<string, unknown> = {}
     for (const name of DOWNSTREAMS) {
       const client = clients[name]
       breakers[name] = { state: client.breaker.state, stats: client.breaker.stats, retry_budget: client.retryBudgetStats }
     }
     return { breakers }
+  })
+
+  app.get('/ops/stats', { schema: { summary: 'Recent calls per downstream, for the dashboard', tags } }, (_request, reply) => {
+    const downstreams: Record<string, unknown> = {}
+    for (const name of DOWNSTREAMS) {
+      const recent = metrics.recentCalls(name)
+      downstreams[name] = { state: clients[name].breaker.state, ...recent.summary(SUMMARY_WINDOW_S), series: recent.series() }
+    }
+    void reply.header('cache-control', 'no-store')
+    return { window_s: SUMMARY_WINDOW_S, fault_control: deps.env.AUTH_MODE === 'demo', downstreams }
+  })
+
+  const requireDemo = (): void => {
+    if (deps.env.AUTH_MODE !== 'demo') {
+      throw new AppError(bffErrors.FAULT_CONTROL_DISABLED, 'Fault injection can be changed only in demo mode (AUTH_MODE=demo).')
+    }
+  }
+  const token = deps.env.SERVICE_TOKEN ?? ''
+
+  app.get('/ops/faults', { schema: { summary: 'Fault injection of each service (demo mode)', tags } }, async (_request, reply) => {
+    requireDemo()
+    const results = await Promise.all(DOWNSTREAMS.map((name) => controlFaults(clients[name].origin, token)))
+    const faults: Record<string, unknown> = {}
+    DOWNSTREAMS.forEach((name, index) => {
+      const result = results[index]!
+      faults[name] = result.ok ? result.faults : { unavailable: result.reason }
+    })
+    void reply.header('cache-control', 'no-store')
+    return { faults }
+  })
+
+  app.put<{ Params: { downstream: (typeof DOWNSTREAMS)[number] }; Body: FaultSettingsBody }>('/ops/faults/:downstream', {
+    schema: { summary: 'Change a service\'s fault injection (demo mode)', tags, params: downstreamParams, body: faultsBody },
+  }, async (request) => {
+    requireDemo()
+    const { downstream } = request.params
+    const result = await controlFaults(clients[downstream].origin, token, request.body)
+    if (!result.ok) {
+      throw result.status === 400
+        ? new AppError(kitErrors.VALIDATION, `${downstream} refused the settings`)
+        : new AppError(bffErrors.FAULT_CONTROL_FAILED, `${downstream}: ${result.reason}`)
+    }
+    request.log.warn({ downstream, faults: result.faults }, 'fault injection changed')
+    return result.faults
   })
 }

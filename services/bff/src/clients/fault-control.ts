@@ -1,0 +1,39 @@
+import { request } from 'undici'
+
+/** Fault injection of one service, as its `/ops/faults` reports it. */
+export interface FaultSettingsBody {
+  readonly delay_ms: string | null
+  readonly error_rate: number
+}
+
+/** How a fault-control call ended: the service's answer, or why there is none. */
+export type FaultControlResult =
+  | { readonly ok: true; readonly faults: FaultSettingsBody }
+  | { readonly ok: false; readonly status: number | undefined; readonly reason: string }
+
+/** The longest a fault-control call may take, in ms. */
+const CONTROL_TIMEOUT_MS = 2000
+
+/**
+ * Reads or changes a service's fault injection (`GET`/`PUT /ops/faults`, development only).
+ *
+ * Deliberately not through the downstream's `UpstreamClient`: while a fault has that client's
+ * breaker open, the call that turns the fault off must still get through.
+ */
+export async function controlFaults(origin: string, token: string, change?: FaultSettingsBody): Promise<FaultControlResult> {
+  try {
+    const response = await request(new URL('/ops/faults', origin), {
+      method: change === undefined ? 'GET' : 'PUT',
+      headers: { 'authorization': `Bearer ${token}`, 'content-type': 'application/json', 'accept': 'application/json' },
+      ...(change === undefined ? {} : { body: JSON.stringify(change) }),
+      signal: AbortSignal.timeout(CONTROL_TIMEOUT_MS),
+    })
+    const text = await response.body.text()
+    if (response.statusCode !== 200) {
+      return { ok: false, status: response.statusCode, reason: response.statusCode === 404 ? 'fault control is off on this service (FAULT_CONTROL=true turns it on)' : `answered ${response.statusCode}` }
+    }
+    return { ok: true, faults: JSON.parse(text) as FaultSettingsBody }
+  } catch (error) {
+    return { ok: false, status: undefined, reason: error instanceof Error ? error.message : String(error) }
+  }
+}
