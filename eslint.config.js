@@ -57,6 +57,14 @@ export default tseslint.config(
     },
   },
   {
+    // The pages' scripts run in the browser: their own program, with the DOM and without Node.js.
+    files: ['services/bff/web/src/**/*.ts'],
+    languageOptions: {
+      globals: { ...globals.browser },
+      parserOptions: { project: ['./services/bff/web/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },

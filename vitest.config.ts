@@ -48,7 +48,7 @@ const servicesProject = (engine: 'pglite' | 'postgres'): TestProjectInlineConfig
     root: source('./services'),
     include: ['*/test/**/*.test.ts', 'test/**/*.test.ts'],
     // The BFF owns no database: its tests need one run, not one per engine.
-    exclude: engine === 'postgres' ? ['bff/**', 'test/**'] : [],
+    exclude: engine === 'postgres' ? ['bff/**', 'test/**'] : ['bff/test/browser/**'],
     env: { STOREFRONT_TEST_DB: engine },
     testTimeout: 30_000,
     hookTimeout: 60_000,
@@ -91,6 +91,17 @@ export default defineConfig({
           root: source('./tools/launcher'),
           include: ['test/**/*.test.ts'],
           testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The pages in real Chromium against a whole running system (needs `npm run build`).
+          name: 'browser',
+          root: source('./services/bff/test/browser'),
+          include: ['**/*.browser.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
         },
       },
       {

@@ -18,6 +18,7 @@ import { cartRoutes } from './routes/cart/index.js'
 import { docsRoutes } from './routes/docs/index.js'
 import { favoritesRoutes } from './routes/favorites/index.js'
 import { opsRoutes } from './routes/ops/index.js'
+import { pageRoutes } from './routes/pages/index.js'
 import { productRoutes } from './routes/products/index.js'
 
 /** What the app is built from besides its environment. */
@@ -82,6 +83,7 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
     favoritesRoutes(scope, { env, clients })
     opsRoutes(scope, { env, clients, metrics })
     docsRoutes(scope)
+    pageRoutes(scope)
     done()
   })
   return app

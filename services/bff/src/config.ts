@@ -11,7 +11,7 @@ export const bffEnvSchema = {
   CART_URL: str('Origin of the cart service.', { fallback: 'http://127.0.0.1:8003', pattern: HTTP_ORIGIN }),
   PRODUCTS_TIMEOUT_MS: int('Budget of products (and of the optional cart and favorites) on GET /products/all, in ms.', { fallback: 1000, min: 1, max: 60_000 }),
   INVENTORY_TIMEOUT_MS: int('Budget of inventory on GET /products/all, counted from the products answer, in ms.', { fallback: 1000, min: 1, max: 60_000 }),
-  WRITE_TIMEOUT_MS: int('Budget of a cart or favorites write, retries included, in ms.', { fallback: 2000, min: 1, max: 60_000 }),
+  WRITE_TIMEOUT_MS: int('Budget of a cart or favorites call outside the page (the user\'s lists and writes), retries included, in ms.', { fallback: 2000, min: 1, max: 60_000 }),
   AUTH_MODE: oneOf('How users sign in: demo (POST /auth/login with a user id, for local runs) or jwt (tokens from an identity provider).', ['demo', 'jwt'], 'demo'),
   AUTH_SECRET: optionalStr('Signs demo sessions (HS256). Unset in demo mode: generated per run, so sessions end with the process.', { minLength: 32 }),
   AUTH_SESSION_TTL_S: int('How long a demo session lasts, in seconds.', { fallback: 8 * 60 * 60, min: 60, max: 30 * 24 * 60 * 60 }),

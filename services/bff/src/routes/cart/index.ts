@@ -4,7 +4,7 @@ import { ID_PATTERN, MAX_ID, parseId } from '@storefront/service-kit'
 import type { FastifyInstance } from 'fastify'
 
 import type { DownstreamClients } from '../../clients/downstream-clients.js'
-import { parseCartLine } from '../../clients/downstream-shapes.js'
+import { parseCartLine, parseCartLines } from '../../clients/downstream-shapes.js'
 import { relayClientError } from '../../clients/relay-client-error.js'
 import type { BffEnv } from '../../config.js'
 import { within } from '../../domain/budget.js'
@@ -48,7 +48,7 @@ export interface CartRoutesDeps {
 }
 
 /**
- * `POST /cart/items` and `DELETE /cart/items/{product_id}`: the signed-in user's cart.
+ * `GET /cart`, `POST /cart/items` and `DELETE /cart/items/{product_id}`: the signed-in user's cart.
  *
  * Every add goes down with an idempotency key (the caller's `Idempotency-Key`, or one made here),
  * so the client may retry it after a lost answer and a retry never adds twice. A caller that
@@ -56,6 +56,21 @@ export interface CartRoutesDeps {
  */
 export function cartRoutes(app: FastifyInstance, deps: CartRoutesDeps): void {
   const { cart } = deps.clients
+  app.get('/cart', {
+    config: { auth: 'required' },
+    schema: { summary: 'The signed-in user\'s cart lines', tags: ['cart'], response: { 200: { type: 'array', items: cartLine } } },
+  }, async (request, reply) => {
+    const response = await cart.get(`/users/${request.userId as number}/cart`, {
+      deadline: within(deps.env.WRITE_TIMEOUT_MS, request.deadline),
+      signal: request.abortSignal,
+      requestId: request.id,
+      route: '/users/:id/cart',
+      parse: parseCartLines,
+    })
+    void reply.header('cache-control', 'private, no-store')
+    return response.body ?? []
+  })
+
   app.post<{ Body: { product_id: number; quantity: number }; Headers: { [IDEMPOTENCY_KEY]?: string } }>('/cart/items', {
     config: { auth: 'required' },
     schema: { summary: 'Add to the signed-in user\'s cart', tags: ['cart'], headers: addItemHeaders, body: addItemBody, response: { 201: cartLine } },

@@ -2,6 +2,7 @@ import { ID_PATTERN, parseId } from '@storefront/service-kit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 
 import type { DownstreamClients } from '../../clients/downstream-clients.js'
+import { parseFavorites } from '../../clients/downstream-shapes.js'
 import { relayClientError } from '../../clients/relay-client-error.js'
 import type { BffEnv } from '../../config.js'
 import { within } from '../../domain/budget.js'
@@ -19,8 +20,8 @@ export interface FavoritesRoutesDeps {
 }
 
 /**
- * `PUT /favorites/{product_id}` and `DELETE /favorites/{product_id}`: the signed-in user's
- * favorites. Both are idempotent, so the client retries them downstream within the budget.
+ * `GET /favorites`, `PUT /favorites/{product_id}` and `DELETE /favorites/{product_id}`: the
+ * signed-in user's favorites. Both are idempotent, so the client retries them downstream within the budget.
  */
 export function favoritesRoutes(app: FastifyInstance, deps: FavoritesRoutesDeps): void {
   const { favorites } = deps.clients
@@ -34,6 +35,24 @@ export function favoritesRoutes(app: FastifyInstance, deps: FavoritesRoutesDeps)
       route: '/users/:id/favorites/:product_id',
     }).catch(relayClientError)
   }
+  app.get('/favorites', {
+    config: { auth: 'required' },
+    schema: {
+      summary: 'The signed-in user\'s favorites',
+      tags: ['favorites'],
+      response: { 200: { type: 'array', items: { type: 'object', required: ['product_id'], properties: { product_id: { type: 'integer' } } } } },
+    },
+  }, async (request, reply) => {
+    const response = await favorites.get(`/users/${request.userId as number}/favorites`, {
+      deadline: within(deps.env.WRITE_TIMEOUT_MS, request.deadline),
+      signal: request.abortSignal,
+      requestId: request.id,
+      route: '/users/:id/favorites',
+      parse: parseFavorites,
+    })
+    void reply.header('cache-control', 'private, no-store')
+    return response.body ?? []
+  })
   const options = (summary: string) => ({ config: { auth: 'required' as const }, schema: { summary, tags: ['favorites'], params: productParams } })
   app.put<{ Params: { product_id: string } }>('/favorites/:product_id', options('Mark a product as a favorite (idempotent)'), async (request, reply) => {
     await write('PUT', request)

@@ -1,0 +1,154 @@
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
+
+import { type RunningSystem, browserTestsUnavailable, launchChromium, startSystem } from './system.js'
+
+const unavailable = browserTestsUnavailable()
+if (unavailable !== undefined) {
+  console.warn(`[storefront] Skipping the browser tests: ${unavailable}.`)
+}
+
+/** Where a failing test leaves its screenshot. */
+const FAILURES_DIR = fileURLToPath(new URL('../../../../test-results/browser/', import.meta.url))
+/** Ports of their own, so a running `npm start` (8000-9000) is never in the way. */
+const BASE_PORT = 23_000
+
+let system: RunningSystem
+let browser: Browser
+
+describe.skipIf(unavailable !== undefined)('the pages, in Chromium, against a running system', () => {
+  beforeAll(async () => {
+    ;[system, browser] = await Promise.all([startSystem(BASE_PORT), launchChromium()])
+  }, 90_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await system?.stop()
+  }, 30_000)
+
+  afterEach(async () => {
+    await system.clearFaults()
+  })
+
+  /** A fresh page (own cookies) at `width`, which saves a screenshot if the test fails. */
+  async function open(path: string, width = 1280): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width, height: 900 } })
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (error) => errors.push(error.message))
+    onTestFailed(async ({ task }) => {
+      mkdirSync(FAILURES_DIR, { recursive: true })
+      const file = `${FAILURES_DIR}${task.name.replace(/[^\w-]+/g, '-').slice(0, 80)}-${width}.png`
+      await page.screenshot({ path: file, fullPage: true }).catch(() => undefined)
+      console.error(`Screenshot: ${file}\nPage errors: ${errors.join('\n') || 'none'}\nSystem output (end):\n${system.output().slice(-3000)}`)
+    })
+    await page.goto(`${system.url}${path}`)
+    return page
+  }
+
+  async function signIn(page: Page, userId: number): Promise<void> {
+    await page.getByLabel('Demo user').selectOption(String(userId))
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await expect.poll(() => page.locator('#signed-in-as').textContent()).toBe(`Signed in as user ${userId}`)
+  }
+
+  const cartCount = (page: Page) => page.locator('#cart-counter [data-count]').textContent()
+  const productCards = (page: Page) => page.locator('.product')
+
+  it('lets a shopper sign in, see products with stock, add to the cart and still see it after a reload', async () => {
+    const page = await open('/')
+    await expect.poll(() => productCards(page).count()).toBe(10)
+    await signIn(page, 2)
+    // The seed data gives user 2 three cart lines: products 1, 2 and 5.
+    await expect.poll(() => cartCount(page)).toBe('3')
+    const badges = await page.locator('.product .stock').allTextContents()
+    expect(badges).toHaveLength(10)
+    for (const badge of badges) {
+      expect(badge).toMatch(/^(In stock|Low stock: \d+ left|Out of stock)$/)
+    }
+    const card = page.locator('.product[data-product-id="7"]')
+    await card.getByRole('button', { name: 'Add to cart' }).click()
+    // Optimistic: the counter moves before the answer; and stays once it comes.
+    await expect.poll(() => cartCount(page)).toBe('4')
+    await expect.poll(() => page.locator('#toast').textContent()).toMatch(/^Added /)
+    await page.reload()
+    await expect.poll(() => page.locator('#signed-in-as').textContent()).toBe('Signed in as user 2')
+    await expect.poll(() => cartCount(page)).toBe('4')
+  })
+
+  it('keeps the page usable with inventory failing: "Stock unavailable" on every product and a banner', async () => {
+    await system.setFaults('inventory', { delay_ms: null, error_rate: 1 })
+    const page = await open('/')
+    await expect.poll(() => productCards(page).count()).toBe(10)
+    const badges = await page.locator('.product .stock').allTextContents()
+    expect(new Set(badges)).toEqual(new Set(['Stock unavailable']))
+    const banner = page.getByRole('status')
+    await expect.poll(() => banner.isVisible()).toBe(true)
+    expect(await banner.textContent()).toMatch(/unavailable right now: stock levels/)
+    // Still usable: signing in and adding to the cart work without stock.
+    await signIn(page, 3)
+    await page.locator('.product[data-product-id="4"]').getByRole('button', { name: 'Add to cart' }).click()
+    await expect.poll(() => page.locator('#toast').textContent()).toMatch(/^Added /)
+  })
+
+  it('shows a retry button while products is down, and recovers once products returns', async () => {
+    await system.setFaults('products', { delay_ms: null, error_rate: 1 })
+    const page = await open('/')
+    const retry = page.getByRole('button', { name: 'Try again' })
+    await expect.poll(() => retry.isVisible(), { timeout: 10_000 }).toBe(true)
+    expect(await page.getByRole('alert').first().textContent()).toMatch(/catalogue is unavailable/)
+    expect(await productCards(page).count()).toBe(0)
+    await system.setFaults('products', { delay_ms: null, error_rate: 0 })
+    // The breaker lets a probe through after its reset interval; keep asking as a shopper would.
+    await expect.poll(async () => {
+      if (await retry.isVisible() && await retry.isEnabled()) {
+        await retry.click()
+      }
+      return productCards(page).count()
+    }, { timeout: 20_000, interval: 1000 }).toBe(10)
+    expect(await page.locator('#page-error').isHidden()).toBe(true)
+  })
+
+  it('shows a breaker opening on the dashboard during a fault, and closing after it', async () => {
+    const page = await open('/ops')
+    const panel = page.locator('.panel[data-downstream="products"]')
+    await expect.poll(() => panel.getAttribute('data-state')).toBe('closed')
+    await page.getByRole('button', { name: 'Fail every call on products' }).click()
+    await page.getByLabel('Send 5 page requests a second').check()
+    await expect.poll(() => panel.getAttribute('data-state'), { timeout: 15_000 }).toBe('open')
+    expect(await panel.locator('.state').textContent()).toBe('open')
+    await page.getByRole('button', { name: 'Clear faults on products' }).click()
+    await expect.poll(() => panel.getAttribute('data-state'), { timeout: 20_000 }).toBe('closed')
+    await page.getByLabel('Send 5 page requests a second').uncheck()
+  })
+
+  it.each([375, 1280])('fits both pages in a %i px wide window without sideways scrolling', async (width) => {
+    for (const path of ['/', '/ops']) {
+      const page = await open(path, width)
+      await page.waitForSelector(path === '/' ? '.product' : '.panel')
+      // Strings, not functions: they run in the page, and this program has no DOM types.
+      const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')
+      expect({ path, overflow }).toEqual({ path, overflow: 0 })
+    }
+  })
+
+  it('can be used from the keyboard: a skip link first, sign-in with Enter, and a name on every control', async () => {
+    const page = await open('/')
+    await page.waitForSelector('.product')
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate<string | undefined>('document.activeElement?.textContent')).toBe('Skip to products')
+    await page.locator('#user-select').focus()
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.locator('#signed-in-as').textContent()).toBe('Signed in as user 1')
+    // Every control has an accessible name.
+    const unnamed = await page.evaluate<string[]>(`[...document.querySelectorAll('button, select, input')].filter((element) => {
+      const label = element.getAttribute('aria-label') ?? (element.id === '' ? null : document.querySelector('label[for="' + element.id + '"]')?.textContent) ?? element.textContent
+      return label === null || label.trim() === ''
+    }).map((element) => element.outerHTML)`)
+    expect(unnamed).toEqual([])
+  })
+})

@@ -1,0 +1,171 @@
+import { ApiError, api, h, required } from './api.js'
+
+/** One downstream as `GET /ops/stats` reports it. */
+interface DownstreamStats {
+  readonly state: 'closed' | 'half-open' | 'open'
+  readonly rate_per_s: number
+  readonly error_rate: number
+  readonly p50_ms: number | null
+  readonly p99_ms: number | null
+  readonly series: readonly { t: number; rate_per_s: number; error_rate: number; p50_ms: number | null; p99_ms: number | null }[]
+}
+
+interface Stats {
+  readonly window_s: number
+  readonly fault_control: boolean
+  readonly downstreams: Readonly<Record<string, DownstreamStats>>
+}
+
+type Faults = Readonly<Record<string, { delay_ms: string | null; error_rate: number } | { unavailable: string }>>
+
+/** The fault presets a person can switch on, per downstream. */
+const PRESETS: readonly { label: string; settings: { delay_ms: string | null; error_rate: number } }[] = [
+  { label: 'Fail every call', settings: { delay_ms: null, error_rate: 1 } },
+  { label: 'Slow: 0–5 s', settings: { delay_ms: '0-5000', error_rate: 0 } },
+  { label: 'Clear faults', settings: { delay_ms: null, error_rate: 0 } },
+]
+
+const POLL_MS = 1000
+const TRAFFIC_PER_S = 5
+
+const elements = {
+  panels: required('#panels', HTMLElement),
+  updated: required('#updated', HTMLElement),
+  error: required('#ops-error', HTMLElement),
+  faultNote: required('#fault-note', HTMLElement),
+  traffic: required('#traffic', HTMLInputElement),
+}
+
+/** Panels by downstream, built once and updated in place so focus and screen readers are not disturbed. */
+const panels = new Map<string, { root: HTMLElement; state: HTMLElement; figures: HTMLElement; sparkline: SVGSVGElement; faults: HTMLElement; faultState: HTMLElement }>()
+let faults: Faults = {}
+let trafficTimer: number | undefined
+
+async function poll(): Promise<void> {
+  try {
+    const stats = await api<Stats>('GET', '/ops/stats')
+    elements.error.hidden = true
+    elements.faultNote.hidden = stats.fault_control
+    for (const [name, downstream] of Object.entries(stats.downstreams)) {
+      render(name, downstream, stats)
+    }
+    elements.updated.textContent = `Updated ${new Date().toLocaleTimeString()}; figures over the last ${stats.window_s} s`
+  } catch (error) {
+    elements.error.hidden = false
+    elements.error.textContent = `The BFF did not answer: ${error instanceof ApiError ? error.message : 'connection failed'}. Retrying…`
+  } finally {
+    window.setTimeout(() => {
+      void poll()
+    }, POLL_MS)
+  }
+}
+
+function render(name: string, stats: DownstreamStats, all: Stats): void {
+  let panel = panels.get(name)
+  if (panel === undefined) {
+    panel = createPanel(name, all.fault_control)
+    panels.set(name, panel)
+    elements.panels.append(panel.root)
+  }
+  panel.state.textContent = stats.state
+  panel.state.className = `state state-${stats.state}`
+  panel.root.dataset.state = stats.state
+  panel.figures.replaceChildren(
+    ...figure('Requests', `${stats.rate_per_s.toFixed(1)}/s`),
+    ...figure('Errors', `${(stats.error_rate * 100).toFixed(0)}%`),
+    ...figure('p50', stats.p50_ms === null ? '–' : `${stats.p50_ms.toFixed(1)} ms`),
+    ...figure('p99', stats.p99_ms === null ? '–' : `${stats.p99_ms.toFixed(1)} ms`),
+  )
+  drawSparkline(panel.sparkline, stats)
+  const current = faults[name]
+  panel.faultState.textContent = current === undefined
+    ? ''
+    : 'unavailable' in current
+      ? `Faults: ${current.unavailable}`
+      : `Faults: ${current.delay_ms === null ? 'no delay' : `delay ${current.delay_ms} ms`}, ${(current.error_rate * 100).toFixed(0)}% errors`
+}
+
+function createPanel(name: string, faultControl: boolean) {
+  const state = h('span', { class: 'state' })
+  const figures = h('dl', { class: 'figures' })
+  const sparkline = document.createElementNS('http://www.w3.org/2000/svg', 'svg')
+  sparkline.setAttribute('class', 'sparkline')
+  sparkline.setAttribute('viewBox', '0 0 120 48')
+  sparkline.setAttribute('preserveAspectRatio', 'none')
+  sparkline.setAttribute('role', 'img')
+  sparkline.setAttribute('aria-label', `${name}: p99 latency and errors over the last minute`)
+  const faultState = h('p', { class: 'muted' })
+  const buttons = PRESETS.map((preset) => {
+    const button = h('button', { type: 'button', class: 'secondary', disabled: !faultControl }, preset.label)
+    button.setAttribute('aria-label', `${preset.label} on ${name}`)
+    button.addEventListener('click', () => {
+      void setFaults(name, preset.settings, button)
+    })
+    return button
+  })
+  const faultButtons = h('div', { class: 'faults' }, ...buttons)
+  const root = h('section', { 'class': 'panel', 'aria-labelledby': `panel-${name}`, 'data-downstream': name },
+    h('h2', { id: `panel-${name}` }, name, state),
+    figures,
+    sparkline,
+    faultState,
+    faultButtons,
+  )
+  return { root, state, figures, sparkline, faults: faultButtons, faultState }
+}
+
+function figure(label: string, value: string): HTMLElement[] {
+  return [h('dt', {}, label), h('dd', {}, value)]
+}
+
+/** p99 latency (blue, scaled to the minute's worst) and error rate (red, 0–100%) per second. */
+function drawSparkline(svg: SVGSVGElement, stats: DownstreamStats): void {
+  const points = stats.series
+  const worst = Math.max(1, ...points.map((point) => point.p99_ms ?? 0))
+  const x = (index: number): number => (index / Math.max(1, points.length - 1)) * 120
+  const latency = points.map((point, index) => `${x(index).toFixed(1)},${(46 - ((point.p99_ms ?? 0) / worst) * 44).toFixed(1)}`).join(' ')
+  const errors = points.map((point, index) => `${x(index).toFixed(1)},${(46 - point.error_rate * 44).toFixed(1)}`).join(' ')
+  const line = (pointsText: string, className: string): SVGPolylineElement => {
+    const polyline = document.createElementNS('http://www.w3.org/2000/svg', 'polyline')
+    polyline.setAttribute('points', pointsText)
+    polyline.setAttribute('class', className)
+    return polyline
+  }
+  svg.replaceChildren(line(latency, 'latency'), line(errors, 'errors'))
+}
+
+async function loadFaults(): Promise<void> {
+  try {
+    faults = (await api<{ faults: Faults }>('GET', '/ops/faults')).faults
+  } catch {
+    faults = {}
+  }
+}
+
+async function setFaults(name: string, settings: { delay_ms: string | null; error_rate: number }, button: HTMLButtonElement): Promise<void> {
+  button.disabled = true
+  try {
+    const applied = await api<{ delay_ms: string | null; error_rate: number }>('PUT', `/ops/faults/${name}`, settings)
+    faults = { ...faults, [name]: applied }
+  } catch (error) {
+    elements.error.hidden = false
+    elements.error.textContent = `Could not change faults on ${name}: ${error instanceof ApiError ? error.message : 'connection failed'}.`
+  } finally {
+    button.disabled = false
+  }
+}
+
+/** Page requests from this tab, so the figures move (and breakers react) without another client. */
+function toggleTraffic(on: boolean): void {
+  window.clearInterval(trafficTimer)
+  if (on) {
+    trafficTimer = window.setInterval(() => {
+      void fetch('/products/all', { credentials: 'same-origin' }).catch(() => undefined)
+    }, 1000 / TRAFFIC_PER_S)
+  }
+}
+
+elements.traffic.addEventListener('change', () => {
+  toggleTraffic(elements.traffic.checked)
+})
+void loadFaults().then(() => poll())
