@@ -17,6 +17,7 @@ export interface PageLoadOptions {
  * CPU the BFF and the whole system spent per answer.
  */
 export async function loadPages(context: ScenarioContext, system: StorefrontSystem, options: PageLoadOptions): Promise<WithCpu<AnswerLoadResult>> {
+  context.signal.throwIfAborted()
   const load = {
     url: `${system.bffOrigin}/products/all`,
     connections: options.connections,

@@ -11,9 +11,12 @@
  * 4. products stopped: the page once the BFF's products breaker is open.
  *
  * Each target gets a verdict line. `--quick` is a short smoke run; `--update-readme` writes the
- * table into services/bff/README.md. Every child is stopped at the end, Ctrl-C included.
+ * table into services/bff/README.md (or bench/bff/last-run.md while that has no markers);
+ * `--cpu-prof` profiles every child. Every child is stopped at the end, Ctrl-C included.
  */
-import { arch, cpus, loadavg, platform } from 'node:os'
+import { mkdtempSync } from 'node:fs'
+import { arch, cpus, loadavg, platform, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 import { FULL_PLAN, QUICK_PLAN } from './bench-plan.js'
@@ -41,6 +44,7 @@ async function main(): Promise<number> {
     options: {
       quick: { type: 'boolean', default: false },
       'update-readme': { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -49,7 +53,8 @@ async function main(): Promise<number> {
   // Other work on the machine moves every figure: say how busy it was.
   const loadAtStart = loadavg()[0] ?? 0
 
-  const fleet = new StorefrontFleet(root, log)
+  const profileDir = args['cpu-prof'] ? mkdtempSync(join(tmpdir(), 'storefront-bench-bff-profiles-')) : undefined
+  const fleet = new StorefrontFleet(root, log, (label) => (profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label}.cpuprofile`]))
   const interrupt = new AbortController()
   const onInterrupt = (): void => {
     log('interrupted: stopping every service')
@@ -90,6 +95,9 @@ async function main(): Promise<number> {
   const allNotes = [...notes, ...report.notes]
   console.log(`\n${machine}\n${setup}\n\n${report.table}\n\n${report.verdicts.join('\n')}${allNotes.length === 0 ? '' : `\n\n${allNotes.join('\n')}`}`)
 
+  if (profileDir !== undefined) {
+    console.log(`\nCPU profiles of the services and BFFs (open in Chrome DevTools): ${profileDir}`)
+  }
   if (report.invalid) {
     if (args['update-readme']) {
       console.log('\nNo README written: this run is not valid.')

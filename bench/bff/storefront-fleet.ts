@@ -42,7 +42,14 @@ export class StorefrontFleet {
   private readonly running = new Set<RunningProcess>()
   private stopping: Promise<void> | undefined
 
-  constructor(private readonly root: URL, private readonly log: (line: string) => void) {}
+  /**
+   * `nodeArgs`: Node.js flags for a child by its label (`--cpu-prof` and its folder), or none.
+   */
+  constructor(
+    private readonly root: URL,
+    private readonly log: (line: string) => void,
+    private readonly nodeArgs: (label: string) => string[] = () => [],
+  ) {}
 
   /** Starts a service on a fresh database; `env` adds to the base (`SEED_PRODUCTS`, `FAULT_DELAY_MS`). */
   async startService(name: DownstreamName, env: Readonly<Record<string, string>> = {}, label: string = name): Promise<RunningProcess> {
@@ -68,6 +75,7 @@ export class StorefrontFleet {
   async stop(child: RunningProcess): Promise<void> {
     this.running.delete(child)
     await child.stop()
+    this.countLines(child)
   }
 
   /** Stops every process still running and removes the data folders; safe to call more than once. */
@@ -77,9 +85,7 @@ export class StorefrontFleet {
       this.running.clear()
       await Promise.allSettled(children.map((child) => child.stop()))
       for (const child of children) {
-        if (child.logLines > 0) {
-          this.log(`${child.name} logged ${child.logLines} line(s) at LOG_LEVEL=warn (the first ones are above)`)
-        }
+        this.countLines(child)
       }
       rmSync(this.dataRoot, { recursive: true, force: true })
     })()
@@ -87,7 +93,7 @@ export class StorefrontFleet {
   }
 
   private async start(folder: string, label: string, env: Readonly<Record<string, string>>): Promise<RunningProcess> {
-    if (this.stopping !== undefined) {
+    if (this.isStopping()) {
       throw new Error(`not starting ${label}: the run is stopping`)
     }
     const port = await freePort()
@@ -97,14 +103,28 @@ export class StorefrontFleet {
       entry: new URL(`services/${folder}/dist/server.js`, this.root),
       port,
       env: { PATH: process.env.PATH ?? '', HOST: LOOPBACK, PORT: String(port), SERVICE_TOKEN: this.serviceToken, LOG_LEVEL: 'warn', ...env },
+      nodeArgs: this.nodeArgs(label),
       readyTimeoutMs: READY_TIMEOUT_MS,
     })
-    if (this.stopping !== undefined) {
+    if (this.isStopping()) {
       // Interrupted while it started: it was not in the set stopAll() went through.
       await child.stop()
       throw new Error(`${label} started after the run was stopped`)
     }
     this.running.add(child)
     return child
+  }
+
+  // Only the first lines of a child are shown: say how many there were, since a service that logs
+  // on every request spends its CPU on that.
+  private countLines(child: RunningProcess): void {
+    if (child.logLines > 0) {
+      this.log(`${child.name} logged ${child.logLines} line(s) at LOG_LEVEL=warn (the first ones are above)`)
+    }
+  }
+
+  // A method rather than a field test, since stopAll() may run while a start is awaited.
+  private isStopping(): boolean {
+    return this.stopping !== undefined
   }
 }

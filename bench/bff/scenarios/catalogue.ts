@@ -30,17 +30,18 @@ export async function measureCatalogues(context: ScenarioContext, healthy: Store
   const largest = figures.at(-1)
   const perThousand = figures.map((entry) => `${entry.size} → ${((entry.p50Ms * 1000) / entry.size).toFixed(2)} ms`).join(', ')
   const first = figures[0]
-  const growth = first === undefined || largest === undefined ? Number.NaN : ((largest.p50Ms / largest.size) / (first.p50Ms / first.size))
+  const growth = first === undefined || largest === undefined || figures.length < 2
+    ? ''
+    : `; the largest catalogue costs ${((largest.p50Ms / largest.size) / (first.p50Ms / first.size)).toFixed(2)}x per product what the smallest does (1.00 is linear growth)`
+  const verdicts = largest === undefined ? [] : [{
+    target: `inventory calls per page ≤ ${MAX_INVENTORY_CALLS_PER_PAGE} at ${largest.size} products`,
+    measured: `${largest.callsPerPage} per page (${figures.map((entry) => `${entry.size}: ${entry.callsPerPage}`).join(', ')})`,
+    met: largest.callsPerPage <= MAX_INVENTORY_CALLS_PER_PAGE,
+  }]
   return {
     rows,
-    verdicts: largest === undefined
-      ? []
-      : [{
-          target: `inventory calls per page ≤ ${MAX_INVENTORY_CALLS_PER_PAGE} at ${largest.size} products`,
-          measured: `${largest.callsPerPage} per page (${figures.map((entry) => `${entry.size}: ${entry.callsPerPage}`).join(', ')})`,
-          met: largest.callsPerPage <= MAX_INVENTORY_CALLS_PER_PAGE,
-        }],
-    notes: [`Page p50 per 1 000 products (1 connection): ${perThousand}; the largest catalogue costs ${growth.toFixed(2)}x per product what the smallest does (1.00 is linear growth).`],
+    verdicts,
+    notes: [`Page p50 per 1 000 products (1 connection): ${perThousand}${growth}.`],
     problems,
   }
 }
@@ -85,6 +86,10 @@ async function measureSize(context: ScenarioContext, healthy: StorefrontSystem, 
       await fleet.stop(system.bff)
     }
   } finally {
-    await Promise.all([products, inventory].map((child) => (child === undefined ? undefined : fleet.stop(child))))
+    for (const child of [products, inventory]) {
+      if (child !== undefined) {
+        await fleet.stop(child)
+      }
+    }
   }
 }

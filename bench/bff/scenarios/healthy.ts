@@ -120,6 +120,7 @@ interface AloneOptions {
 
 /** One service alone, loaded like the BFF (warm-up, then the measured run), with its CPU per answer. */
 async function loadAlone(context: ScenarioContext, service: RunningProcess, path: string, options: AloneOptions): Promise<WithCpu<LoadResult>> {
+  context.signal.throwIfAborted()
   const load = { url: `${originOf(service)}${path}`, connections: options.connections, headers: options.headers }
   context.log(`${service.name} GET ${path} alone: ${options.connections} connection(s), ${options.warmupS} s warm-up + ${options.durationS} s`)
   if (options.warmupS > 0) {

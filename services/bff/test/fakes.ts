@@ -160,9 +160,11 @@ export interface Gate {
   close(): Promise<void>
 }
 
-/** Starts an open {@link Gate} to `target` (an origin such as a fake's url). */
-export async function startGate(target: string): Promise<Gate> {
-  const { port: targetPort, hostname: targetHost } = new URL(target)
+/**
+ * Starts an open {@link Gate} to `target`: an origin such as a fake's url, or a function giving it
+ * when the first connection comes (for a fake started after the gate).
+ */
+export async function startGate(target: string | (() => string)): Promise<Gate> {
   const sockets = new Set<Socket>()
   let mode: 'open' | 'reset' = 'open'
   let accepted = 0
@@ -180,7 +182,8 @@ export async function startGate(target: string): Promise<Gate> {
       client.resetAndDestroy()
       return
     }
-    const upstream = connect({ host: targetHost, port: Number(targetPort) })
+    const origin = new URL(typeof target === 'string' ? target : target())
+    const upstream = connect({ host: origin.hostname, port: Number(origin.port) })
     track(upstream)
     client.pipe(upstream).pipe(client)
     client.once('close', () => upstream.destroy())
