@@ -79,6 +79,19 @@ describe.skipIf(unavailable !== undefined)('the pages, in Chromium, against a ru
     await expect.poll(() => cartCount(page)).toBe('4')
   })
 
+  it('rolls an optimistic add back, with a message, when the cart refuses the write', async () => {
+    const page = await open('/')
+    await signIn(page, 1)
+    await expect.poll(() => cartCount(page)).toBe('3')
+    await system.setFaults('cart', { delay_ms: '300-300', error_rate: 1 })
+    await page.locator('.product[data-product-id="9"]').getByRole('button', { name: 'Add to cart' }).click()
+    // Shown at once, before the (slow, failing) answer...
+    await expect.poll(() => cartCount(page), { timeout: 250, interval: 20 }).toBe('4')
+    // ...and taken back when it fails.
+    await expect.poll(() => page.locator('#toast').textContent(), { timeout: 10_000 }).toMatch(/^Could not add /)
+    expect(await cartCount(page)).toBe('3')
+  })
+
   it('keeps the page usable with inventory failing: "Stock unavailable" on every product and a banner', async () => {
     await system.setFaults('inventory', { delay_ms: null, error_rate: 1 })
     const page = await open('/')
