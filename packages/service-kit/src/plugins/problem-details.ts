@@ -52,16 +52,24 @@ export interface ProblemDetailsOptions {
 }
 
 /**
- * One error handler for the whole service: every failure becomes an RFC 9457 problem. 5xx are
- * logged with the request context and never show their internal message; 4xx are logged at
- * `info`. An unknown path answers 404; a known path with another method answers 405 with `allow`.
+ * One error handler for the whole service: every failure becomes an RFC 9457 problem. A 5xx of
+ * this service is logged as an error with its stack and never shows its internal message; a
+ * failure below (502, 504) is a one-line warning, an open breaker's 503 and every 4xx are `info`. An unknown path answers 404; a known path with another method answers 405 with `allow`.
  */
 export const problemDetailsPlugin = fp<ProblemDetailsOptions>(
   (app: FastifyInstance, options: ProblemDetailsOptions, done: (error?: Error) => void) => {
     const routes = options.routes
     app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const { problem, headers } = toProblem(error)
-      if (problem.status >= 500) {
+      if (problem.code === kitErrors.UPSTREAM_UNAVAILABLE.code) {
+        // A breaker or bulkhead refusing work is the design working, not a fault here; the
+        // breaker's own transitions are what an operator needs. One cheap line, no stack.
+        request.log.info({ code: problem.code, detail: problem.detail }, 'request refused by a breaker')
+      } else if (problem.code === kitErrors.UPSTREAM_FAILED.code || problem.code === kitErrors.DEADLINE_EXCEEDED.code) {
+        // Caused below (or by the caller's budget): the message names the service; its stack adds
+        // nothing but cost, paid on every request of an outage.
+        request.log.warn({ code: problem.code, reason: error.message }, 'request failed below')
+      } else if (problem.status >= 500) {
         request.log.error({ err: error, code: problem.code }, 'request failed')
       } else {
         request.log.info({ code: problem.code, detail: problem.detail }, 'request refused')

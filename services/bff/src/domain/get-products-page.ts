@@ -8,6 +8,13 @@ import { type CartLine, type Favorite, type ProductRecord, type StockItem, parse
 /** The most ids one `GET /inventory` call carries (the contract's chunk size). */
 export const INVENTORY_CHUNK_SIZE = 100
 
+/**
+ * The most inventory calls one page makes, hedges included: hedging may use what the chunks leave
+ * (a 10 000-product page is 100 chunks and gets no hedge), so a big catalogue never multiplies
+ * the load on inventory.
+ */
+export const MAX_INVENTORY_CALLS_PER_PAGE = 100
+
 /** What an optional part of the page is missing for. */
 export type DegradedReason = 'timeout' | 'error' | 'circuit_open'
 
@@ -88,10 +95,15 @@ export async function getProductsPage(clients: ProductsPageClients, options: Pro
   try {
     const window = within(options.productsTimeoutMs, options.deadline)
     const common = { signal: scope.signal, ...(options.requestId === undefined ? {} : { requestId: options.requestId }) }
-    const optional = fetchCartAndFavorites(clients, options.userId, window, options.productsTimeoutMs, common)
+    const productsCall = clients.products.get('/products', { ...common, deadline: window, route: '/products', parse: parseProducts })
+    // With products' circuit open the page is a 503 whatever cart and favorites say: do not start
+    // calls only to abort them (each abort costs a connection), so a refused page stays cheap.
+    const optional = clients.products.breaker.state === 'open'
+      ? Promise.resolve({ cart: undefined, favorites: undefined })
+      : fetchCartAndFavorites(clients, options.userId, window, options.productsTimeoutMs, common)
     // If products fails, `optional` is left behind and rejects when the scope aborts: not an error.
     optional.catch(noop)
-    const products = (await clients.products.get('/products', { ...common, deadline: window, route: '/products', parse: parseProducts })).body ?? []
+    const products = (await productsCall).body ?? []
     const ids = products.map((product) => product.product_id)
     const stock = await fetchStock(clients.inventory, ids, within(options.inventoryTimeoutMs, options.deadline), options.inventoryTimeoutMs, common, options.hedging)
     const { cart, favorites } = await optional
@@ -176,11 +188,12 @@ async function fetchStock(
   const p95 = hedging?.latency.quantile(0.95)
   const delayMs = hedging === undefined || p95 === undefined ? undefined : Math.min(Math.max(p95, hedging.minDelayMs), timeoutMs / 2)
   const calls: Record<string, (context: { signal: AbortSignal }) => Promise<StockItem[]>> = {}
+  const hedges = { left: MAX_INVENTORY_CALLS_PER_PAGE - Math.ceil(ids.length / INVENTORY_CHUNK_SIZE) }
   for (let start = 0; start < ids.length; start += INVENTORY_CHUNK_SIZE) {
     const chunk = ids.slice(start, start + INVENTORY_CHUNK_SIZE)
-    calls[`chunk${start}`] = delayMs === undefined || hedging === undefined
+    calls[`chunk${start}`] = delayMs === undefined || hedging === undefined || hedges.left <= 0
       ? ({ signal }) => fetchChunk(chunk, signal)
-      : ({ signal }) => hedgedChunk(inventory, hedging, delayMs, signal, (copySignal) => fetchChunk(chunk, copySignal))
+      : ({ signal }) => hedgedChunk(inventory, hedging, delayMs, hedges, signal, (copySignal) => fetchChunk(chunk, copySignal))
   }
   const outcomes = await settle(calls, { timeoutMs, deadline: window, signal: common.signal })
   const wanted = new Set(ids)
@@ -203,14 +216,15 @@ async function fetchStock(
 }
 
 /**
- * One chunk call with at most one hedge. The hedge needs the inventory breaker closed and a token
- * of the retry budget; refused, it fails with the first copy's error when there is one, so the
+ * One chunk call with at most one hedge. The hedge needs one of the page's spare inventory calls,
+ * the inventory breaker closed and a token of the retry budget; refused, it fails with the first copy's error when there is one, so the
  * page reports why the first copy failed, not that no hedge was allowed.
  */
 function hedgedChunk(
   inventory: UpstreamClient,
   hedging: InventoryHedging,
   delayMs: number,
+  hedges: { left: number },
   signal: AbortSignal,
   fetchChunk: (signal: AbortSignal) => Promise<StockItem[]>,
 ): Promise<StockItem[]> {
@@ -224,9 +238,10 @@ function hedgedChunk(
         throw error
       }
     }
-    if (inventory.breaker.state !== 'closed' || !inventory.retryBudget.tryAcquireRetry()) {
-      throw firstError ?? new Error('hedge refused: inventory is failing or its retry budget is spent')
+    if (hedges.left <= 0 || inventory.breaker.state !== 'closed' || !inventory.retryBudget.tryAcquireRetry()) {
+      throw firstError ?? new Error('hedge refused: the page\'s inventory calls, the breaker or the retry budget')
     }
+    hedges.left--
     hedging.onHedge?.()
     return fetchChunk(copySignal)
   }, { delayMs, maxHedges: 1, signal })

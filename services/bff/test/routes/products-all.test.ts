@@ -254,3 +254,43 @@ describe('GET /products/all cancellation', () => {
     expect(performance.now() - abortedAt).toBeLessThan(PRODUCTS_BUDGET_MS - 100)
   })
 })
+
+describe('GET /products/all keeps refused and big pages cheap', () => {
+  it('does not call cart or favorites while products\' circuit is open', async () => {
+    const bff = await start()
+    bff.fakes.products.behave = () => ({ status: 500 })
+    const headers = await bff.signIn(1)
+    while ((await bff.app.inject({ method: 'GET', url: '/ops/breakers' })).json().breakers.products.state !== 'open') {
+      await bff.app.inject({ method: 'GET', url: '/products/all', headers })
+    }
+    const cartCalls = bff.fakes.cart.requests.length
+    const favoritesCalls = bff.fakes.favorites.requests.length
+    for (let i = 0; i < 5; i++) {
+      expect((await bff.app.inject({ method: 'GET', url: '/products/all', headers })).statusCode).toBe(503)
+    }
+    expect(bff.fakes.cart.requests.length).toBe(cartCalls)
+    expect(bff.fakes.favorites.requests.length).toBe(favoritesCalls)
+  })
+
+  it('never sends a 10 000-product page more than 100 inventory calls, hedges included', async () => {
+    const bff = await start({ INVENTORY_TIMEOUT_MS: '2000', PRODUCTS_TIMEOUT_MS: '2000' })
+    bff.fakes.productCount = 10_000
+    // The first page teaches the hedge delay (100 fast chunk calls).
+    expect((await getPage(bff, 'anonymous')).response.statusCode).toBe(200)
+    expect(bff.fakes.inventory.requests).toHaveLength(100)
+    // On the second, some chunks are slow: with spare calls they would be hedged; here there are none.
+    const slow = new Set<string>()
+    bff.fakes.inventory.behave = (seen) => {
+      const first = idsOf(seen.url)[0]!
+      if (first % 1000 === 1 && !slow.has(seen.url)) {
+        slow.add(seen.url)
+        return { delayMs: 150 }
+      }
+      return {}
+    }
+    const { response } = await getPage(bff, 'anonymous')
+    expect(response.statusCode).toBe(200)
+    expect(response.json().degraded).toEqual([])
+    expect(bff.fakes.inventory.requests).toHaveLength(200)
+  })
+})
