@@ -58,7 +58,7 @@ describe.skipIf(unavailable !== undefined)('the pages, in Chromium, against a ru
   const cartCount = (page: Page) => page.locator('#cart-counter [data-count]').textContent()
   const productCards = (page: Page) => page.locator('.product')
 
-  it('lets a shopper sign in, see products with stock, add to the cart and still see it after a reload', async () => {
+  it('lets a shopper sign in, see products with stock, add to the cart, still see it after a reload, and sign out', async () => {
     const page = await open('/')
     await expect.poll(() => productCards(page).count()).toBe(10)
     await signIn(page, 2)
@@ -77,6 +77,11 @@ describe.skipIf(unavailable !== undefined)('the pages, in Chromium, against a ru
     await page.reload()
     await expect.poll(() => page.locator('#signed-in-as').textContent()).toBe('Signed in as user 2')
     await expect.poll(() => cartCount(page)).toBe('4')
+    // Signing out forgets the user: no counts, the sign-in form back, and the session cookie gone.
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await expect.poll(() => page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true)
+    await expect.poll(() => cartCount(page)).toBe('–')
+    expect((await page.context().cookies()).filter((cookie) => cookie.name === 'session')).toEqual([])
   })
 
   it('rolls an optimistic add back, with a message, when the cart refuses the write', async () => {
