@@ -103,6 +103,20 @@ describe('UpstreamClient requests', () => {
     expect(made.breaker.stats.totalFailures).toBe(0)
   })
 
+  it('fails with UPSTREAM_ERR_BAD_BODY when a 2xx that should carry a body has none', async () => {
+    server.handle((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end() })
+    const error = await failure(client({ retry: { maxAttempts: 1 } }).getJson('/products/1/inventory', { deadline: Deadline.after(500), parse: parseStock }))
+    expect(error).toMatchObject({ code: 'UPSTREAM_ERR_BAD_BODY' })
+    server.handle((_req, res) => { res.writeHead(204).end() })
+    const noContent = await failure(client({ retry: { maxAttempts: 1 } }).get('/products/1/inventory', { deadline: Deadline.after(500), parse: parseStock }))
+    expect(noContent).toMatchObject({ code: 'UPSTREAM_ERR_BAD_BODY' })
+  })
+
+  it('getJson returns the validated body', async () => {
+    server.handle((_req, res) => { json(res, 200, { inventory: 7 }) })
+    expect(await client().getJson('/products/1/inventory', { deadline: Deadline.after(500), parse: parseStock })).toEqual({ inventory: 7 })
+  })
+
   it('keeps the problem document of a 4xx answer, so a caller can tell one client error from another', async () => {
     server.handle((_req, res) => {
       res.writeHead(422, { 'content-type': 'application/problem+json' })

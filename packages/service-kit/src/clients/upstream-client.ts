@@ -114,6 +114,16 @@ export class UpstreamClient {
   }
 
   /**
+   * A `GET` whose only good answer is a 2xx with a JSON body: returns that body, validated by
+   * `options.parse`. Any other status fails, and so does an empty body (`UPSTREAM_ERR_BAD_BODY`).
+   */
+  async getJson<T>(path: string, options: Omit<UpstreamRequestOptions<T>, 'expect'>): Promise<T> {
+    const response = await this.call('GET', path, { ...options, payload: undefined })
+    // A 2xx answer carries a validated body whenever `parse` is given (see `attempt`).
+    return response.body as T
+  }
+
+  /**
    * A write: `PUT` and `DELETE` are retried as reads are; `POST` and `PATCH` only with an
    * `idempotencyKey`, so a retry never applies a change twice.
    */
@@ -202,7 +212,14 @@ export class UpstreamClient {
         contentType: response.headers['content-type'],
         contentLength: response.headers['content-length'],
       })
-      return { status, headers: response.headers, body: value === undefined || options.parse === undefined ? undefined : this.validate(value, options.parse) }
+      if (options.parse === undefined) {
+        return { status, headers: response.headers, body: undefined }
+      }
+      if (value === undefined) {
+        // A body was expected: an empty 2xx must not pass for an empty list.
+        throw new UpstreamError('UPSTREAM_ERR_BAD_BODY', `${this.name} answered ${status} with no body`, { downstream: this.name })
+      }
+      return { status, headers: response.headers, body: this.validate(value, options.parse) }
     } catch (error) {
       throw toConnectError(error, this.name)
     }

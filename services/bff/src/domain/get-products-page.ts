@@ -95,7 +95,7 @@ export async function getProductsPage(clients: ProductsPageClients, options: Pro
   try {
     const window = within(options.productsTimeoutMs, options.deadline)
     const common = { signal: scope.signal, ...(options.requestId === undefined ? {} : { requestId: options.requestId }) }
-    const productsCall = clients.products.get('/products', { ...common, deadline: window, route: '/products', parse: parseProducts })
+    const productsCall = clients.products.getJson('/products', { ...common, deadline: window, route: '/products', parse: parseProducts })
     // With products' circuit open the page is a 503 whatever cart and favorites say: do not start
     // calls only to abort them (each abort costs a connection), so a refused page stays cheap.
     const optional = clients.products.breaker.state === 'open'
@@ -103,7 +103,7 @@ export async function getProductsPage(clients: ProductsPageClients, options: Pro
       : fetchCartAndFavorites(clients, options.userId, window, options.productsTimeoutMs, common)
     // If products fails, `optional` is left behind and rejects when the scope aborts: not an error.
     optional.catch(noop)
-    const products = (await productsCall).body ?? []
+    const products = await productsCall
     const ids = products.map((product) => product.product_id)
     const stock = await fetchStock(clients.inventory, ids, within(options.inventoryTimeoutMs, options.deadline), options.inventoryTimeoutMs, common, options.hedging)
     const { cart, favorites } = await optional
@@ -155,8 +155,8 @@ async function fetchCartAndFavorites(
   const { requestId } = common
   const extra = requestId === undefined ? {} : { requestId }
   return settle({
-    cart: async ({ signal }) => (await clients.cart.get(`/users/${userId}/cart`, { ...extra, signal, deadline: window, route: '/users/:id/cart', parse: parseCartLines })).body ?? [],
-    favorites: async ({ signal }) => (await clients.favorites.get(`/users/${userId}/favorites`, { ...extra, signal, deadline: window, route: '/users/:id/favorites', parse: parseFavorites })).body ?? [],
+    cart: ({ signal }) => clients.cart.getJson(`/users/${userId}/cart`, { ...extra, signal, deadline: window, route: '/users/:id/cart', parse: parseCartLines }),
+    favorites: ({ signal }) => clients.favorites.getJson(`/users/${userId}/favorites`, { ...extra, signal, deadline: window, route: '/users/:id/favorites', parse: parseFavorites }),
   }, { timeoutMs, deadline: window, signal: common.signal })
 }
 
@@ -181,9 +181,12 @@ async function fetchStock(
   const extra = requestId === undefined ? {} : { requestId }
   const fetchChunk = async (chunk: readonly number[], signal: AbortSignal): Promise<StockItem[]> => {
     const startedAt = performance.now()
-    const body = (await inventory.get(`/inventory?product_ids=${chunk.join(',')}`, { ...extra, signal, deadline: window, route: '/inventory', parse: parseStockItems })).body ?? []
+    const items = await inventory.getJson(`/inventory?product_ids=${chunk.join(',')}`, { ...extra, signal, deadline: window, route: '/inventory', parse: parseStockItems })
     hedging?.latency.record(performance.now() - startedAt)
-    return body
+    // Only the stock this call asked for: a confused downstream must not fill in products whose
+    // own chunk failed, nor products not on the page.
+    const asked = new Set(chunk)
+    return items.filter((item) => asked.has(item.product_id))
   }
   const p95 = hedging?.latency.quantile(0.95)
   const delayMs = hedging === undefined || p95 === undefined ? undefined : Math.min(Math.max(p95, hedging.minDelayMs), timeoutMs / 2)
@@ -196,7 +199,6 @@ async function fetchStock(
       : ({ signal }) => hedgedChunk(inventory, hedging, delayMs, hedges, signal, (copySignal) => fetchChunk(chunk, copySignal))
   }
   const outcomes = await settle(calls, { timeoutMs, deadline: window, signal: common.signal })
-  const wanted = new Set(ids)
   const byId = new Map<number, number>()
   let failure: DegradedReason | undefined
   for (const outcome of Object.values(outcomes)) {
@@ -206,10 +208,7 @@ async function fetchStock(
       continue
     }
     for (const item of outcome.status === 'fulfilled' ? outcome.value : []) {
-      // Only stock that was asked for: a confused downstream must not add figures to other products.
-      if (wanted.has(item.product_id)) {
-        byId.set(item.product_id, item.inventory)
-      }
+      byId.set(item.product_id, item.inventory)
     }
   }
   return { byId, failure }

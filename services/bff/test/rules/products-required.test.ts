@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 
 import { idsOf } from '../fakes.js'
 import { type BffHarness, PRODUCTION_BUDGETS, closedPortUrl, startBff, timeUntil, timed } from '../helper.js'
@@ -16,17 +16,16 @@ const SLACK_MS = 50
 /** How soon after the answer a hung call must be closed. */
 const PROMPTLY_MS = 250
 
-// The tests of this file mostly wait on timers, so they run concurrently, each on a BFF of its own.
-const started = new Set<BffHarness>()
+let harness: BffHarness | undefined
 
-afterAll(async () => {
-  await Promise.all([...started].map((bff) => bff.close()))
+afterEach(async () => {
+  await harness?.close()
+  harness = undefined
 })
 
 async function start(overrides: Record<string, string> = {}, deps: BffDeps = {}): Promise<BffHarness> {
-  const bff = await startBff({ ...PRODUCTION_BUDGETS, ...overrides }, deps)
-  started.add(bff)
-  return bff
+  harness = await startBff({ ...PRODUCTION_BUDGETS, ...overrides }, deps)
+  return harness
 }
 
 /** `GET /products/all` as user 1 (signed in beforehand, outside the measured time). */
@@ -36,7 +35,7 @@ async function getPage(bff: BffHarness, headers: Record<string, string> = {}) {
   return { response, elapsedMs, lagMs }
 }
 
-describe.concurrent('products hanging', () => {
+describe('products hanging', () => {
   it('answers 504 1000 ms (± 50) after the request came in, and closes the hung products call', async () => {
     const bff = await start()
     bff.fakes.products.behave = () => ({ hang: true })
@@ -64,7 +63,7 @@ describe.concurrent('products hanging', () => {
   })
 })
 
-describe.concurrent('products failing', () => {
+describe('products failing', () => {
   it('answers 502 at once when products answers a body that is not JSON, and does not ask again', async () => {
     const bff = await start()
     bff.fakes.products.behave = () => ({ malformed: true })
@@ -113,7 +112,7 @@ describe.concurrent('products failing', () => {
   })
 })
 
-describe.concurrent('what every downstream is told', () => {
+describe('what every downstream is told', () => {
   it('tells products, cart and favorites the time left of the 1000 ms window, and inventory that of its own window', async () => {
     const bff = await start()
     bff.fakes.productCount = 150

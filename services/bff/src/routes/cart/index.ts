@@ -60,7 +60,7 @@ export function cartRoutes(app: FastifyInstance, deps: CartRoutesDeps): void {
     config: { auth: 'required' },
     schema: { summary: 'The signed-in user\'s cart lines', tags: ['cart'], response: { 200: { type: 'array', items: cartLine } } },
   }, async (request, reply) => {
-    const response = await cart.get(`/users/${request.userId as number}/cart`, {
+    const lines = await cart.getJson(`/users/${request.userId as number}/cart`, {
       deadline: within(deps.env.WRITE_TIMEOUT_MS, request.deadline),
       signal: request.abortSignal,
       requestId: request.id,
@@ -68,7 +68,7 @@ export function cartRoutes(app: FastifyInstance, deps: CartRoutesDeps): void {
       parse: parseCartLines,
     })
     void reply.header('cache-control', 'private, no-store')
-    return response.body ?? []
+    return lines
   })
 
   app.post<{ Body: { product_id: number; quantity: number }; Headers: { [IDEMPOTENCY_KEY]?: string } }>('/cart/items', {

@@ -43,7 +43,7 @@ export function favoritesRoutes(app: FastifyInstance, deps: FavoritesRoutesDeps)
       response: { 200: { type: 'array', items: { type: 'object', required: ['product_id'], properties: { product_id: { type: 'integer' } } } } },
     },
   }, async (request, reply) => {
-    const response = await favorites.get(`/users/${request.userId as number}/favorites`, {
+    const list = await favorites.getJson(`/users/${request.userId as number}/favorites`, {
       deadline: within(deps.env.WRITE_TIMEOUT_MS, request.deadline),
       signal: request.abortSignal,
       requestId: request.id,
@@ -51,7 +51,7 @@ export function favoritesRoutes(app: FastifyInstance, deps: FavoritesRoutesDeps)
       parse: parseFavorites,
     })
     void reply.header('cache-control', 'private, no-store')
-    return response.body ?? []
+    return list
   })
   const options = (summary: string) => ({ config: { auth: 'required' as const }, schema: { summary, tags: ['favorites'], params: productParams } })
   app.put<{ Params: { product_id: string } }>('/favorites/:product_id', options('Mark a product as a favorite (idempotent)'), async (request, reply) => {
