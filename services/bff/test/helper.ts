@@ -2,6 +2,7 @@ import { createServer } from 'node:net'
 
 import { TEST_SERVICE_TOKEN } from '@storefront/service-kit/testing'
 import type { FastifyInstance } from 'fastify'
+import { afterEach } from 'vitest'
 
 import { type BffDeps, buildApp } from '../src/app.js'
 import { type BffEnv, readBffEnv } from '../src/config.js'
@@ -52,6 +53,22 @@ export async function startBff(overrides: Record<string, string> = {}, deps: Bff
       await app.close()
       await fakes.close()
     },
+  }
+}
+
+/**
+ * The `start` of one test file: each call starts a BFF over fresh fakes, with `defaults` under the
+ * call's own overrides, and whatever a test started is closed after it.
+ */
+export function bffPerTest(defaults: Record<string, string> = {}): (overrides?: Record<string, string>, deps?: BffDeps) => Promise<BffHarness> {
+  const started: BffHarness[] = []
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((harness) => harness.close()))
+  })
+  return async (overrides = {}, deps = {}) => {
+    const harness = await startBff({ ...defaults, ...overrides }, deps)
+    started.push(harness)
+    return harness
   }
 }
 

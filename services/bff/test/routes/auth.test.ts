@@ -1,19 +1,9 @@
 import { SignJWT, exportJWK, generateKeyPair } from 'jose'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
-import { type BffHarness, startBff } from '../helper.js'
+import { bffPerTest, startBff } from '../helper.js'
 
-let harness: BffHarness | undefined
-
-afterEach(async () => {
-  await harness?.close()
-  harness = undefined
-})
-
-async function start(overrides: Record<string, string> = {}): Promise<BffHarness> {
-  harness = await startBff(overrides)
-  return harness
-}
+const start = bffPerTest()
 
 const SECRET = 'a-test-secret-of-at-least-32-characters!'
 

@@ -1,18 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
-import { type BffHarness, startBff } from '../helper.js'
+import { bffPerTest } from '../helper.js'
 
-let harness: BffHarness | undefined
-
-afterEach(async () => {
-  await harness?.close()
-  harness = undefined
-})
-
-async function start(overrides: Record<string, string> = {}): Promise<BffHarness> {
-  harness = await startBff(overrides)
-  return harness
-}
+const start = bffPerTest()
 
 describe('rate limit', () => {
   it('answers 429 with retry-after once a client passes RATE_LIMIT_PER_MINUTE, but never on health or metrics', async () => {

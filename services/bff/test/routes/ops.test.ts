@@ -1,17 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
-import { type BffHarness, startBff } from '../helper.js'
+import { bffPerTest } from '../helper.js'
 
-let harness: BffHarness | undefined
-
-afterEach(async () => {
-  await harness?.close()
-  harness = undefined
-})
+const start = bffPerTest()
 
 describe('GET /ops/breakers', () => {
   it('reports each downstream\'s breaker state and counts, and shows products open after its failures', async () => {
-    harness = await startBff()
+    const harness = await start()
     const before = await harness.app.inject({ method: 'GET', url: '/ops/breakers' })
     expect(before.statusCode).toBe(200)
     const breakers = before.json().breakers
@@ -30,7 +25,7 @@ describe('GET /ops/breakers', () => {
 
 describe('GET /ops/stats', () => {
   it('gives each downstream its breaker state, the last 10 s of calls and a point per second of the last minute', async () => {
-    harness = await startBff()
+    const harness = await start()
     const headers = await harness.signIn(1)
     harness.fakes.inventory.behave = () => ({ status: 500 })
     for (let i = 0; i < 3; i++) {
@@ -54,7 +49,7 @@ describe('GET /ops/stats', () => {
 
 describe('fault control', () => {
   it('passes the settings to the service with the service token, even while its breaker is open', async () => {
-    harness = await startBff()
+    const harness = await start()
     const bff = harness
     bff.fakes.products.behave = () => ({ status: 500 })
     await bff.app.inject({ method: 'GET', url: '/products/all' })
@@ -70,7 +65,7 @@ describe('fault control', () => {
   })
 
   it('refuses unknown downstreams and bad settings with 400, and a service without fault control with 502', async () => {
-    harness = await startBff()
+    const harness = await start()
     expect((await harness.app.inject({ method: 'PUT', url: '/ops/faults/payments', payload: { delay_ms: null, error_rate: 0 } })).statusCode).toBe(400)
     expect((await harness.app.inject({ method: 'PUT', url: '/ops/faults/cart', payload: { delay_ms: 'slow', error_rate: 0 } })).statusCode).toBe(400)
     expect((await harness.app.inject({ method: 'PUT', url: '/ops/faults/cart', payload: { delay_ms: null, error_rate: 1.5 } })).statusCode).toBe(400)
@@ -81,7 +76,7 @@ describe('fault control', () => {
   })
 
   it('is refused outside demo mode', async () => {
-    harness = await startBff({ AUTH_MODE: 'jwt', AUTH_JWT_SECRET: 'a-test-secret-of-at-least-32-characters!' })
+    const harness = await start({ AUTH_MODE: 'jwt', AUTH_JWT_SECRET: 'a-test-secret-of-at-least-32-characters!' })
     const response = await harness.app.inject({ method: 'PUT', url: '/ops/faults/inventory', payload: { delay_ms: '0-5000', error_rate: 0 } })
     expect(response.statusCode).toBe(403)
     expect(response.json()).toMatchObject({ code: 'BFF_ERR_FAULT_CONTROL_DISABLED' })

@@ -1,23 +1,13 @@
 import { TEST_SERVICE_TOKEN } from '@storefront/service-kit/testing'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 import { idsOf, stockOf } from '../fakes.js'
-import { type BffHarness, INVENTORY_BUDGET_MS, PRODUCTS_BUDGET_MS, closedPortUrl, eventually, startBff } from '../helper.js'
+import { type BffHarness, INVENTORY_BUDGET_MS, PRODUCTS_BUDGET_MS, bffPerTest, closedPortUrl, eventually } from '../helper.js'
 
 /** Slack for scheduling and the loopback round trips on top of a budget. */
 const MARGIN_MS = 100
 
-let harness: BffHarness | undefined
-
-afterEach(async () => {
-  await harness?.close()
-  harness = undefined
-})
-
-async function start(overrides: Record<string, string> = {}): Promise<BffHarness> {
-  harness = await startBff(overrides)
-  return harness
-}
+const start = bffPerTest()
 
 /** `GET /products/all` as user 1 (or another, or anonymously), with the time it took. */
 async function getPage(bff: BffHarness, user: number | 'anonymous' = 1) {

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 import { idsOf, stockOf } from '../fakes.js'
-import { type BffHarness, PRODUCTION_BUDGETS, listenOnLoopback, startBff, timeUntil, timed } from '../helper.js'
+import { type BffHarness, PRODUCTION_BUDGETS, bffPerTest, listenOnLoopback, timeUntil, timed } from '../helper.js'
 
 /**
  * The whole page never takes longer than the products window plus the inventory window (counted
@@ -18,18 +18,7 @@ const SLACK_MS = 60
  */
 const PROMPTLY_MS = 250
 
-let harness: BffHarness | undefined
-
-afterEach(async () => {
-  await harness?.close()
-  harness = undefined
-})
-
-async function start(overrides: Record<string, string> = {}): Promise<BffHarness> {
-  // One at a time: products at 900 ms leaves 100 ms to its window, not to be spent on a neighbour.
-  harness = await startBff({ ...PRODUCTION_BUDGETS, ...overrides })
-  return harness
-}
+const start = bffPerTest(PRODUCTION_BUDGETS)
 
 /** `GET /products/all` as user 1 (signed in beforehand, outside the measured time). */
 async function getPage(bff: BffHarness, headers: Record<string, string> = {}) {

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 import { type SeenRequest, idsOf, stockOf } from '../fakes.js'
-import { type BffHarness, PRODUCTION_BUDGETS, startBff, timeUntil, timed } from '../helper.js'
+import { type BffHarness, PRODUCTION_BUDGETS, bffPerTest, timeUntil, timed } from '../helper.js'
 import type { BffDeps } from '../../src/app.js'
 
 /**
@@ -19,16 +19,11 @@ const SLOW_MS = 800
 /** How soon after the answer the losing copy must be closed. */
 const PROMPTLY_MS = 250
 
-let harness: BffHarness | undefined
-
-afterEach(async () => {
-  await harness?.close()
-  harness = undefined
-})
+const startPerTest = bffPerTest(PRODUCTION_BUDGETS)
 
 async function start(deps: BffDeps = {}): Promise<{ bff: BffHarness; headers: Record<string, string> }> {
-  harness = await startBff({ ...PRODUCTION_BUDGETS }, deps)
-  return { bff: harness, headers: await harness.signIn(1) }
+  const bff = await startPerTest({}, deps)
+  return { bff, headers: await bff.signIn(1) }
 }
 
 async function getPage(bff: BffHarness, headers: Record<string, string>) {

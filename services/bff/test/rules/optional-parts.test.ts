@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 import { idsOf, stockOf } from '../fakes.js'
-import { type BffHarness, PRODUCTION_BUDGETS, closedPortUrl, startBff, timeUntil, timed } from '../helper.js'
+import { type BffHarness, PRODUCTION_BUDGETS, bffPerTest, closedPortUrl, timeUntil, timed } from '../helper.js'
 
 /**
  * Cart, favorites and inventory are optional parts of GET /products/all, under the production
@@ -18,17 +18,7 @@ const QUICK_MS = 300
 /** How soon after the answer a hung call must be closed: well before anything else would close it. */
 const PROMPTLY_MS = 250
 
-let harness: BffHarness | undefined
-
-afterEach(async () => {
-  await harness?.close()
-  harness = undefined
-})
-
-async function start(overrides: Record<string, string> = {}): Promise<BffHarness> {
-  harness = await startBff({ ...PRODUCTION_BUDGETS, ...overrides })
-  return harness
-}
+const start = bffPerTest(PRODUCTION_BUDGETS)
 
 /** `GET /products/all` as user 1 (signed in beforehand, outside the measured time). */
 async function getPage(bff: BffHarness) {

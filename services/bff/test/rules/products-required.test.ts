@@ -1,8 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 import { idsOf } from '../fakes.js'
-import { type BffHarness, PRODUCTION_BUDGETS, closedPortUrl, startBff, timeUntil, timed } from '../helper.js'
-import type { BffDeps } from '../../src/app.js'
+import { type BffHarness, PRODUCTION_BUDGETS, bffPerTest, closedPortUrl, timeUntil, timed } from '../helper.js'
 
 /**
  * Products is the one required part of GET /products/all, under the production budgets
@@ -16,17 +15,7 @@ const SLACK_MS = 50
 /** How soon after the answer a hung call must be closed. */
 const PROMPTLY_MS = 250
 
-let harness: BffHarness | undefined
-
-afterEach(async () => {
-  await harness?.close()
-  harness = undefined
-})
-
-async function start(overrides: Record<string, string> = {}, deps: BffDeps = {}): Promise<BffHarness> {
-  harness = await startBff({ ...PRODUCTION_BUDGETS, ...overrides }, deps)
-  return harness
-}
+const start = bffPerTest(PRODUCTION_BUDGETS)
 
 /** `GET /products/all` as user 1 (signed in beforehand, outside the measured time). */
 async function getPage(bff: BffHarness, headers: Record<string, string> = {}) {
