@@ -23,6 +23,8 @@ export interface AnswerLoadResult {
   readonly maxMs: number
   /** How many answers got each label of the classifier. */
   readonly byLabel: ReadonlyMap<string, number>
+  /** The latencies of the answers of each label, sorted, in ms. */
+  readonly latenciesByLabel: ReadonlyMap<string, Float64Array>
   /** Connection errors and timeouts. */
   readonly errors: number
 }
@@ -35,7 +37,10 @@ export interface AnswerLoadResult {
  */
 export function runAnswerLoad(options: AnswerLoadOptions): Promise<AnswerLoadResult> {
   const latencies: number[] = []
-  const byLabel = new Map<string, number>()
+  const labelled = new Map<string, number[]>()
+  // autocannon calls a request's onResponse and then, synchronously on the same client, emits
+  // 'response' for the same answer: the label set by the first is the one the second reads.
+  let label = ''
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -48,8 +53,7 @@ export function runAnswerLoad(options: AnswerLoadOptions): Promise<AnswerLoadRes
           {
             method: 'GET',
             onResponse: (status, body, _context, headers) => {
-              const label = options.classify(status, body, headers ?? {})
-              byLabel.set(label, (byLabel.get(label) ?? 0) + 1)
+              label = options.classify(status, body, headers ?? {})
             },
           },
         ],
@@ -61,13 +65,15 @@ export function runAnswerLoad(options: AnswerLoadOptions): Promise<AnswerLoadRes
           return
         }
         const sorted = Float64Array.from(latencies).sort()
+        const latenciesByLabel = new Map([...labelled].map(([name, values]) => [name, Float64Array.from(values).sort()]))
         resolve({
           requestsPerSecond: result.requests.average,
           answers: result.requests.total,
           p50Ms: nearestRank(sorted, 0.5),
           p99Ms: nearestRank(sorted, 0.99),
           maxMs: sorted.at(-1) ?? Number.NaN,
-          byLabel,
+          byLabel: new Map([...labelled].map(([name, values]) => [name, values.length])),
+          latenciesByLabel,
           errors: result.errors,
         })
       },
@@ -78,12 +84,18 @@ export function runAnswerLoad(options: AnswerLoadOptions): Promise<AnswerLoadRes
     options.signal?.addEventListener('abort', stop, { once: true })
     instance.on('response', (_client, _statusCode, _bytes, responseTimeMs) => {
       latencies.push(responseTimeMs)
+      const values = labelled.get(label)
+      if (values === undefined) {
+        labelled.set(label, [responseTimeMs])
+      } else {
+        values.push(responseTimeMs)
+      }
     })
   })
 }
 
 /** The value at rank ⌈q·n⌉ of sorted values (NaN when there are none). */
-function nearestRank(sorted: Float64Array, q: number): number {
+export function nearestRank(sorted: Float64Array, q: number): number {
   const rank = Math.ceil(q * sorted.length)
   return sorted.length === 0 ? Number.NaN : sorted[Math.min(Math.max(rank, 1), sorted.length) - 1]!
 }

@@ -113,7 +113,7 @@ async function main(): Promise<number> {
       report.table,
       '',
       ...report.verdicts.map((line) => `- ${line}`),
-      ...(allNotes.length === 0 ? [] : ['', ...allNotes]),
+      ...(allNotes.length === 0 ? [] : ['', ...allNotes.map((note) => `- ${note}`)]),
     ])
     console.log(`\nWrote the table into ${written.file.pathname}${written.fallbackReason === undefined ? '' : ` (${written.fallbackReason})`}`)
   }

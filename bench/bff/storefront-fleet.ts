@@ -36,7 +36,7 @@ export function originOf(child: RunningProcess): string {
 export class StorefrontFleet {
   /** The service token every service checks and the BFF sends. */
   readonly serviceToken = randomBytes(24).toString('hex')
-  // One secret for every BFF of the run: a page request measures the page, not a sign-in.
+  // Signs the demo sessions: random per run, as a BFF would make one up itself, but one for all its BFFs.
   private readonly authSecret = randomBytes(32).toString('hex')
   private readonly dataRoot = mkdtempSync(join(tmpdir(), 'storefront-bench-bff-'))
   private readonly running = new Set<RunningProcess>()
