@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
 
-import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import { AppError, createServiceApp } from '@storefront/service-kit'
@@ -17,6 +16,7 @@ import { authRoutes } from './routes/auth/index.js'
 import { cartRoutes } from './routes/cart/index.js'
 import { docsRoutes } from './routes/docs/index.js'
 import { favoritesRoutes } from './routes/favorites/index.js'
+import { securityHeadersPlugin } from './plugins/security-headers.js'
 import { opsRoutes } from './routes/ops/index.js'
 import { pageRoutes } from './routes/pages/index.js'
 import { productRoutes } from './routes/products/index.js'
@@ -44,7 +44,7 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
   })
   const { sessions, verifier } = signIn(env)
 
-  void app.register(helmet, {
+  void app.register(securityHeadersPlugin, {
     contentSecurityPolicy: {
       // The BFF is served over plain HTTP on a laptop: upgrading its own requests would break them.
       directives: { upgradeInsecureRequests: null },

@@ -10,7 +10,14 @@ export class BulkheadRejectedError extends ResilienceError {
   readonly maxQueue: number
 
   constructor(maxConcurrent: number, maxQueue: number) {
-    super(`Bulkhead full (${maxConcurrent} running, ${maxQueue} queued)`, BulkheadRejectedError.code)
+    // Raised on an overload's fast path: as for CircuitOpenError, no stack trace is captured.
+    const stackTraceLimit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
+    try {
+      super(`Bulkhead full (${maxConcurrent} running, ${maxQueue} queued)`, BulkheadRejectedError.code)
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit
+    }
     this.maxConcurrent = maxConcurrent
     this.maxQueue = maxQueue
   }

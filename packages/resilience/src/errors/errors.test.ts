@@ -202,3 +202,18 @@ describe('is* guards and instanceof', () => {
     expect(instanceOfWhich(new copy.TooManyRetriesError(2, [1, 2]))).toEqual(['ResilienceError', 'TooManyRetriesError'])
   })
 })
+
+describe('errors of the fast path', () => {
+  it('capture no stack trace for an open circuit or a full bulkhead, and leave the limit as it was', () => {
+    const limit = Error.stackTraceLimit
+    const open = new CircuitOpenError(100, 'products')
+    const full = new BulkheadRejectedError(1, 0)
+    for (const error of [open, full]) {
+      expect(error.stack?.split('\n')).toHaveLength(1)
+      expect(error.stack).toMatch(/^(CircuitOpenError|BulkheadRejectedError): /)
+    }
+    expect(Error.stackTraceLimit).toBe(limit)
+    // Other errors keep theirs.
+    expect(new TimeoutError(5).stack?.split('\n').length).toBeGreaterThan(1)
+  })
+})

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events'
+
 import { type Deadline, type SettleOutcome, hedge, isCircuitOpenError, isTimeoutError, settle } from '@storefront/resilience'
 import type { UpstreamClient } from '@storefront/service-kit'
 
@@ -14,6 +16,12 @@ export const INVENTORY_CHUNK_SIZE = 100
  * the load on inventory.
  */
 export const MAX_INVENTORY_CALLS_PER_PAGE = 100
+
+/**
+ * The reason calls still running are aborted with once the page is answered. One shared value:
+ * a `DOMException` per page would capture a stack trace each time, for nothing.
+ */
+const PAGE_ANSWERED = new DOMException('The page was answered', 'AbortError')
 
 /** What an optional part of the page is missing for. */
 export type DegradedReason = 'timeout' | 'error' | 'circuit_open'
@@ -88,6 +96,8 @@ export async function getProductsPage(clients: ProductsPageClients, options: Pro
   // One scope for every call of this page: aborted when the caller goes away, and always on the
   // way out, so that nothing keeps running once the answer is decided.
   const scope = new AbortController()
+  // One listener per downstream call, and a big catalogue makes 100 inventory calls: not a leak.
+  setMaxListeners(0, scope.signal)
   const cancel = (): void => {
     scope.abort(options.signal.reason)
   }
@@ -130,7 +140,7 @@ export async function getProductsPage(clients: ProductsPageClients, options: Pro
     }
   } finally {
     options.signal.removeEventListener('abort', cancel)
-    scope.abort(new DOMException('The page was answered', 'AbortError'))
+    scope.abort(PAGE_ANSWERED)
   }
 }
 
