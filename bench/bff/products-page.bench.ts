@@ -11,7 +11,7 @@
  * 4. products stopped: the page once the BFF's products breaker is open.
  *
  * Each target gets a verdict line. `--quick` is a short smoke run; `--update-readme` writes the
- * table into services/bff/README.md (or bench/bff/last-run.md while that has no markers);
+ * table into services/bff/README.md;
  * `--cpu-prof` profiles every child. Every child is stopped at the end, Ctrl-C included.
  */
 import { mkdtempSync } from 'node:fs'
@@ -19,9 +19,9 @@ import { arch, cpus, loadavg, platform, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
+import { writeReadmeBlock } from '../lib/readme-block.js'
 import { FULL_PLAN, QUICK_PLAN } from './bench-plan.js'
 import { buildBenchReport } from './bench-report.js'
-import { writeBenchBlock } from './readme-block.js'
 import type { ScenarioOutcome } from './scenario-outcome.js'
 import { measureCatalogues } from './scenarios/catalogue.js'
 import { measureChaos } from './scenarios/chaos.js'
@@ -105,7 +105,8 @@ async function main(): Promise<number> {
     return 1
   }
   if (args['update-readme']) {
-    const written = writeBenchBlock(new URL('services/bff/README.md', root), new URL('bench/bff/last-run.md', root), [
+    const readme = new URL('services/bff/README.md', root)
+    writeReadmeBlock(readme, 'npm run bench -- --update-readme', [
       `${machine}.`,
       '',
       `${setup}.`,
@@ -115,7 +116,7 @@ async function main(): Promise<number> {
       ...report.verdicts.map((line) => `- ${line}`),
       ...(allNotes.length === 0 ? [] : ['', ...allNotes.map((note) => `- ${note}`)]),
     ])
-    console.log(`\nWrote the table into ${written.file.pathname}${written.fallbackReason === undefined ? '' : ` (${written.fallbackReason})`}`)
+    console.log(`\nWrote the table into ${readme.pathname}`)
   }
   return 0
 }

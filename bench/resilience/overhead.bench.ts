@@ -6,7 +6,6 @@
  * reports each case's median over the rounds and its ratio to the bare await measured in the same
  * rounds. `--update-readme` writes the table into packages/resilience/README.md.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
 import { arch, cpus, platform } from 'node:os'
 
 import {
@@ -30,6 +29,7 @@ import Opossum from 'opossum'
 
 import { formatTable } from '../lib/format-table.js'
 import { measureInterleaved } from '../lib/measure.js'
+import { writeReadmeBlock } from '../lib/readme-block.js'
 
 // An already-resolved async call: what remains is the policies' own cost.
 const work = (): Promise<number> => Promise.resolve(42)
@@ -105,10 +105,7 @@ console.log(table)
 console.log('\n' + summary.join('\n'))
 
 if (process.argv.includes('--update-readme')) {
-  const readmeUrl = new URL('../../../packages/resilience/README.md', import.meta.url)
-  const readme = readFileSync(readmeUrl, 'utf8')
-  const block = [
-    '<!-- bench:start (written by `npm run bench:resilience -- --update-readme`) -->',
+  writeReadmeBlock(new URL('../../../packages/resilience/README.md', import.meta.url), 'npm run bench:resilience -- --update-readme', [
     '```text',
     machine,
     '',
@@ -116,13 +113,7 @@ if (process.argv.includes('--update-readme')) {
     '',
     ...summary,
     '```',
-    '<!-- bench:end -->',
-  ].join('\n')
-  const updated = readme.replace(/<!-- bench:start[\s\S]*?<!-- bench:end -->/, block)
-  if (updated === readme && !readme.includes(block)) {
-    throw new Error('packages/resilience/README.md has no bench:start/bench:end markers')
-  }
-  writeFileSync(readmeUrl, updated)
+  ])
   console.log('\nWrote the table into packages/resilience/README.md')
 }
 

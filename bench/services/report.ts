@@ -1,5 +1,3 @@
-import { readFileSync, writeFileSync } from 'node:fs'
-
 import { formatTable } from '../lib/format-table.js'
 import type { Row } from './measure-services.js'
 
@@ -71,15 +69,4 @@ export function buildReport(rows: readonly Row[], notes: readonly string[]): Rep
     ...notes,
   ]
   return { table: formatTable(header, tableRows), cpuTable, summary, invalid: faulty.length > 0 }
-}
-
-/** Replaces what lies between `<!-- bench:start -->` and `<!-- bench:end -->` in a README. */
-export function writeReadmeBlock(readmeUrl: URL, lines: readonly string[]): void {
-  const readme = readFileSync(readmeUrl, 'utf8')
-  if (!/<!-- bench:start -->[\s\S]*?<!-- bench:end -->/.test(readme)) {
-    throw new Error(`${readmeUrl.pathname} has no <!-- bench:start --> / <!-- bench:end --> markers`)
-  }
-  const block = ['<!-- bench:start -->', '<!-- Written by `npm run bench:services -- --update-readme`; edits here are overwritten. -->', '', ...lines, '', '<!-- bench:end -->'].join('\n')
-  // A function, so that `$` in the block is never read as a replacement pattern.
-  writeFileSync(readmeUrl, readme.replace(/<!-- bench:start -->[\s\S]*?<!-- bench:end -->/, () => block))
 }

@@ -16,8 +16,9 @@ import { arch, cpus, loadavg, platform, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
+import { writeReadmeBlock } from '../lib/readme-block.js'
 import { measureServices } from './measure-services.js'
-import { buildReport, writeReadmeBlock } from './report.js'
+import { buildReport } from './report.js'
 import { BENCH_SERVICES, LOOPBACK } from './service-routes.js'
 
 const CONNECTIONS = 32
@@ -91,7 +92,7 @@ async function main(): Promise<number> {
     return 1
   }
   if (args['update-readme']) {
-    writeReadmeBlock(new URL('services/README.md', root), [
+    writeReadmeBlock(new URL('services/README.md', root), 'npm run bench:services -- --update-readme', [
       `${machine}.`,
       '',
       `${setup}.`,
