@@ -21,7 +21,7 @@ export { AppError, type ErrorDefinition, defineErrors, kitErrors } from './error
 export { type Problem, type ProblemResponse, problemOf, problemType, toProblem } from './errors/to-problem.js'
 export { type ServiceAppOptions, createServiceApp } from './http/create-service-app.js'
 export { type RunServiceOptions, runService } from './http/start-service.js'
-export { type FaultSettings } from './plugins/fault-injection.js'
+export { type FaultSettings, type FaultSettingsBody, faultSettingsSchema } from './plugins/fault-injection.js'
 export { ID_PATTERN, MAX_ID, idParam, parseId } from './http/ids.js'
 export { ReadThroughCache, type ReadThroughCacheOptions, type SignalSource } from './cache/read-through-cache.js'
 export { type ProgressBar, type ProgressBarOptions, type ProgressStream, type SeedCommandOptions, progressBar, runSeedCommand } from './cli/index.js'

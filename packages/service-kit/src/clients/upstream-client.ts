@@ -118,9 +118,8 @@ export class UpstreamClient {
    * `options.parse`. Any other status fails, and so does an empty body (`UPSTREAM_ERR_BAD_BODY`).
    */
   async getJson<T>(path: string, options: Omit<UpstreamRequestOptions<T>, 'expect'>): Promise<T> {
-    const response = await this.call('GET', path, { ...options, payload: undefined })
     // A 2xx answer carries a validated body whenever `parse` is given (see `attempt`).
-    return response.body as T
+    return (await this.get(path, options)).body as T
   }
 
   /**

@@ -30,18 +30,19 @@ export interface FaultOptions extends FaultSettings {
 }
 
 /** The wire form of the settings: `delay_ms` as in `FAULT_DELAY_MS` (`"0-5000"`), or null for none. */
-interface FaultsBody {
-  delay_ms: string | null
-  error_rate: number
+export interface FaultSettingsBody {
+  readonly delay_ms: string | null
+  readonly error_rate: number
 }
 
-const faultsBody = {
+/** The JSON schema of {@link FaultSettingsBody}, for every route that takes one. */
+export const faultSettingsSchema = {
   type: 'object',
   required: ['delay_ms', 'error_rate'],
   additionalProperties: false,
   properties: {
-    delay_ms: { type: ['string', 'null'], pattern: '^\\d{1,7}(-\\d{1,7})?$' },
-    error_rate: { type: 'number', minimum: 0, maximum: 1 },
+    delay_ms: { type: ['string', 'null'], pattern: '^\\d{1,7}(-\\d{1,7})?$', description: 'A uniformly random delay of a-b ms before each answer, or null for none.' },
+    error_rate: { type: 'number', minimum: 0, maximum: 1, description: 'The probability of answering 500.' },
   },
 } as const
 
@@ -88,7 +89,7 @@ export const faultInjectionPlugin = fp<FaultOptions>(
 )
 
 function faultControlRoutes(app: FastifyInstance, faults: FaultSettings): void {
-  const current = (): FaultsBody => ({
+  const current = (): FaultSettingsBody => ({
     delay_ms: faults.delayMs === undefined ? null : `${faults.delayMs.minMs}-${faults.delayMs.maxMs}`,
     error_rate: faults.errorRate,
   })
@@ -96,7 +97,7 @@ function faultControlRoutes(app: FastifyInstance, faults: FaultSettings): void {
   // Fault-free, or a fault of error_rate 1 could never be turned off again.
   const config = { faultFree: true }
   app.get('/ops/faults', { config }, () => current())
-  app.put<{ Body: FaultsBody }>('/ops/faults', { config, schema: { body: faultsBody } }, (request) => {
+  app.put<{ Body: FaultSettingsBody }>('/ops/faults', { config, schema: { body: faultSettingsSchema } }, (request) => {
     let delayMs: MsRange | undefined
     try {
       delayMs = parseRange(request.body.delay_ms ?? undefined)

@@ -41,16 +41,20 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i
 export const authPlugin = fp<AuthPluginOptions>(
   (app: FastifyInstance, options: AuthPluginOptions, done: (error?: Error) => void) => {
     app.decorateRequest('userId', undefined)
-    app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-      const mode = request.routeOptions.config.auth
-      if (mode === undefined) {
-        return
-      }
+    const resolveUser = (mode: 'optional' | 'required') => async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       request.userId = await userOf(request, reply, options.verifier)
       if (request.userId === undefined && mode === 'required') {
         throw new AppError(bffErrors.SIGN_IN_REQUIRED, 'Sign in first: send a session cookie or an authorization: Bearer token.', {
           headers: { 'www-authenticate': 'Bearer' },
         })
+      }
+    }
+    // Only on the routes that ask for it: health, metrics and the pages' files pay nothing.
+    app.addHook('onRoute', (route) => {
+      const mode = route.config?.auth
+      if (mode !== undefined) {
+        const existing = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler]
+        route.preHandler = [resolveUser(mode), ...existing]
       }
     })
     done()

@@ -1,6 +1,6 @@
 import { type JWTPayload, type JWTVerifyGetKey, createRemoteJWKSet, jwtVerify } from 'jose'
 
-import { AppError, MAX_ID, kitErrors } from '@storefront/service-kit'
+import { AppError, ID_PATTERN, MAX_ID, kitErrors } from '@storefront/service-kit'
 
 /** Why a token was refused; the message is safe to show the caller. */
 export class BadTokenError extends Error {
@@ -29,6 +29,8 @@ export interface VerifierOptions {
 /** Algorithms accepted: no `none`, and no asymmetric algorithm for a shared secret (key confusion). */
 const SECRET_ALGORITHMS = ['HS256']
 const KEY_SET_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA']
+
+const ID = new RegExp(ID_PATTERN)
 
 /** Seconds of clock difference tolerated between the issuer and the BFF. */
 const CLOCK_TOLERANCE_S = 5
@@ -95,7 +97,7 @@ function verifyOptions(options: VerifierOptions, algorithms: string[]) {
 
 /** The user id in `sub`: a positive 32-bit integer written in decimal. */
 function userIdOf(sub: string | undefined): number {
-  if (sub === undefined || !/^[1-9][0-9]{0,9}$/.test(sub) || Number(sub) > MAX_ID) {
+  if (sub === undefined || !ID.test(sub) || Number(sub) > MAX_ID) {
     throw new BadTokenError('the token\'s subject (sub) is not a user id')
   }
   return Number(sub)

@@ -1,10 +1,5 @@
+import type { FaultSettingsBody } from '@storefront/service-kit'
 import { request } from 'undici'
-
-/** Fault injection of one service, as its `/ops/faults` reports it. */
-export interface FaultSettingsBody {
-  readonly delay_ms: string | null
-  readonly error_rate: number
-}
 
 /** How a fault-control call ended: the service's answer, or why there is none. */
 export type FaultControlResult =

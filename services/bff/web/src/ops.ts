@@ -37,7 +37,7 @@ const elements = {
 }
 
 /** Panels by downstream, built once and updated in place so focus and screen readers are not disturbed. */
-const panels = new Map<string, { root: HTMLElement; state: HTMLElement; figures: HTMLElement; sparkline: SVGSVGElement; faults: HTMLElement; faultState: HTMLElement }>()
+const panels = new Map<string, { root: HTMLElement; state: HTMLElement; figures: HTMLElement; sparkline: SVGSVGElement; faultState: HTMLElement }>()
 let faults: Faults = {}
 let trafficTimer: number | undefined
 
@@ -103,15 +103,14 @@ function createPanel(name: string, faultControl: boolean) {
     })
     return button
   })
-  const faultButtons = h('div', { class: 'faults' }, ...buttons)
   const root = h('section', { 'class': 'panel', 'aria-labelledby': `panel-${name}`, 'data-downstream': name },
     h('h2', { id: `panel-${name}` }, name, state),
     figures,
     sparkline,
     faultState,
-    faultButtons,
+    h('div', { class: 'faults' }, ...buttons),
   )
-  return { root, state, figures, sparkline, faults: faultButtons, faultState }
+  return { root, state, figures, sparkline, faultState }
 }
 
 function figure(label: string, value: string): HTMLElement[] {

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto'
 
-import { ID_PATTERN, MAX_ID, parseId } from '@storefront/service-kit'
+import { MAX_ID, parseId } from '@storefront/service-kit'
 import type { FastifyInstance } from 'fastify'
 
 import type { DownstreamClients } from '../../clients/downstream-clients.js'
 import { parseCartLine, parseCartLines } from '../../clients/downstream-shapes.js'
 import { relayClientError } from '../../clients/relay-client-error.js'
 import type { BffEnv } from '../../config.js'
-import { within } from '../../domain/budget.js'
+import { productIdParams, userCallOptions } from '../user-calls.js'
 
 const IDEMPOTENCY_KEY = 'idempotency-key'
 
@@ -35,12 +35,6 @@ const cartLine = {
   properties: { product_id: { type: 'integer' }, quantity: { type: 'integer' } },
 } as const
 
-const productParams = {
-  type: 'object',
-  required: ['product_id'],
-  properties: { product_id: { type: 'string', pattern: ID_PATTERN } },
-} as const
-
 /** What the cart routes need. */
 export interface CartRoutesDeps {
   readonly env: Pick<BffEnv, 'WRITE_TIMEOUT_MS'>
@@ -61,9 +55,7 @@ export function cartRoutes(app: FastifyInstance, deps: CartRoutesDeps): void {
     schema: { summary: 'The signed-in user\'s cart lines', tags: ['cart'], response: { 200: { type: 'array', items: cartLine } } },
   }, async (request, reply) => {
     const lines = await cart.getJson(`/users/${request.userId as number}/cart`, {
-      deadline: within(deps.env.WRITE_TIMEOUT_MS, request.deadline),
-      signal: request.abortSignal,
-      requestId: request.id,
+      ...userCallOptions(request, deps.env.WRITE_TIMEOUT_MS),
       route: '/users/:id/cart',
       parse: parseCartLines,
     })
@@ -77,9 +69,7 @@ export function cartRoutes(app: FastifyInstance, deps: CartRoutesDeps): void {
   }, async (request, reply) => {
     const userId = request.userId as number
     const response = await cart.send('POST', `/users/${userId}/cart/items`, {
-      deadline: within(deps.env.WRITE_TIMEOUT_MS, request.deadline),
-      signal: request.abortSignal,
-      requestId: request.id,
+      ...userCallOptions(request, deps.env.WRITE_TIMEOUT_MS),
       route: '/users/:id/cart/items',
       body: { product_id: request.body.product_id, quantity: request.body.quantity },
       idempotencyKey: request.headers[IDEMPOTENCY_KEY] ?? `bff-${randomUUID()}`,
@@ -95,14 +85,12 @@ export function cartRoutes(app: FastifyInstance, deps: CartRoutesDeps): void {
 
   app.delete<{ Params: { product_id: string } }>('/cart/items/:product_id', {
     config: { auth: 'required' },
-    schema: { summary: 'Remove a line from the signed-in user\'s cart (idempotent)', tags: ['cart'], params: productParams },
+    schema: { summary: 'Remove a line from the signed-in user\'s cart (idempotent)', tags: ['cart'], params: productIdParams },
   }, async (request, reply) => {
     const userId = request.userId as number
     const productId = parseId(request.params.product_id, 'product_id')
     await cart.send('DELETE', `/users/${userId}/cart/items/${productId}`, {
-      deadline: within(deps.env.WRITE_TIMEOUT_MS, request.deadline),
-      signal: request.abortSignal,
-      requestId: request.id,
+      ...userCallOptions(request, deps.env.WRITE_TIMEOUT_MS),
       route: '/users/:id/cart/items/:product_id',
     }).catch(relayClientError)
     return reply.code(204).send()

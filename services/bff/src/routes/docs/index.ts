@@ -1,13 +1,16 @@
-import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 
 import type { FastifyInstance } from 'fastify'
 
+import { staticFiles } from '../static-files.js'
+
+const distDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
+
 /** Swagger UI's files, served from the installed `swagger-ui-dist` package (no CDN: works offline). */
-const ASSETS: Readonly<Record<string, string>> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+const ASSETS = {
+  'swagger-ui.css': { path: join(distDir, 'swagger-ui.css'), type: 'text/css; charset=utf-8' },
+  'swagger-ui-bundle.js': { path: join(distDir, 'swagger-ui-bundle.js'), type: 'text/javascript; charset=utf-8' },
 }
 
 const PAGE = `<!doctype html>
@@ -29,8 +32,6 @@ const PAGE = `<!doctype html>
 // A file rather than an inline script, so the page works under the strict content security policy.
 const INIT = 'window.ui = SwaggerUIBundle({ url: \'/docs/json\', dom_id: \'#swagger-ui\', deepLinking: true })\n'
 
-const distDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
-
 /**
  * `GET /docs` (Swagger UI), `GET /docs/json` (the OpenAPI 3 document, generated from the routes'
  * own schemas by `@fastify/swagger`, so it cannot drift from what is validated) and the UI's assets.
@@ -39,22 +40,11 @@ export function docsRoutes(app: FastifyInstance): void {
   const hidden = { hide: true }
   app.get('/docs', { schema: hidden }, (_request, reply) => reply.type('text/html; charset=utf-8').send(PAGE))
   app.get('/docs/json', { schema: hidden }, () => app.swagger())
-  const cache = new Map<string, Buffer>()
+  const sendAsset = staticFiles(ASSETS)
   app.get<{ Params: { file: string } }>('/docs/assets/:file', { schema: hidden }, async (request, reply) => {
-    const { file } = request.params
-    if (file === 'init.js') {
+    if (request.params.file === 'init.js') {
       return reply.type('text/javascript; charset=utf-8').send(INIT)
     }
-    const type = ASSETS[file]
-    if (type === undefined) {
-      reply.callNotFound()
-      return reply
-    }
-    let body = cache.get(file)
-    if (body === undefined) {
-      body = await readFile(join(distDir, file))
-      cache.set(file, body)
-    }
-    return reply.type(type).header('cache-control', 'public, max-age=86400').send(body)
+    return sendAsset(request.params.file, request, reply)
   })
 }

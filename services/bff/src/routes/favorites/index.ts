@@ -1,17 +1,11 @@
-import { ID_PATTERN, parseId } from '@storefront/service-kit'
+import { parseId } from '@storefront/service-kit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 
 import type { DownstreamClients } from '../../clients/downstream-clients.js'
 import { parseFavorites } from '../../clients/downstream-shapes.js'
 import { relayClientError } from '../../clients/relay-client-error.js'
 import type { BffEnv } from '../../config.js'
-import { within } from '../../domain/budget.js'
-
-const productParams = {
-  type: 'object',
-  required: ['product_id'],
-  properties: { product_id: { type: 'string', pattern: ID_PATTERN } },
-} as const
+import { productIdParams, userCallOptions } from '../user-calls.js'
 
 /** What the favorites routes need. */
 export interface FavoritesRoutesDeps {
@@ -29,9 +23,7 @@ export function favoritesRoutes(app: FastifyInstance, deps: FavoritesRoutesDeps)
     const userId = request.userId as number
     const productId = parseId(request.params.product_id, 'product_id')
     await favorites.send(method, `/users/${userId}/favorites/${productId}`, {
-      deadline: within(deps.env.WRITE_TIMEOUT_MS, request.deadline),
-      signal: request.abortSignal,
-      requestId: request.id,
+      ...userCallOptions(request, deps.env.WRITE_TIMEOUT_MS),
       route: '/users/:id/favorites/:product_id',
     }).catch(relayClientError)
   }
@@ -44,16 +36,14 @@ export function favoritesRoutes(app: FastifyInstance, deps: FavoritesRoutesDeps)
     },
   }, async (request, reply) => {
     const list = await favorites.getJson(`/users/${request.userId as number}/favorites`, {
-      deadline: within(deps.env.WRITE_TIMEOUT_MS, request.deadline),
-      signal: request.abortSignal,
-      requestId: request.id,
+      ...userCallOptions(request, deps.env.WRITE_TIMEOUT_MS),
       route: '/users/:id/favorites',
       parse: parseFavorites,
     })
     void reply.header('cache-control', 'private, no-store')
     return list
   })
-  const options = (summary: string) => ({ config: { auth: 'required' as const }, schema: { summary, tags: ['favorites'], params: productParams } })
+  const options = (summary: string) => ({ config: { auth: 'required' as const }, schema: { summary, tags: ['favorites'], params: productIdParams } })
   app.put<{ Params: { product_id: string } }>('/favorites/:product_id', options('Mark a product as a favorite (idempotent)'), async (request, reply) => {
     await write('PUT', request)
     return reply.code(204).send()

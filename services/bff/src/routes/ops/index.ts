@@ -1,9 +1,9 @@
-import { AppError, kitErrors } from '@storefront/service-kit'
+import { AppError, type FaultSettingsBody, faultSettingsSchema, kitErrors } from '@storefront/service-kit'
 import type { FastifyInstance } from 'fastify'
 
 import { DOWNSTREAMS, type DownstreamClients } from '../../clients/downstream-clients.js'
 import type { DownstreamMetrics } from '../../clients/downstream-metrics.js'
-import { type FaultSettingsBody, controlFaults } from '../../clients/fault-control.js'
+import { controlFaults } from '../../clients/fault-control.js'
 import type { BffEnv } from '../../config.js'
 import { bffErrors } from '../../errors.js'
 
@@ -14,16 +14,6 @@ const downstreamParams = {
   type: 'object',
   required: ['downstream'],
   properties: { downstream: { type: 'string', enum: [...DOWNSTREAMS] } },
-} as const
-
-const faultsBody = {
-  type: 'object',
-  required: ['delay_ms', 'error_rate'],
-  additionalProperties: false,
-  properties: {
-    delay_ms: { type: ['string', 'null'], pattern: '^\\d{1,7}(-\\d{1,7})?$', description: 'A uniformly random delay of a-b ms before each answer, or null for none.' },
-    error_rate: { type: 'number', minimum: 0, maximum: 1, description: 'The probability of answering 500.' },
-  },
 } as const
 
 /** What the operations routes need. */
@@ -84,7 +74,7 @@ export function opsRoutes(app: FastifyInstance, deps: OpsRoutesDeps): void {
   })
 
   app.put<{ Params: { downstream: (typeof DOWNSTREAMS)[number] }; Body: FaultSettingsBody }>('/ops/faults/:downstream', {
-    schema: { summary: 'Change a service\'s fault injection (demo mode)', tags, params: downstreamParams, body: faultsBody },
+    schema: { summary: 'Change a service\'s fault injection (demo mode)', tags, params: downstreamParams, body: faultSettingsSchema },
   }, async (request) => {
     requireDemo()
     const { downstream } = request.params
