@@ -203,6 +203,76 @@ describe('Bulkhead', () => {
     expect([bulkhead.active, bulkhead.queued]).toEqual([0, 0])
   })
 
+  it('a running call aborted by its caller rejects at once with the reason, and keeps its slot until fn settles', async () => {
+    const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 1 })
+    const controller = new AbortController()
+    let signal: AbortSignal | undefined
+    // Work that ignores its signal and runs for 500 ms.
+    const running = track(
+      bulkhead.execute(
+        (context) => {
+          signal = context.signal
+          return new Promise<string>((resolve) => setTimeout(() => resolve('finally done'), 500))
+        },
+        { signal: controller.signal },
+      ),
+    )
+    const startedAt: number[] = []
+    const queued = track(
+      bulkhead.execute(() => {
+        startedAt.push(performance.now())
+        return 'queued'
+      }),
+    )
+    await vi.advanceTimersByTimeAsync(100)
+    const reason = new Error('caller gone')
+    controller.abort(reason)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(running.outcome).toEqual({ status: 'rejected', reason })
+    expect(signal?.reason).toBe(reason)
+    expect([bulkhead.active, bulkhead.queued]).toEqual([1, 1])
+    await expect(bulkhead.execute(() => 'refused')).rejects.toBeInstanceOf(BulkheadRejectedError)
+
+    await vi.advanceTimersByTimeAsync(399)
+    expect([bulkhead.active, bulkhead.queued]).toEqual([1, 1])
+    expect(startedAt).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(startedAt).toEqual([500])
+    expect(queued.outcome).toEqual({ status: 'fulfilled', value: 'queued' })
+    expect([bulkhead.active, bulkhead.queued]).toEqual([0, 0])
+  })
+
+  it('a queued call that starts and is then aborted rejects at once, and keeps its slot until fn settles', async () => {
+    const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 1 })
+    const first = track(bulkhead.execute(() => new Promise<string>((resolve) => setTimeout(() => resolve('first'), 50))))
+    const controller = new AbortController()
+    const startedAt: number[] = []
+    const second = track(
+      bulkhead.execute(
+        () => {
+          startedAt.push(performance.now())
+          return new Promise<string>((resolve) => setTimeout(() => resolve('second'), 250))
+        },
+        { signal: controller.signal },
+      ),
+    )
+    await vi.advanceTimersByTimeAsync(50)
+    expect(first.outcome).toEqual({ status: 'fulfilled', value: 'first' })
+    expect(startedAt).toEqual([50])
+    expect([bulkhead.active, bulkhead.queued]).toEqual([1, 0])
+
+    await vi.advanceTimersByTimeAsync(50)
+    const reason = new Error('caller gone')
+    controller.abort(reason)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(second.outcome).toEqual({ status: 'rejected', reason })
+    expect(bulkhead.active).toBe(1)
+    await vi.advanceTimersByTimeAsync(199)
+    expect(bulkhead.active).toBe(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect([bulkhead.active, bulkhead.queued]).toEqual([0, 0])
+  })
+
   it('a bulkhead slot stays taken until the work really finishes, even after a timeout (opossum lets a second call in)', async () => {
     const bulkhead = new Bulkhead({ maxConcurrent: 1, maxQueue: 0 })
     const guarded = pipeline(timeoutPolicy(100), bulkhead)

@@ -1,6 +1,6 @@
 import { BulkheadRejectedError } from './errors/bulkhead-rejected-error.js'
-import { type Context, type ContextOperation, type Unsubscribe, contextFor } from './internal/context.js'
-import { type InternalPolicy, invoke, kRun } from './internal/policy.js'
+import { type Context, type ContextOperation, type Unsubscribe, answeredView, contextFor } from './internal/context.js'
+import { type InternalPolicy, invoke, kRun, untilAborted } from './internal/policy.js'
 import type { ExecuteOptions, Operation } from './types.js'
 
 /** Options of {@link Bulkhead}. */
@@ -13,11 +13,15 @@ export interface BulkheadOptions {
 
 interface Waiter {
   readonly fn: ContextOperation<unknown>
+  /** The context `fn` will run under. */
   readonly context: Context
+  /** True when this call answers its caller at the abort, also once it runs. */
+  readonly answers: boolean
   readonly resolve: (value: unknown) => void
   readonly reject: (reason: unknown) => void
   unsubscribe: Unsubscribe | undefined
   cancelled: boolean
+  started: boolean
 }
 
 /**
@@ -26,8 +30,10 @@ interface Waiter {
  * that they are refused at once with {@link BulkheadRejectedError}.
  *
  * A slot is held until the work really finishes, even when an outer timeout has already given up
- * on it: the work is still using the resource the bulkhead protects. A queued call that is aborted
- * leaves the queue at once and frees its place.
+ * on it: the work is still using the resource the bulkhead protects. When the caller's signal
+ * aborts, the call rejects at once with its reason, even if `fn` ignores its signal: a running call
+ * keeps its slot until `fn` settles (then the queue moves on), and a queued call leaves the queue at
+ * once and frees its place.
  *
  * @example
  * const bulkhead = new Bulkhead({ maxConcurrent: 10, maxQueue: 20 })
@@ -65,7 +71,10 @@ export class Bulkhead implements InternalPolicy {
     return this.waiting
   }
 
-  /** Runs `fn` when a slot is free, or refuses it if the queue is full too. */
+  /**
+   * Runs `fn` when a slot is free, or refuses it if the queue is full too. Aborting `signal` rejects
+   * at once with its reason, whether the call waits or runs.
+   */
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
     return this[kRun](fn, contextFor(options?.signal))
   }
@@ -75,8 +84,14 @@ export class Bulkhead implements InternalPolicy {
     if (context.aborted) {
       return Promise.reject(context.reason)
     }
+    // Unless a policy further out already does, this call answers the caller at the abort; the
+    // slot itself follows the work, which the layers inside then wait for.
+    const answers = context.abortable && !context.answered
     if (this.running < this.maxConcurrent) {
-      return this.run(fn, context)
+      if (!answers) {
+        return this.run(fn, context)
+      }
+      return untilAborted(this.run(fn, answeredView(context)), context)
     }
     if (this.waiting >= this.maxQueue) {
       return Promise.reject(new BulkheadRejectedError(this.maxConcurrent, this.maxQueue))
@@ -84,17 +99,21 @@ export class Bulkhead implements InternalPolicy {
     return new Promise<T>((resolve, reject) => {
       const waiter: Waiter = {
         fn: fn,
-        context,
+        context: answers ? answeredView(context) : context,
+        answers,
         resolve: resolve as (value: unknown) => void,
         reject,
         unsubscribe: undefined,
         cancelled: false,
+        started: false,
       }
       if (context.abortable) {
         waiter.unsubscribe = context.onAbort((reason) => {
-          waiter.cancelled = true
-          this.waiting--
-          this.compact()
+          if (!waiter.started) {
+            waiter.cancelled = true
+            this.waiting--
+            this.compact()
+          }
           reject(reason)
         })
       }
@@ -103,6 +122,7 @@ export class Bulkhead implements InternalPolicy {
     })
   }
 
+  /** Takes a slot for `fn` and gives it back when `fn` settles, not before. */
   private run<T>(fn: ContextOperation<T>, context: Context): Promise<T> {
     this.running++
     const done = (): void => {
@@ -142,8 +162,22 @@ export class Bulkhead implements InternalPolicy {
         continue
       }
       this.waiting--
-      waiter.unsubscribe?.()
-      this.run(waiter.fn, waiter.context).then(waiter.resolve, waiter.reject)
+      waiter.started = true
+      if (!waiter.answers) {
+        // Someone further out answers the caller: this call settles when the work does.
+        waiter.unsubscribe?.()
+        waiter.unsubscribe = undefined
+      }
+      this.run(waiter.fn, waiter.context).then(
+        (value) => {
+          waiter.unsubscribe?.()
+          waiter.resolve(value)
+        },
+        (error: unknown) => {
+          waiter.unsubscribe?.()
+          waiter.reject(error)
+        },
+      )
     }
   }
 }

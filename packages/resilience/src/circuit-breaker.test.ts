@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
-import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js'
+import { CircuitBreaker, type CircuitBreakerOptions, type FailureContext } from './circuit-breaker.js'
 import { CircuitOpenError } from './errors/circuit-open-error.js'
 import { TimeoutError } from './errors/timeout-error.js'
 import { pipeline } from './pipeline.js'
@@ -572,23 +572,241 @@ describe('CircuitBreaker: aborts', () => {
     expect(breaker.stats.totalFailures).toBe(0)
   })
 
-  it('an abort whose reason is a TimeoutError counts as a failure', async () => {
+  it('a caller\'s abort whose reason is a TimeoutError (its own deadline) counts as nothing by default', async () => {
     const breaker = new CircuitBreaker({ maxFailures: 1 })
     const controller = new AbortController()
     const call = track(breaker.execute(untilAborted, { signal: controller.signal }))
     const timeout = new TimeoutError(50)
     controller.abort(timeout)
     await expect(call.promise).rejects.toBe(timeout)
-    expect(breaker.state).toBe('open')
+    expect(breaker.state).toBe('closed')
+    expect(breaker.stats).toMatchObject({ totalFailures: 0, totalSuccesses: 0 })
+  })
+
+  it('a timeoutPolicy inside the breaker counts as its failure; one outside it is the caller\'s', async () => {
+    const inside = new CircuitBreaker({ maxFailures: 1 })
+    const insideCall = track(pipeline(inside, timeoutPolicy(100)).execute(untilAborted))
+    const outside = new CircuitBreaker({ maxFailures: 1 })
+    const outsideCall = track(pipeline(timeoutPolicy(100), outside).execute(untilAborted))
+    await vi.advanceTimersByTimeAsync(100)
+    expect((insideCall.outcome as { reason: unknown }).reason).toBeInstanceOf(TimeoutError)
+    expect((outsideCall.outcome as { reason: unknown }).reason).toBeInstanceOf(TimeoutError)
+    expect(inside.state).toBe('open')
+    expect(outside.state).toBe('closed')
+    expect(outside.stats.totalFailures).toBe(0)
+  })
+})
+
+describe('CircuitBreaker: the caller’s abort, when fn ignores its signal', () => {
+  /** An operation that ignores its signal and settles as `settle` says; keeps the signal it got. */
+  function ignoring<T>(settle: () => Promise<T>): { readonly fn: (context: ExecutionContext) => Promise<T>; readonly signals: AbortSignal[] } {
+    const signals: AbortSignal[] = []
+    return {
+      signals,
+      fn: (context) => {
+        signals.push(context.signal)
+        return settle()
+      },
+    }
+  }
+  const never = (): Promise<never> => new Promise<never>(() => {})
+
+  it('closed: rejects within one tick with the exact reason, aborts fn’s signal, and counts nothing', async () => {
+    const breaker = new CircuitBreaker({ maxFailures: 1 })
+    const transitions = recordTransitions(breaker)
+    const { fn, signals } = ignoring(never)
+    const controller = new AbortController()
+    const call = track(breaker.execute(fn, { signal: controller.signal }))
+    await vi.advanceTimersByTimeAsync(40)
+    expect(call.outcome.status).toBe('pending')
+
+    const reason = new Error('client disconnected')
+    controller.abort(reason)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(call.outcome).toEqual({ status: 'rejected', reason })
+    expect(signals).toHaveLength(1)
+    expect(signals[0]!.aborted).toBe(true)
+    expect(signals[0]!.reason).toBe(reason)
+    expect(breaker.stats).toMatchObject({ state: 'closed', calls: 0, failures: 0, totalFailures: 0, totalSuccesses: 0 })
+    expect(transitions).toEqual([])
+  })
+
+  it('closed: a late failure or late success of fn after the abort is ignored', async () => {
+    const breaker = new CircuitBreaker({ maxFailures: 1, slowCallMs: 50 })
+    const lateFailure = ignoring(() => new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('late')), 100)))
+    const lateSuccess = ignoring(() => after(200, 'late'))
+    const controller = new AbortController()
+    const reason = new Error('gone')
+    const failing = track(breaker.execute(lateFailure.fn, { signal: controller.signal }))
+    const succeeding = track(breaker.execute(lateSuccess.fn, { signal: controller.signal }))
+    await vi.advanceTimersByTimeAsync(10)
+    controller.abort(reason)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(failing.outcome).toEqual({ status: 'rejected', reason })
+    expect(succeeding.outcome).toEqual({ status: 'rejected', reason })
+
+    // fn's failure at 100 and its slow success at 200 come too late to count.
+    await vi.advanceTimersByTimeAsync(190)
+    expect(breaker.stats).toMatchObject({ state: 'closed', calls: 0, failures: 0, slowCalls: 0, totalFailures: 0, totalSuccesses: 0 })
+  })
+
+  it('half-open: a probe whose caller aborts frees its slot at the abort, and the next call probes', async () => {
+    const breaker = await openBreaker({ maxFailures: 1, resetIntervalMs: 1000 })
+    await vi.advanceTimersByTimeAsync(1000)
+    const transitions = recordTransitions(breaker)
+    const { fn, signals } = ignoring(never)
+    const controller = new AbortController()
+    const probe = track(breaker.execute(fn, { signal: controller.signal }))
+    expect(breaker.stats.probesInFlight).toBe(1)
+    await refusal(breaker.execute(() => 'refused while the probe runs'))
+
+    const reason = new Error('probe caller gone')
+    controller.abort(reason)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(probe.outcome).toEqual({ status: 'rejected', reason })
+    expect(signals[0]!.reason).toBe(reason)
+    expect(breaker.stats).toMatchObject({ state: 'half-open', probesInFlight: 0, totalFailures: 1, totalSuccesses: 0 })
+
+    await expect(breaker.execute(() => 'next probe')).resolves.toBe('next probe')
+    expect(transitions).toEqual([['half-open', 'open'], ['closed', 'half-open']])
+  })
+
+  it('half-open: a late success or failure of an aborted probe neither closes nor reopens the circuit', async () => {
+    const breaker = await openBreaker({ maxFailures: 1, resetIntervalMs: 1000, halfOpenMaxCalls: 2 })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(breaker.state).toBe('half-open')
+    const transitions = recordTransitions(breaker)
+    const controller = new AbortController()
+    const reason = new Error('gone')
+    const succeeding = track(breaker.execute(ignoring(() => after(100, 'late')).fn, { signal: controller.signal }))
+    const failing = track(
+      breaker.execute(ignoring(() => new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('late')), 100))).fn, {
+        signal: controller.signal,
+      }),
+    )
+    await vi.advanceTimersByTimeAsync(10)
+    controller.abort(reason)
+    await vi.advanceTimersByTimeAsync(0)
+    expect([succeeding.outcome, failing.outcome]).toEqual([
+      { status: 'rejected', reason },
+      { status: 'rejected', reason },
+    ])
+
+    await vi.advanceTimersByTimeAsync(90)
+    expect(breaker.stats).toMatchObject({ state: 'half-open', probesInFlight: 0, totalFailures: 1, totalSuccesses: 0 })
+    expect(transitions).toEqual([])
+  })
+
+  it('isFailure hears fn’s own rejection with callerAborted false', async () => {
+    const isFailure = vi.fn((_error: unknown, _context: FailureContext) => true)
+    const breaker = new CircuitBreaker({ maxFailures: 2, isFailure })
+    const error = new Error('500 from the downstream')
+    await expect(breaker.execute(() => Promise.reject(error))).rejects.toBe(error)
+    expect(isFailure).toHaveBeenCalledExactlyOnceWith(error, { callerAborted: false })
     expect(breaker.stats.totalFailures).toBe(1)
   })
 
-  it('an outer timeoutPolicy firing counts as a failure of the breaker inside it', async () => {
+  it('an isFailure that counts the caller’s abort opens the circuit at the abort, and fn’s late failure is not counted again', async () => {
+    const isFailure = vi.fn((_error: unknown, context: FailureContext) => context.callerAborted)
+    const breaker = new CircuitBreaker({ maxFailures: 1, isFailure })
+    const transitions = recordTransitions(breaker)
+    const { fn } = ignoring(() => new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('late')), 100)))
+    const controller = new AbortController()
+    const call = track(breaker.execute(fn, { signal: controller.signal }))
+    await vi.advanceTimersByTimeAsync(10)
+    const reason = new Error('gone')
+    controller.abort(reason)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(call.outcome).toEqual({ status: 'rejected', reason })
+    expect(isFailure).toHaveBeenCalledExactlyOnceWith(reason, { callerAborted: true })
+    expect(breaker.stats).toMatchObject({ state: 'open', totalFailures: 1, totalSuccesses: 0 })
+    expect(transitions).toEqual([['open', 'closed']])
+
+    await vi.advanceTimersByTimeAsync(90)
+    expect(isFailure).toHaveBeenCalledTimes(1)
+    expect(breaker.stats).toMatchObject({ totalFailures: 1, totalSuccesses: 0 })
+  })
+
+  it('an isFailure that refuses the caller’s abort does not make it a success: the probe leaves the circuit half-open', async () => {
+    const isFailure = vi.fn((error: unknown) => !(error instanceof Error && error.message === 'gone'))
+    const breaker = await openBreaker({ maxFailures: 1, resetIntervalMs: 1000, isFailure })
+    await vi.advanceTimersByTimeAsync(1000)
+    const controller = new AbortController()
+    const probe = track(breaker.execute(ignoring(never).fn, { signal: controller.signal }))
+    const reason = new Error('gone')
+    controller.abort(reason)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(probe.outcome).toEqual({ status: 'rejected', reason })
+    expect(isFailure).toHaveBeenLastCalledWith(reason, { callerAborted: true })
+    expect(breaker.stats).toMatchObject({ state: 'half-open', probesInFlight: 0, totalSuccesses: 0, totalFailures: 1 })
+  })
+
+  it('with timeoutMs, an abort before the limit rejects with the caller’s reason and never becomes a TimeoutError or a failure', async () => {
+    const breaker = new CircuitBreaker({ maxFailures: 1, timeoutMs: 100 })
+    const { fn, signals } = ignoring(never)
+    const controller = new AbortController()
+    const call = track(breaker.execute(fn, { signal: controller.signal }))
+    await vi.advanceTimersByTimeAsync(30)
+    const reason = new Error('gone')
+    controller.abort(reason)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(call.outcome).toEqual({ status: 'rejected', reason })
+    expect(signals[0]!.reason).toBe(reason)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(breaker.stats).toMatchObject({ state: 'closed', failures: 0, totalFailures: 0, totalSuccesses: 0 })
+  })
+
+  it('a signal already aborted is refused with its reason without running fn or taking the probe slot', async () => {
+    const breaker = await openBreaker({ maxFailures: 1, resetIntervalMs: 1000 })
+    await vi.advanceTimersByTimeAsync(1000)
+    const fn = vi.fn(() => 'must not run')
+    const reason = new Error('already gone')
+    await expect(breaker.execute(fn, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason)
+    expect(fn).not.toHaveBeenCalled()
+    expect(breaker.stats).toMatchObject({ state: 'half-open', probesInFlight: 0, totalRejected: 0 })
+    await expect(breaker.execute(() => 'probe')).resolves.toBe('probe')
+    expect(breaker.state).toBe('closed')
+  })
+
+  it('an isFailure that counts outer timeouts opens the circuit when the timeout fires, even if fn never settles', async () => {
+    const breaker = new CircuitBreaker({ maxFailures: 1, isFailure: (error, { callerAborted }) => !callerAborted || error instanceof TimeoutError })
+    const call = track(pipeline(timeoutPolicy(100), breaker).execute(ignoring(never).fn))
+    await vi.advanceTimersByTimeAsync(99)
+    expect(breaker.stats.totalFailures).toBe(0)
+    await vi.advanceTimersByTimeAsync(1)
+    expect((call.outcome as { reason: unknown }).reason).toBeInstanceOf(TimeoutError)
+    expect(breaker.stats).toMatchObject({ state: 'open', totalFailures: 1, totalSuccesses: 0 })
+  })
+
+  it('by default an outer timeout that fires counts nothing, even if fn never settles', async () => {
     const breaker = new CircuitBreaker({ maxFailures: 1 })
-    const call = track(pipeline(timeoutPolicy(100), breaker).execute(untilAborted))
+    const call = track(pipeline(timeoutPolicy(100), breaker).execute(ignoring(never).fn))
     await vi.advanceTimersByTimeAsync(100)
     expect((call.outcome as { reason: unknown }).reason).toBeInstanceOf(TimeoutError)
-    expect(breaker.state).toBe('open')
+    expect(breaker.stats).toMatchObject({ state: 'closed', totalFailures: 0, totalSuccesses: 0 })
+  })
+
+  it('isFailure hears an outer timeout as an abort (callerAborted true) when it fires; refused, it counts nothing', async () => {
+    const isFailure = vi.fn((_error: unknown, _context: FailureContext) => false)
+    const breaker = new CircuitBreaker({ maxFailures: 1, isFailure })
+    const call = track(pipeline(timeoutPolicy(100), breaker).execute(ignoring(never).fn))
+    await vi.advanceTimersByTimeAsync(100)
+    const reason = (call.outcome as { reason: unknown }).reason
+    expect(reason).toBeInstanceOf(TimeoutError)
+    expect(isFailure).toHaveBeenCalledExactlyOnceWith(reason, { callerAborted: true })
+    expect(breaker.stats).toMatchObject({ state: 'closed', calls: 0, totalFailures: 0, totalSuccesses: 0 })
+  })
+
+  it('isFailure hears the breaker’s own timeoutMs as the call’s own failure (callerAborted false)', async () => {
+    const isFailure = vi.fn((_error: unknown, _context: FailureContext) => true)
+    const breaker = new CircuitBreaker({ maxFailures: 1, timeoutMs: 100, isFailure })
+    const controller = new AbortController()
+    const call = track(breaker.execute(ignoring(never).fn, { signal: controller.signal }))
+    await vi.advanceTimersByTimeAsync(100)
+    const error = (call.outcome as { reason: unknown }).reason
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect(isFailure).toHaveBeenCalledExactlyOnceWith(error, { callerAborted: false })
+    expect(breaker.stats).toMatchObject({ state: 'open', totalFailures: 1 })
   })
 })
 
@@ -875,8 +1093,13 @@ describe('CircuitBreaker: cost per call', () => {
 })
 
 describe('CircuitBreaker and platform timeouts', () => {
-  it('counts a call aborted by AbortSignal.timeout() as a failure, like its own TimeoutError', async () => {
-    const breaker = new CircuitBreaker({ maxFailures: 1, windowMs: 1000, resetIntervalMs: 1000 })
+  it('counts a caller\'s AbortSignal.timeout() only when isFailure says so', async () => {
+    const breaker = new CircuitBreaker({
+      maxFailures: 1,
+      windowMs: 1000,
+      resetIntervalMs: 1000,
+      isFailure: (error, { callerAborted }) => !callerAborted || (error instanceof DOMException && error.name === 'TimeoutError'),
+    })
     const controller = new AbortController()
     const reason = new DOMException('The operation was aborted due to timeout', 'TimeoutError')
     const call = breaker.execute(({ signal }) => new Promise((_resolve, reject) => {

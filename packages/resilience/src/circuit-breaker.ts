@@ -1,9 +1,8 @@
 import { CircuitOpenError } from './errors/circuit-open-error.js'
-import { isTimeoutError } from './errors/timeout-error.js'
 import { now } from './internal/clock.js'
-import { type Context, type ContextOperation, contextFor } from './internal/context.js'
+import { type Context, type ContextOperation, answeredView, contextFor } from './internal/context.js'
 import { type Listeners, addListener, emit } from './internal/listeners.js'
-import { type InternalPolicy, kRun } from './internal/policy.js'
+import { type InternalPolicy, invoke, kRun } from './internal/policy.js'
 import { SlidingWindow } from './sliding-window.js'
 import type { ExecuteOptions, Operation } from './types.js'
 import { runWithTimeout } from './with-timeout.js'
@@ -13,6 +12,17 @@ export type CircuitState = 'closed' | 'open' | 'half-open'
 
 /** Hears every state change: the new state, then the one it left. */
 export type StateChangeListener = (state: CircuitState, previous: CircuitState) => void
+
+/** What {@link CircuitBreakerOptions.isFailure} learns about how a call ended, besides its error. */
+export interface FailureContext {
+  /**
+   * True when the signal the call runs under aborted before `fn` settled, and so ended the call:
+   * the caller's own signal, or an outer policy's (an outer `timeoutPolicy`, a retry's `deadline`, a
+   * lost hedge). The error is then the abort reason, whatever it is, not something `fn` did. False
+   * for `fn`'s own rejections, the breaker's own `timeoutMs` included.
+   */
+  readonly callerAborted: boolean
+}
 
 /** Options of {@link CircuitBreaker}. */
 export interface CircuitBreakerOptions {
@@ -36,11 +46,24 @@ export interface CircuitBreakerOptions {
   /** A call slower than this counts as a failure (its result is still returned), in milliseconds. Defaults to off. */
   readonly slowCallMs?: number
   /**
-   * Which errors count against the downstream. Others (a 404, a validation error) count as
-   * successes: the downstream answered. By default every error counts, except an abort by the
-   * caller that is not a timeout.
+   * Which errors count against the downstream. Called once per call, with the error and how the
+   * call ended (see {@link FailureContext}); a function of the error alone is fine too.
+   *
+   * For `fn`'s own rejections (`callerAborted` false), an error it refuses (a 404, a validation
+   * error) counts as a success: the downstream answered. For an abort (`callerAborted` true, the
+   * error being the abort reason), true counts a failure and false counts nothing: the call is
+   * neither a failure nor a success, and a half-open circuit stays half-open.
+   *
+   * By default every error of `fn`'s own counts, and an abort counts only when its reason is a
+   * timeout (a `TimeoutError`, or the `DOMException` of `AbortSignal.timeout()`): an outer
+   * `timeoutPolicy` that gives up on a hung downstream is the downstream's fault, a caller walking
+   * away is not. Pass your own to tell a caller's deadline from your own timeouts.
+   *
+   * @example
+   * // Server errors count; of the aborts, only this client's own budget running out does.
+   * isFailure: (error, { callerAborted }) => (callerAborted ? ownTimeouts.has(error) : isServerError(error))
    */
-  readonly isFailure?: (error: unknown) => boolean
+  readonly isFailure?: (error: unknown, context: FailureContext) => boolean
   /** A name for errors, logs and metrics. */
   readonly name?: string
 }
@@ -79,6 +102,8 @@ type InnerState =
   | { readonly kind: 'isolated' }
 
 const CLOSED: InnerState = { kind: 'closed' }
+const OWN_FAILURE: FailureContext = Object.freeze({ callerAborted: false })
+const CALLER_ABORTED: FailureContext = Object.freeze({ callerAborted: true })
 const CALLS = 0
 const FAILURES = 1
 const SLOW = 2
@@ -93,8 +118,15 @@ const REFUSED = -1
  *
  * Failures are counted exactly: the breaker keeps the times of the last `maxFailures` failures, so
  * "N failures inside the window" is checked in O(1). Results of calls admitted before a state
- * change do not drive the new state. An abort by the caller is not the downstream's fault and
- * counts for nothing; a timeout (the breaker's own or an outer one) is a failure.
+ * change do not drive the new state. A timeout (the breaker's own or an outer one) is a failure.
+ *
+ * The caller's signal is the caller's. When it aborts a running call, the breaker rejects at once
+ * with the signal's reason, even if `fn` ignores its signal (which is aborted too), and judges the
+ * call then, with `isFailure(reason, { callerAborted: true })`: by default a caller's abort is not
+ * the downstream's fault and counts for nothing, neither failure nor success nor slow call, and a
+ * half-open probe gives its slot back at once, so a `fn` that never settles cannot hold the circuit
+ * half-open. Whatever `fn` does later is ignored. A signal already aborted is refused with its
+ * reason before the breaker admits the call.
  *
  * @example
  * const breaker = new CircuitBreaker({ maxFailures: 2, windowMs: 5000, resetIntervalMs: 5000, timeoutMs: 1000 })
@@ -116,7 +148,7 @@ export class CircuitBreaker implements InternalPolicy {
   private readonly failureRateThreshold: number | undefined
   private readonly minimumCalls: number
   private readonly slowCallMs: number | undefined
-  private readonly isFailure: ((error: unknown) => boolean) | undefined
+  private readonly isFailure: ((error: unknown, context: FailureContext) => boolean) | undefined
   private readonly window: SlidingWindow
   /** Times of the last `maxFailures` failures, oldest at `failureNext` once full. */
   private readonly failureTimes: Float64Array | undefined
@@ -186,7 +218,8 @@ export class CircuitBreaker implements InternalPolicy {
 
   /**
    * Runs `fn` through the breaker: refused at once with {@link CircuitOpenError} while open,
-   * otherwise run (under `timeoutMs`, if set) and its outcome counted.
+   * otherwise run (under `timeoutMs`, if set) and its outcome counted. Aborting `signal` rejects at
+   * once with its reason.
    */
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
     return this[kRun](fn, contextFor(options?.signal))
@@ -217,14 +250,21 @@ export class CircuitBreaker implements InternalPolicy {
 
   // The entry point pipelines use (see internal/policy.ts).
   [kRun]<T>(fn: ContextOperation<T>, context: Context): Promise<T> {
+    if (context.abortable && context.aborted) {
+      return Promise.reject(context.reason)
+    }
     const epoch = this.admit()
     if (epoch === REFUSED) {
       this.totalRejected++
       return Promise.reject(new CircuitOpenError(this.retryAfterMs(), this.name))
     }
-    return this.run(fn, context, epoch)
+    if (!context.abortable) {
+      return this.run(fn, context, epoch)
+    }
+    return context.answered ? this.runWatched(fn, context, epoch) : this.runAnswering(fn, context, epoch)
   }
 
+  /** A call nothing can abort: the hot path, with no subscription. */
   private async run<T>(fn: ContextOperation<T>, context: Context, epoch: number): Promise<T> {
     const startedAt = this.slowCallMs === undefined ? 0 : now()
     try {
@@ -232,9 +272,81 @@ export class CircuitBreaker implements InternalPolicy {
       this.onSuccess(epoch, startedAt)
       return value
     } catch (error) {
-      this.onError(error, epoch, startedAt, context)
+      this.onError(error, epoch, startedAt)
       throw error
     }
+  }
+
+  /**
+   * A call that may be aborted: it is judged at the abort (a probe slot must not wait for a `fn`
+   * that may never settle), and whatever `fn` does afterwards is not judged again. When a policy
+   * further out answers the caller, the call simply waits for the work.
+   */
+  private async runWatched<T>(fn: ContextOperation<T>, context: Context, epoch: number): Promise<T> {
+    const startedAt = this.slowCallMs === undefined ? 0 : now()
+    // Set by the abort listener while fn runs, hence typed wider than its first value.
+    let judged = false as boolean
+    const unsubscribe = context.onAbort((reason) => {
+      if (!judged) {
+        judged = true
+        this.onAborted(reason, epoch)
+      }
+    })
+    try {
+      const value = this.timeoutMs === undefined ? await fn(context) : await runWithTimeout(fn, this.timeoutMs, context, undefined)
+      if (!judged) {
+        judged = true
+        unsubscribe()
+        this.onSuccess(epoch, startedAt)
+      }
+      return value
+    } catch (error) {
+      if (!judged) {
+        judged = true
+        unsubscribe()
+        this.onError(error, epoch, startedAt)
+      }
+      throw error
+    }
+  }
+
+  /**
+   * {@link runWatched} for a caller no policy further out answers: the call rejects with the reason
+   * at the abort, and the layers inside (told that the caller is answered) wait for the work, so a
+   * bulkhead among them keeps its slot until it ends. One subscription serves both.
+   */
+  private runAnswering<T>(fn: ContextOperation<T>, context: Context, epoch: number): Promise<T> {
+    const startedAt = this.slowCallMs === undefined ? 0 : now()
+    const inner = answeredView(context)
+    return new Promise<T>((resolve, reject) => {
+      let judged = false
+      const unsubscribe = context.onAbort((reason) => {
+        if (!judged) {
+          judged = true
+          this.onAborted(reason, epoch)
+          reject(reason)
+        }
+      })
+      const work = this.timeoutMs === undefined ? invoke(fn, inner) : runWithTimeout(fn, this.timeoutMs, inner, undefined)
+      work.then(
+        (value) => {
+          if (!judged) {
+            judged = true
+            unsubscribe()
+            this.onSuccess(epoch, startedAt)
+            resolve(value)
+          }
+        },
+        (error: unknown) => {
+          if (!judged) {
+            judged = true
+            unsubscribe()
+            this.onError(error, epoch, startedAt)
+            reject(error)
+          }
+        },
+      )
+    })
   }
 
   /** Returns the epoch the call is admitted in, or {@link REFUSED}. */
@@ -275,8 +387,8 @@ export class CircuitBreaker implements InternalPolicy {
         this.window.add(SLOW)
         this.recordFailure()
       } else if (this.failureRateThreshold !== undefined) {
-        // Fix: the rate used to be judged only on a failure, so a success that brought the window
-        // up to minimumCalls (with the failures already above the threshold) left it closed.
+        // A success can be the call that brings the window up to minimumCalls, with the failures
+        // already over the threshold: the rate is judged on every call, not only on failures.
         this.checkFailureRate()
       }
     } else if (inner.kind === 'half-open') {
@@ -289,17 +401,33 @@ export class CircuitBreaker implements InternalPolicy {
     }
   }
 
-  private onError(error: unknown, epoch: number, startedAt: number, context: Context): void {
-    // The caller walked away (client gone, hedge lost): not the downstream's fault. A timeout is.
-    const abandoned = context.aborted && !isTimeoutReason(context.reason)
-    if (abandoned || (this.isFailure !== undefined && !this.isFailure(error))) {
-      if (abandoned) {
-        this.release(epoch)
-      } else {
-        this.onSuccess(epoch, startedAt)
-      }
+  /** `fn`'s own rejection (the breaker's own timeout included): a failure unless `isFailure` refuses it. */
+  private onError(error: unknown, epoch: number, startedAt: number): void {
+    if (this.isFailure !== undefined && !this.isFailure(error, OWN_FAILURE)) {
+      this.onSuccess(epoch, startedAt)
       return
     }
+    this.onFailure(epoch)
+  }
+
+  /**
+   * The signal the call runs under aborted before `fn` settled. The abort counts as a failure or
+   * not at all: it is never a success, nor a slow call, since `fn` never answered.
+   */
+  private onAborted(reason: unknown, epoch: number): void {
+    const isFailure = this.isFailure
+    // By default the caller's abort is the caller's business, whatever its reason: its deadline,
+    // its client gone, a lost hedge. A time limit that judges the downstream belongs inside the
+    // breaker (its `timeoutMs`, or a timeout policy after it in a pipeline); an `isFailure` that
+    // knows better may still count an abort.
+    if (isFailure !== undefined && isFailure(reason, CALLER_ABORTED)) {
+      this.onFailure(epoch)
+    } else {
+      this.release(epoch)
+    }
+  }
+
+  private onFailure(epoch: number): void {
     this.totalFailures++
     if (epoch !== this.epoch) {
       return
@@ -399,10 +527,6 @@ export class CircuitBreaker implements InternalPolicy {
 }
 
 /** Our `TimeoutError`, or the `DOMException` named `TimeoutError` that `AbortSignal.timeout()` aborts with. */
-function isTimeoutReason(reason: unknown): boolean {
-  return isTimeoutError(reason) || (reason instanceof DOMException && reason.name === 'TimeoutError')
-}
-
 function publicState(inner: InnerState): CircuitState {
   return inner.kind === 'isolated' ? 'open' : inner.kind
 }

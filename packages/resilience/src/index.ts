@@ -13,6 +13,7 @@ export {
   type CircuitBreakerOptions,
   type CircuitBreakerStats,
   type CircuitState,
+  type FailureContext,
   type StateChangeListener,
 } from './circuit-breaker.js'
 export { DEADLINE_HEADER, Deadline, type DeadlineFromHeaderOptions } from './deadline.js'

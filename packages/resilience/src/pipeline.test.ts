@@ -319,6 +319,151 @@ describe('pipeline: cancellation', () => {
   })
 })
 
+describe('pipeline: the caller’s abort, when fn ignores its signal', () => {
+  /** Aborts `controller` at fake time `atMs` with a fresh reason, and returns that reason. */
+  async function abortAt(controller: AbortController, atMs: number): Promise<Error> {
+    await vi.advanceTimersByTimeAsync(atMs - performance.now())
+    const reason = new Error(`caller gone at ${atMs}`)
+    controller.abort(reason)
+    await vi.advanceTimersByTimeAsync(0)
+    return reason
+  }
+
+  it('pipeline(bulkhead, breaker) rejects at once; the bulkhead slot stays taken until fn settles; the breaker counts nothing', async () => {
+    const bulkhead = new Bulkhead({ maxConcurrent: 1 })
+    const breaker = new CircuitBreaker({ maxFailures: 1 })
+    const { calls, fn } = recorder(() => resolveAfter(500, 'late'))
+    const controller = new AbortController()
+    const result = track(pipeline(bulkhead, breaker).execute(fn, { signal: controller.signal }))
+    const reason = await abortAt(controller, 40)
+    expect([result.state, result.reason, result.at]).toEqual(['rejected', reason, 40])
+    expect(calls[0]!.signal.reason).toBe(reason)
+    expect(bulkhead.active).toBe(1)
+    await vi.advanceTimersByTimeAsync(459)
+    expect(bulkhead.active).toBe(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(bulkhead.active).toBe(0)
+    expect(breaker.stats).toMatchObject({ state: 'closed', totalFailures: 0, totalSuccesses: 0 })
+  })
+
+  it('pipeline(breaker, bulkhead) rejects at once; the bulkhead slot stays taken until fn settles; the breaker counts nothing', async () => {
+    const bulkhead = new Bulkhead({ maxConcurrent: 1 })
+    const breaker = new CircuitBreaker({ maxFailures: 1 })
+    const { calls, fn } = recorder(() => resolveAfter(500, 'late'))
+    const controller = new AbortController()
+    const result = track(pipeline(breaker, bulkhead).execute(fn, { signal: controller.signal }))
+    const reason = await abortAt(controller, 40)
+    expect([result.state, result.reason, result.at]).toEqual(['rejected', reason, 40])
+    expect(calls[0]!.signal.reason).toBe(reason)
+    await vi.advanceTimersByTimeAsync(459)
+    expect(bulkhead.active).toBe(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(bulkhead.active).toBe(0)
+    expect(breaker.stats).toMatchObject({ state: 'closed', totalFailures: 0, totalSuccesses: 0 })
+  })
+
+  it('pipeline(timeout, retry, breaker) with a half-open breaker: the aborted probe frees its slot at once and no attempt follows', async () => {
+    const breaker = new CircuitBreaker({ maxFailures: 1, resetIntervalMs: 1000 })
+    await expect(breaker.execute(() => Promise.reject(new Error('down')))).rejects.toThrow('down')
+    await vi.advanceTimersByTimeAsync(1000)
+    const { calls, fn } = recorder(() => never())
+    const controller = new AbortController()
+    const composed = pipeline(timeoutPolicy(5_000), retryPolicy({ maxAttempts: 3 }), breaker)
+    const result = track(composed.execute(fn, { signal: controller.signal }))
+    expect(breaker.stats).toMatchObject({ state: 'half-open', probesInFlight: 1 })
+    const reason = await abortAt(controller, 1040)
+    expect([result.state, result.reason, result.at]).toEqual(['rejected', reason, 1040])
+    expect(breaker.stats).toMatchObject({ state: 'half-open', probesInFlight: 0, totalFailures: 1, totalSuccesses: 0 })
+    await vi.runAllTimersAsync()
+    expect(calls).toHaveLength(1)
+    await expect(breaker.execute(() => 'next probe')).resolves.toBe('next probe')
+    expect(breaker.state).toBe('closed')
+  })
+
+  it('pipeline(bulkhead, retry) rejects at once, starts no further attempt, and keeps the slot until fn settles', async () => {
+    const bulkhead = new Bulkhead({ maxConcurrent: 1 })
+    const { calls, fn } = recorder(() => resolveAfter(300, 'late'))
+    const controller = new AbortController()
+    const result = track(pipeline(bulkhead, retryPolicy({ maxAttempts: 3 })).execute(fn, { signal: controller.signal }))
+    const reason = await abortAt(controller, 40)
+    expect([result.state, result.reason, result.at]).toEqual(['rejected', reason, 40])
+    await vi.advanceTimersByTimeAsync(259)
+    expect(bulkhead.active).toBe(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(bulkhead.active).toBe(0)
+    expect(calls).toHaveLength(1)
+  })
+
+  it('pipeline(bulkhead, timeout) rejects at once with the caller’s reason and keeps the slot until fn settles', async () => {
+    const bulkhead = new Bulkhead({ maxConcurrent: 1 })
+    const { calls, fn } = recorder(() => resolveAfter(300, 'late'))
+    const controller = new AbortController()
+    const result = track(pipeline(bulkhead, timeoutPolicy(1_000)).execute(fn, { signal: controller.signal }))
+    const reason = await abortAt(controller, 40)
+    expect([result.state, result.reason, result.at]).toEqual(['rejected', reason, 40])
+    expect(calls[0]!.signal.reason).toBe(reason)
+    await vi.advanceTimersByTimeAsync(259)
+    expect(bulkhead.active).toBe(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(bulkhead.active).toBe(0)
+  })
+
+  it('nested pipelines reject at once, and the bulkhead deep inside keeps its slot until fn settles', async () => {
+    const bulkhead = new Bulkhead({ maxConcurrent: 1 })
+    const breaker = new CircuitBreaker({ maxFailures: 1 })
+    const { calls, fn } = recorder(() => resolveAfter(300, 'late'))
+    const controller = new AbortController()
+    const composed = pipeline(pipeline(breaker), pipeline(pipeline(bulkhead), pipeline()))
+    const result = track(composed.execute(fn, { signal: controller.signal }))
+    const reason = await abortAt(controller, 40)
+    expect([result.state, result.reason, result.at]).toEqual(['rejected', reason, 40])
+    expect(calls[0]!.signal.reason).toBe(reason)
+    await vi.advanceTimersByTimeAsync(259)
+    expect(bulkhead.active).toBe(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(bulkhead.active).toBe(0)
+    expect(breaker.stats).toMatchObject({ state: 'closed', totalFailures: 0, totalSuccesses: 0 })
+  })
+
+  it('an empty pipeline rejects at once with the caller’s reason', async () => {
+    const { calls, fn } = recorder(() => never())
+    const controller = new AbortController()
+    const result = track(pipeline().execute(fn, { signal: controller.signal }))
+    const reason = await abortAt(controller, 40)
+    expect([result.state, result.reason, result.at]).toEqual(['rejected', reason, 40])
+    expect(calls[0]!.signal.reason).toBe(reason)
+  })
+
+  it('a foreign policy that ignores the signal does not keep the pipeline from rejecting at once', async () => {
+    const foreign = foreignPolicy('foreign', [])
+    const { calls, fn } = recorder(() => never())
+    const controller = new AbortController()
+    const result = track(pipeline(foreign).execute(fn, { signal: controller.signal }))
+    const reason = await abortAt(controller, 40)
+    expect([result.state, result.reason, result.at]).toEqual(['rejected', reason, 40])
+    expect(foreign.signals[0]).toBe(controller.signal)
+    expect(calls[0]!.signal.reason).toBe(reason)
+  })
+
+  it('a foreign policy that waits before calling fn: the pipeline rejects at once, and fn is not started after the abort', async () => {
+    const slowForeign: Policy = {
+      async execute<T>(run: Operation<T>): Promise<T> {
+        await resolveAfter(100, undefined)
+        return run(undefined as unknown as ExecutionContext)
+      },
+    }
+    const bulkhead = new Bulkhead({ maxConcurrent: 1 })
+    const fn = vi.fn(() => 'must not run')
+    const controller = new AbortController()
+    const result = track(pipeline(slowForeign, bulkhead).execute(fn, { signal: controller.signal }))
+    const reason = await abortAt(controller, 40)
+    expect([result.state, result.reason, result.at]).toEqual(['rejected', reason, 40])
+    await vi.advanceTimersByTimeAsync(100)
+    expect(fn).not.toHaveBeenCalled()
+    expect(bulkhead.active).toBe(0)
+  })
+})
+
 describe('the success path', () => {
   it('never calls abort() on success, for fns that read signal and fns that do not (cockatiel\'s timeout aborts on every return: abortOnReturn)', async () => {
     const abort = vi.spyOn(AbortController.prototype, 'abort')

@@ -1,5 +1,5 @@
 import { type Context, type ContextOperation, contextFor } from './internal/context.js'
-import { type InternalPolicy, invoke, kRun, runPolicy } from './internal/policy.js'
+import { type InternalPolicy, invoke, kRun, runPolicy, untilAborted } from './internal/policy.js'
 import type { ExecuteOptions, Operation, Policy } from './types.js'
 
 /**
@@ -10,6 +10,11 @@ import type { ExecuteOptions, Operation, Policy } from './types.js'
  * Built-in policies hand each other their cancellation directly: a pipeline creates no
  * `AbortController` unless the innermost function reads its `signal`. Any object with
  * `execute(fn, { signal })` can take part.
+ *
+ * The caller's signal is the caller's: when it aborts, the pipeline rejects at once with its
+ * reason, even when `fn` (or a foreign policy) ignores the signal it was given. `fn`'s signal is
+ * aborted and the work is left to finish on its own; a `Bulkhead` inside keeps its slot until
+ * it does, and a `CircuitBreaker` inside does not count the abort (see its `isFailure`).
  *
  * @example
  * const products = pipeline(timeoutPolicy(1000), retryPolicy({ maxAttempts: 2 }), new CircuitBreaker({ name: 'products' }))
@@ -41,7 +46,15 @@ export class Pipeline implements InternalPolicy {
   private runFrom<T>(index: number, fn: ContextOperation<T>, context: Context): Promise<T> {
     const policy = this.policies[index]
     if (policy === undefined) {
-      return invoke(fn, context)
+      if (!context.abortable) {
+        return invoke(fn, context)
+      }
+      if (context.aborted) {
+        return Promise.reject(context.reason)
+      }
+      // Usually a policy further out has answered the caller already; an empty pipeline, or one
+      // whose foreign policy handed fn a signal of its own, has not.
+      return context.answered ? invoke(fn, context) : untilAborted(invoke(fn, context), context)
     }
     return runPolicy(policy, (inner) => this.runFrom(index + 1, fn, inner), context)
   }

@@ -2,8 +2,8 @@ import { type BackoffKind, backoffDelay } from './backoff.js'
 import type { Deadline } from './deadline.js'
 import { isCircuitOpenError } from './errors/circuit-open-error.js'
 import { TooManyRetriesError } from './errors/too-many-retries-error.js'
-import { type Context, type ContextOperation, ViewContext, contextFor, isCallerContext } from './internal/context.js'
-import { type InternalPolicy, invoke, kRun } from './internal/policy.js'
+import { type Context, type ContextOperation, ViewContext, contextFor } from './internal/context.js'
+import { type InternalPolicy, invoke, kRun, untilAborted } from './internal/policy.js'
 import { sleep } from './internal/sleep.js'
 import type { RetryBudget } from './retry-budget.js'
 import type { ExecuteOptions, Operation } from './types.js'
@@ -179,29 +179,15 @@ function runAttempt<T>(
     // runWithTimeout applies the tighter of the attempt limit and the deadline.
     return runWithTimeout(fn, limitMs, context, attempt)
   }
+  if (parent.abortable && !parent.answered) {
+    // Without a time limit, work that ignores its signal would keep `retry` pending after the
+    // caller's abort: race it against the caller's signal, and tell the layers inside that the
+    // caller is answered, so that they wait for the work (a bulkhead keeps its slot until it ends).
+    return untilAborted(invoke(fn, new ViewContext(parent, attempt, deadline, true)), parent)
+  }
   // Reuse the caller's context for the first attempt: the common, successful case allocates nothing.
   const context = attempt === parent.attempt ? parent : new ViewContext(parent, attempt, deadline)
-  // Without a time limit, work that ignores its signal would keep `retry` pending after the
-  // caller's abort. Race it against the caller's own signal. Inside a pipeline the outer policy
-  // (a timeout, a hedge) already rejects at once when it aborts us, so no race is needed there.
-  return isCallerContext(parent) ? untilAborted(invoke(fn, context), parent) : invoke(fn, context)
-}
-
-/** Settles as `promise` does, or rejects with the abort reason as soon as `context` aborts. */
-function untilAborted<T>(promise: Promise<T>, context: Context): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const unsubscribe = context.onAbort(reject)
-    promise.then(
-      (value) => {
-        unsubscribe()
-        resolve(value)
-      },
-      (error: unknown) => {
-        unsubscribe()
-        reject(error)
-      },
-    )
-  })
+  return invoke(fn, context)
 }
 
 function pauseBefore(attempt: number, error: unknown, options: ResolvedRetry): number {

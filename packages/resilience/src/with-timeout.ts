@@ -12,8 +12,8 @@ export type WithTimeoutOptions = ExecuteOptions
  * `timeoutMs` has passed, aborting the signal `fn` received so the work behind it stops.
  *
  * A call that has not settled when its timer fires has timed out, even if it would have settled in
- * the same tick. The caller's `signal` aborting rejects at once with its reason. When the call runs
- * under a {@link Deadline} that ends sooner, the deadline wins.
+ * the same tick. The caller's `signal` aborting rejects at once with its reason, even when `fn`
+ * ignores its signal. When the call runs under a {@link Deadline} that ends sooner, the deadline wins.
  *
  * Costs no timer and no `AbortController` of its own on the success path: timeouts share one
  * timer, and the signal is created only if `fn` reads it.
@@ -95,9 +95,14 @@ export function runWithTimeout<T>(
         if (settled) {
           return
         }
-        settled = true
         cancel(timer)
         context.abort(reason)
+        if (parent.answered) {
+          // A policy further out has answered the caller: wait for the work, so that a bulkhead
+          // around this timeout keeps its slot until the work really ends.
+          return
+        }
+        settled = true
         context.dispose()
         reject(reason)
       })

@@ -11,7 +11,7 @@ import { retryPolicy } from '../retry.js'
 import { track } from '../test-support/breaker-helpers.js'
 import type { ExecutionContext } from '../types.js'
 import { timeoutPolicy, withTimeout } from '../with-timeout.js'
-import { ScopeContext, ViewContext, adoptContext, contextFor, neverAbortedSignal, rootContext } from './context.js'
+import { ScopeContext, ViewContext, adoptContext, answeredView, contextFor, neverAbortedSignal, rootContext } from './context.js'
 import { pendingTimers } from './timer-queue.js'
 
 beforeEach(() => {
@@ -169,6 +169,22 @@ describe('ScopeContext', () => {
     expect(scope.signal.aborted).toBe(true)
   })
 
+  it('a listener that unsubscribes itself while the scope aborts does not keep the next listener from hearing it', () => {
+    const scope = new ScopeContext(rootContext, 1, undefined)
+    const heard: string[] = []
+    const unsubscribeFirst = scope.onAbort(() => {
+      heard.push('first')
+      unsubscribeFirst()
+    })
+    scope.onAbort(() => heard.push('second'))
+    // A scope nested inside drops its link to this one when it aborts: the same pattern.
+    const nested = new ScopeContext(scope, 1, undefined)
+    nested.onAbort(() => heard.push('nested'))
+    scope.onAbort(() => heard.push('third'))
+    scope.abort('stop')
+    expect(heard).toEqual(['first', 'second', 'nested', 'third'])
+  })
+
   it('nested scopes link one level at a time and unlink on dispose', () => {
     const watched = watchedSignal()
     const outer = new ScopeContext(contextFor(watched.signal), 1, undefined)
@@ -195,6 +211,20 @@ describe('ViewContext and adoptContext', () => {
     parent.abort('stop')
     expect(view).toMatchObject({ aborted: true, reason: 'stop', abortable: true })
     expect(listener).toHaveBeenCalledWith('stop')
+  })
+
+  it('says whether a policy further out has answered the caller: a caller’s signal no, a scope yes, a view as its parent or as marked', () => {
+    const caller = contextFor(new AbortController().signal)
+    expect(caller.answered).toBe(false)
+    const scope = new ScopeContext(caller, 1, undefined)
+    expect(scope.answered).toBe(true)
+    expect(new ViewContext(caller, 2, undefined).answered).toBe(false)
+    expect(new ViewContext(scope, 2, undefined).answered).toBe(true)
+    const marked = answeredView(caller)
+    expect(marked).toMatchObject({ answered: true, attempt: 1, deadline: undefined, abortable: true })
+    expect(marked.signal).toBe(caller.signal)
+    // The same cancellation under a foreign retry's attempt number keeps the mark.
+    expect(adoptContext({ signal: caller.signal, attempt: 3 }, marked).answered).toBe(true)
   })
 
   it('adopts our own contexts as they are and wraps a foreign signal', () => {

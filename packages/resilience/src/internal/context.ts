@@ -30,6 +30,13 @@ export abstract class Context implements ExecutionContext {
   abstract readonly reason: unknown
   /** False when nothing can ever abort this context; lets callers skip subscribing. */
   abstract readonly abortable: boolean
+  /**
+   * True when a policy further out settles its own call the moment this context aborts, so the
+   * caller has its answer already. The layers inside then wait for the work instead of racing the
+   * abort too: a bulkhead keeps its slot until the work really ends, and no layer pays for a
+   * second subscription. False for a caller's own signal, which a policy must answer itself.
+   */
+  abstract readonly answered: boolean
   /** Calls `listener` once, on abort. Not called for an abort that already happened. */
   abstract onAbort(listener: AbortListener): Unsubscribe
 
@@ -69,6 +76,10 @@ class RootContext extends Context {
     return false
   }
 
+  get answered(): boolean {
+    return false
+  }
+
   onAbort(): Unsubscribe {
     return noop
   }
@@ -99,17 +110,16 @@ class SignalContext extends Context {
     return true
   }
 
+  get answered(): boolean {
+    return false
+  }
+
   onAbort(listener: AbortListener): Unsubscribe {
     const signal = this.signal
     const handler = (): void => { listener(signal.reason) }
     signal.addEventListener('abort', handler, { once: true })
     return () => { signal.removeEventListener('abort', handler) }
   }
-}
-
-/** True when `context` is driven directly by a caller's `AbortSignal` (not by one of our policies). */
-export function isCallerContext(context: Context): boolean {
-  return context instanceof SignalContext
 }
 
 /**
@@ -142,12 +152,16 @@ export function adoptContext(value: ForeignContext | undefined, fallback: Contex
   return new SignalContext(value.signal, value.attempt ?? fallback.attempt, value.deadline ?? fallback.deadline)
 }
 
-/** The parent's cancellation under another attempt number or deadline; allocates nothing else. */
+/**
+ * The parent's cancellation under another attempt number or deadline, or marked
+ * {@link Context.answered} by a policy that answers the caller itself; allocates nothing else.
+ */
 export class ViewContext extends Context {
   constructor(
     private readonly parent: Context,
     attempt: number,
     deadline: Deadline | undefined,
+    readonly answered: boolean = parent.answered,
   ) {
     super(attempt, deadline)
   }
@@ -183,6 +197,8 @@ export class ScopeContext extends Context {
   private controller: AbortController | undefined
   private ownAborted = false
   private ownReason: unknown
+  /** The first listener: most scopes have one at most, which then costs no array. */
+  private listener: AbortListener | undefined
   private listeners: AbortListener[] | undefined
   private unlink: Unsubscribe | undefined
   private disposed = false
@@ -221,11 +237,29 @@ export class ScopeContext extends Context {
     return true
   }
 
+  /** Its owner (a timeout, a hedge, `settle`) settles its own call the moment it aborts it. */
+  get answered(): boolean {
+    return true
+  }
+
   onAbort(listener: AbortListener): Unsubscribe {
     this.link()
+    if (this.listener === undefined && this.listeners === undefined) {
+      this.listener = listener
+      return () => {
+        if (this.listener === listener) {
+          this.listener = undefined
+        }
+      }
+    }
     const listeners = (this.listeners ??= [])
     listeners.push(listener)
     return () => {
+      // Once the abort has begun (or the call is over) the list is retired: splicing it while
+      // abort() walks it would make the next listener miss the abort.
+      if (this.listeners !== listeners) {
+        return
+      }
       const index = listeners.lastIndexOf(listener)
       if (index !== -1) {
         listeners.splice(index, 1)
@@ -243,8 +277,11 @@ export class ScopeContext extends Context {
     this.unlinkParent()
     // `abort()` on a controller costs microseconds, which is why only a read signal has one.
     this.controller?.abort(reason)
+    const listener = this.listener
     const listeners = this.listeners
+    this.listener = undefined
     this.listeners = undefined
+    listener?.(reason)
     if (listeners !== undefined) {
       for (const listener of listeners) {
         listener(reason)
@@ -255,6 +292,7 @@ export class ScopeContext extends Context {
   /** The call is over: stop following the parent. The context stays readable. */
   dispose(): void {
     this.disposed = true
+    this.listener = undefined
     this.listeners = undefined
     this.unlinkParent()
   }
@@ -272,4 +310,12 @@ export class ScopeContext extends Context {
       unlink()
     }
   }
+}
+
+/**
+ * The context a policy that answers its caller at the abort hands to the layers inside it: the same
+ * cancellation, marked {@link Context.answered}.
+ */
+export function answeredView(context: Context): Context {
+  return new ViewContext(context, context.attempt, context.deadline, true)
 }
