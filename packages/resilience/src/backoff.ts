@@ -24,8 +24,8 @@ export function backoffDelay(retryNumber: number, options: BackoffOptions): numb
   if (options.backoff === 'constant') {
     return options.intervalMs
   }
-  // Fix: past retry 1024, 2^(n-1) is Infinity and `0 * Infinity` is NaN, which made a zero
-  // interval yield a NaN pause; a zero interval never grows.
+  // Past retry 1024, 2^(n-1) is Infinity and `0 * Infinity` is NaN: a zero interval must stay
+  // zero rather than become a NaN pause.
   const ceiling =
     options.intervalMs === 0 ? 0 : Math.min(options.maxIntervalMs, options.intervalMs * 2 ** (retryNumber - 1))
   return Math.floor((options.random ?? Math.random)() * ceiling)

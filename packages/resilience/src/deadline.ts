@@ -129,8 +129,8 @@ export class Deadline {
     }
     const controller = new AbortController()
     this.abortSignal = controller.signal
-    // Fix: a deadline more than 2^31-1 ms away (a 10-digit header allows ~115 days) was handed to
-    // setTimeout as is, which fires it after 1 ms. Wait in steps of at most MAX_TIMER_MS instead.
+    // setTimeout fires a delay over 2^31-1 ms after 1 ms, and a 10-digit header allows ~115 days:
+    // wait in steps of at most MAX_TIMER_MS.
     const arm = (): void => {
       const left = this.expiresAt - now()
       if (left <= 0) {

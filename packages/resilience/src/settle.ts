@@ -57,9 +57,9 @@ export function settle<C extends SettleCalls>(calls: C, options: SettleOptions):
   }
   return new Promise<SettleResults<C>>((resolve, reject) => {
     const names = Object.keys(calls)
-    // Fix: a plain `{}` here read inherited members for calls named `constructor`, `toString`, ...
-    // (so such a straggler was neither aborted nor reported as a timeout), and `__proto__` set the
-    // prototype instead of a key. A prototype-less record holds any name.
+    // A prototype-less record holds any name: a plain `{}` would read inherited members for calls
+    // named `constructor` or `toString` (leaving such a straggler neither aborted nor reported),
+    // and `__proto__` would set the prototype instead of a key.
     const outcomes: Record<string, SettleOutcome<unknown> | undefined> = Object.create(null) as Record<
       string,
       SettleOutcome<unknown> | undefined
@@ -120,8 +120,8 @@ export function settle<C extends SettleCalls>(calls: C, options: SettleOptions):
 
     const timer = schedule(limitMs, () => {
       if (!done) {
-        // Fix: report the deadline's budget when the deadline cut the wait short, as withTimeout
-        // and retry do; this used to report `timeoutMs` even when it was not the limit that hit.
+        // Report the budget of the limit that hit: the deadline's when it cut the wait short, as
+        // withTimeout and retry do.
         const cutByDeadline = options.deadline !== undefined && limitMs < options.timeoutMs
         timeUp(new TimeoutError(cutByDeadline ? options.deadline.timeoutMs : options.timeoutMs), resolve)
       }

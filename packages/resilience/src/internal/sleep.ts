@@ -17,8 +17,8 @@ export function sleep(ms: number, context: Context): Promise<void> {
       globalThis.clearTimeout(timer)
       reject(reason)
     })
-    // Fix: a pause longer than 2^31-1 ms (a long Retry-After) used to be handed to setTimeout as
-    // is, which fires it after 1 ms. Wait in chunks of at most MAX_TIMER_MS instead.
+    // setTimeout fires a delay over 2^31-1 ms (a long Retry-After) after 1 ms: wait in chunks of
+    // at most MAX_TIMER_MS.
     let left = ms
     const wait = (): void => {
       const step = Math.min(left, MAX_TIMER_MS)

@@ -163,9 +163,9 @@ function releaseIfIdle(): void {
 }
 
 function reset(): void {
-  // Fix: the timer armed under the old implementation used to be left running. When it fired (a
-  // real timer armed before fake timers were installed, say) it ran fire() against the new
-  // world's queues with the new world's armedAt, firing entries that were not yet due.
+  // The timer armed under the old implementation must not be left running: firing (a real timer
+  // armed before fake timers were installed, say) it would run fire() against the new world's
+  // queues with the new world's armedAt, firing entries that are not yet due.
   if (handle !== undefined) {
     armedClear?.(handle)
   }
