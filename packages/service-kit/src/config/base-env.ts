@@ -1,4 +1,6 @@
-import { type EnvOf, bool, int, msRange, oneOf, optionalStr, port, probability, str } from './env.js'
+import { isLoopback } from './loopback.js'
+import { checkSecret } from './secret-strength.js'
+import { type EnvOf, bool, int, msRange, oneOf, optionalSecret, optionalStr, port, probability, str } from './env.js'
 
 /** Log levels pino understands. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -15,7 +17,7 @@ export function baseEnv(service: string, defaultPort: number) {
       pattern: /^postgres(ql)?:\/\//,
     }),
     DATA_DIR: str('Where the embedded database lives when DATABASE_URL is unset.', { fallback: `.data/${service}` }),
-    SERVICE_TOKEN: optionalStr('Bearer token every caller must present (all routes but health and metrics).', { minLength: 16 }),
+    SERVICE_TOKEN: optionalSecret('Bearer token every caller must present (all routes but health and metrics); at least 16 characters, and off loopback at least 32, not an example value.', { minLength: 16 }),
     ALLOW_INSECURE_LOOPBACK: bool('Development only: run without SERVICE_TOKEN. Allowed only when HOST is a loopback address.', false),
     LOG_LEVEL: oneOf('pino log level.', LOG_LEVELS, 'info'),
     BODY_LIMIT_BYTES: int('Largest request body accepted, in bytes (larger: 413). Defaults to 64 KiB.', {
@@ -30,7 +32,7 @@ export function baseEnv(service: string, defaultPort: number) {
     }),
     SHUTDOWN_GRACE_MS: int('How long in-flight requests may finish after SIGTERM, in ms.', { fallback: 10_000, min: 0, max: 600_000 }),
     DB_POOL_MAX: int('Connections in the PostgreSQL pool.', { fallback: 10, min: 1, max: 200 }),
-    FAULT_DELAY_MS: msRange('Fault injection: a uniformly random delay of a..b ms before each non-health response.'),
+    FAULT_DELAY_MS: msRange('Fault injection: a uniformly random delay of a..b ms (at most 60000) before each non-health response.'),
     FAULT_ERROR_RATE: probability('Fault injection: answer 500 with this probability (0..1).'),
     FAULT_CONTROL: bool('Development only: GET and PUT /ops/faults change fault injection at run time (service token required).', false),
   }
@@ -39,14 +41,10 @@ export function baseEnv(service: string, defaultPort: number) {
 /** What {@link baseEnv} yields once read. */
 export type BaseEnv = EnvOf<ReturnType<typeof baseEnv>>
 
-/** True for addresses that only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-}
-
 /**
  * Cross-variable rules: a service refuses to start without SERVICE_TOKEN unless it is told it runs
- * on loopback for development.
+ * on loopback for development, and off loopback refuses a token that could be guessed or was
+ * copied from an example file.
  */
 export function checkBaseEnv(env: BaseEnv): void {
   if (env.SERVICE_TOKEN === undefined) {
@@ -57,4 +55,5 @@ export function checkBaseEnv(env: BaseEnv): void {
       throw new Error(`Invalid environment variable ALLOW_INSECURE_LOOPBACK: only allowed when HOST is a loopback address (HOST is ${env.HOST})`)
     }
   }
+  checkSecret('SERVICE_TOKEN', env.SERVICE_TOKEN, env.HOST)
 }

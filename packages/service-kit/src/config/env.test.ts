@@ -38,12 +38,13 @@ describe('readEnv with the base schema', () => {
     ['PORT', '80.5'],
     ['FAULT_DELAY_MS', '5000-0'],
     ['FAULT_DELAY_MS', 'slow'],
+    ['FAULT_DELAY_MS', '0-9999999'],
+    ['FAULT_DELAY_MS', '60001'],
     ['FAULT_ERROR_RATE', '1.5'],
     ['FAULT_ERROR_RATE', '-0.1'],
     ['LOG_LEVEL', 'loud'],
     ['ALLOW_INSECURE_LOOPBACK', 'maybe'],
     ['DATABASE_URL', 'mysql://x'],
-    ['SERVICE_TOKEN', 'short'],
   ])('refuses %s=%s with one line naming the variable', (name, value) => {
     let error: unknown
     try {
@@ -59,11 +60,17 @@ describe('readEnv with the base schema', () => {
   })
 })
 
+describe('secrets', () => {
+  it('refuses a short SERVICE_TOKEN with one line naming it, never repeating the value', () => {
+    expect(() => read({ SERVICE_TOKEN: 'short' })).toThrow(/^Invalid environment variable SERVICE_TOKEN: must be at least 16 characters$/)
+  })
+})
+
 describe('checkBaseEnv', () => {
   it('refuses to start without SERVICE_TOKEN unless told it runs on loopback for development', () => {
     expect(() => checkBaseEnv(read({}))).toThrow(/SERVICE_TOKEN/)
     expect(() => checkBaseEnv(read({ ALLOW_INSECURE_LOOPBACK: 'true' }))).not.toThrow()
     expect(() => checkBaseEnv(read({ ALLOW_INSECURE_LOOPBACK: 'true', HOST: '0.0.0.0' }))).toThrow(/ALLOW_INSECURE_LOOPBACK.*loopback/)
-    expect(() => checkBaseEnv(read({ SERVICE_TOKEN: 'a-long-enough-token-123', HOST: '0.0.0.0' }))).not.toThrow()
+    expect(() => checkBaseEnv(read({ SERVICE_TOKEN: 'Zq3vY8pL2mN7xR4tB9wK6sD1fH5jG0cE', HOST: '0.0.0.0' }))).not.toThrow()
   })
 })

@@ -16,6 +16,8 @@ export interface EnvVar<T> {
   readonly doc: string
   /** Parses the raw value (undefined when unset); throws a message on a bad value. */
   readonly parse: (raw: string | undefined) => T
+  /** True for a secret: a bad value is never repeated in the error, which ends up in logs. */
+  readonly secret?: boolean
 }
 
 /** The typed, frozen result of reading a schema of {@link EnvVar}s. */
@@ -33,7 +35,7 @@ export function readEnv<S extends Record<string, EnvVar<unknown>>>(schema: S, en
     try {
       result[name] = variable.parse(value)
     } catch (error) {
-      throw new ConfigError(name, error instanceof Error ? error.message : String(error), raw)
+      throw new ConfigError(name, error instanceof Error ? error.message : String(error), variable.secret === true ? undefined : raw)
     }
   }
   return Object.freeze(result) as EnvOf<S>
@@ -73,6 +75,11 @@ export function optionalStr(doc: string, options: { pattern?: RegExp; minLength?
       return raw
     },
   }
+}
+
+/** An optional secret (a token, a signing key): as {@link optionalStr}, but never echoed in an error. */
+export function optionalSecret(doc: string, options: { minLength?: number } = {}): EnvVar<string | undefined> {
+  return { ...optionalStr(doc, options), secret: true }
 }
 
 /** A whole number in `[min, max]`. */
@@ -156,8 +163,15 @@ export interface MsRange {
   readonly maxMs: number
 }
 
-/** `a-b` (or a single `a`) in whole milliseconds, a ≤ b; `undefined` when unset. */
-export function msRange(doc: string): EnvVar<MsRange | undefined> {
+/** The longest fault delay any setting may ask for: a minute, past every budget of the system. */
+export const MAX_FAULT_DELAY_MS = 60_000
+
+/**
+ * `a-b` (or a single `a`) in whole milliseconds, a ≤ b ≤ `maxMs` (default {@link MAX_FAULT_DELAY_MS});
+ * `undefined` when unset.
+ */
+export function msRange(doc: string, options: { maxMs?: number } = {}): EnvVar<MsRange | undefined> {
+  const limit = options.maxMs ?? MAX_FAULT_DELAY_MS
   return {
     doc,
     parse: (raw) => {
@@ -169,6 +183,9 @@ export function msRange(doc: string): EnvVar<MsRange | undefined> {
       const maxMs = match?.[2] === undefined ? minMs : Number(match[2])
       if (match === null || maxMs < minMs) {
         throw new Error('must be milliseconds as a-b with a <= b, e.g. 0-5000')
+      }
+      if (maxMs > limit) {
+        throw new Error(`must be at most ${limit} ms`)
       }
       return { minMs, maxMs }
     },

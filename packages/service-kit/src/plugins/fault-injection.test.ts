@@ -50,6 +50,19 @@ describe('fault control', () => {
     }
   })
 
+  it('caps a delay at 60 000 ms, so no setting can hold a request for hours', async () => {
+    const app = build({ FAULT_CONTROL: 'true' })
+    for (const delay of ['9999999', '0-9999999', '60001', '0-60001']) {
+      const response = await app.inject({ method: 'PUT', url: '/ops/faults', headers: authHeaders, payload: { delay_ms: delay, error_rate: 0 } })
+      expect({ delay, status: response.statusCode }).toEqual({ delay, status: 400 })
+      expect(response.json<{ detail: string }>().detail).toMatch(/60000/)
+    }
+    const atCap = await app.inject({ method: 'PUT', url: '/ops/faults', headers: authHeaders, payload: { delay_ms: '0-60000', error_rate: 0 } })
+    expect(atCap.statusCode).toBe(200)
+    expect(atCap.json()).toEqual({ delay_ms: '0-60000', error_rate: 0 })
+    await app.inject({ method: 'PUT', url: '/ops/faults', headers: authHeaders, payload: { delay_ms: null, error_rate: 0 } })
+  })
+
   it('is never offered by a service whose callers hold no token', async () => {
     const app = build({ FAULT_CONTROL: 'true' }, false)
     expect((await app.inject({ method: 'PUT', url: '/ops/faults', payload: { delay_ms: null, error_rate: 1 } })).statusCode).toBe(404)

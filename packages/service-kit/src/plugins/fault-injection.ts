@@ -46,6 +46,20 @@ export const faultSettingsSchema = {
   },
 } as const
 
+const parseRange = msRange('delay_ms').parse
+
+/**
+ * The `delay_ms` of {@link FaultSettingsBody} as a range: `null` for none, and a 400 problem
+ * (`SVC_ERR_VALIDATION`) for an inverted range or one past `MAX_FAULT_DELAY_MS` (60 000 ms).
+ */
+export function parseFaultDelay(delayMs: string | null): MsRange | undefined {
+  try {
+    return parseRange(delayMs ?? undefined)
+  } catch (error) {
+    throw new AppError(kitErrors.VALIDATION, `body/delay_ms ${(error as Error).message}`)
+  }
+}
+
 /**
  * Fault injection for resilience demos and tests, off by default: `FAULT_DELAY_MS=a-b` delays each
  * non-health response by a..b ms (the delay ends early if the request is abandoned), and
@@ -93,18 +107,11 @@ function faultControlRoutes(app: FastifyInstance, faults: FaultSettings): void {
     delay_ms: faults.delayMs === undefined ? null : `${faults.delayMs.minMs}-${faults.delayMs.maxMs}`,
     error_rate: faults.errorRate,
   })
-  const parseRange = msRange('delay_ms').parse
   // Fault-free, or a fault of error_rate 1 could never be turned off again.
   const config = { faultFree: true }
   app.get('/ops/faults', { config }, () => current())
   app.put<{ Body: FaultSettingsBody }>('/ops/faults', { config, schema: { body: faultSettingsSchema } }, (request) => {
-    let delayMs: MsRange | undefined
-    try {
-      delayMs = parseRange(request.body.delay_ms ?? undefined)
-    } catch (error) {
-      throw new AppError(kitErrors.VALIDATION, `body/delay_ms ${(error as Error).message}`)
-    }
-    faults.delayMs = delayMs
+    faults.delayMs = parseFaultDelay(request.body.delay_ms)
     faults.errorRate = request.body.error_rate
     request.log.warn({ faults: current() }, 'fault injection changed')
     return current()
