@@ -50,8 +50,10 @@ export const kitErrors = defineErrors({
   UNAUTHORIZED: ['SVC_ERR_UNAUTHORIZED', 'Missing or wrong service token', 401],
   NOT_FOUND: ['SVC_ERR_NOT_FOUND', 'Not found', 404],
   METHOD_NOT_ALLOWED: ['SVC_ERR_METHOD_NOT_ALLOWED', 'Method not allowed', 405],
+  REQUEST_TIMEOUT: ['SVC_ERR_REQUEST_TIMEOUT', 'Request not received in time', 408],
   BODY_TOO_LARGE: ['SVC_ERR_BODY_TOO_LARGE', 'Body too large', 413],
   UNSUPPORTED_MEDIA_TYPE: ['SVC_ERR_UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type', 415],
+  HEADERS_TOO_LARGE: ['SVC_ERR_HEADERS_TOO_LARGE', 'Request header fields too large', 431],
   DEADLINE_EXCEEDED: ['SVC_ERR_DEADLINE_EXCEEDED', 'Deadline exceeded', 504],
   // 499 is nginx's "client closed request": nobody reads it, but logs and metrics must not call it a 5xx.
   CLIENT_CLOSED: ['SVC_ERR_CLIENT_CLOSED', 'Client closed the request', 499],

@@ -2,6 +2,7 @@ import { isBulkheadRejectedError, isCircuitOpenError, isTimeoutError } from '@st
 
 import { isUpstreamError } from '../clients/upstream-error.js'
 import { AppError, type ErrorDefinition, kitErrors } from './app-error.js'
+import { validationDetail } from './validation-detail.js'
 
 /** An RFC 9457 problem details body. */
 export interface Problem {
@@ -35,6 +36,7 @@ interface FastifyLikeError {
   readonly code?: unknown
   readonly statusCode?: unknown
   readonly validation?: unknown
+  readonly validationContext?: unknown
   readonly message?: unknown
 }
 
@@ -77,7 +79,7 @@ export function toProblem(error: unknown): ProblemResponse {
   }
   const fastifyError = (typeof error === 'object' && error !== null ? error : {}) as FastifyLikeError
   if (fastifyError.validation !== undefined) {
-    return { problem: problemOf(kitErrors.VALIDATION, String(fastifyError.message)), headers: {} }
+    return { problem: problemOf(kitErrors.VALIDATION, validationDetail(fastifyError)), headers: {} }
   }
   if (typeof fastifyError.code === 'string') {
     const definition = fastifyCodes[fastifyError.code]

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 
 import type { BaseEnv } from '../config/base-env.js'
+import type { TrustProxy } from '../config/trust-proxy.js'
 import type { Database } from '../db/database.js'
 import { AppError, kitErrors } from '../errors/app-error.js'
 import { toProblem } from '../errors/to-problem.js'
@@ -8,8 +9,10 @@ import { faultInjectionPlugin } from '../plugins/fault-injection.js'
 import { healthPlugin } from '../plugins/health.js'
 import { metricsPlugin } from '../plugins/metrics.js'
 import { RouteTable, problemDetailsPlugin } from '../plugins/problem-details.js'
-import { requestContextPlugin, requestIdOf } from '../plugins/request-context.js'
+import { requestContextPlugin, requestIdOf, startOnlyWithTimeLeft } from '../plugins/request-context.js'
 import { serviceAuthPlugin } from '../plugins/service-auth.js'
+import { answerClientError } from './client-error-handler.js'
+import { strictQuery } from './strict-query.js'
 
 /** Options of {@link createServiceApp}. */
 export interface ServiceAppOptions {
@@ -33,6 +36,11 @@ export interface ServiceAppOptions {
    * says false: its callers are browsers and apps; it still sends the token downstream.
    */
   readonly requireServiceToken?: boolean
+  /**
+   * Proxies believed about the client (`x-forwarded-for`, `x-forwarded-proto`): Fastify's
+   * `trustProxy`. Defaults to `false`, so no caller can choose its own address.
+   */
+  readonly trustProxy?: TrustProxy
 }
 
 /**
@@ -41,10 +49,12 @@ export interface ServiceAppOptions {
  * adds its routes and returns it; `buildApp` never listens.
  *
  * Validation is strict: no type coercion and no silent removal of unknown fields, so a wrong JSON
- * type or an unknown field is a 400, never a guess.
+ * type, an unknown field or an unknown query parameter is a 400, never a guess. Errors Node's HTTP
+ * parser raises before routing are problems too.
  */
 export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
   const { env } = options
+  const requestTimeoutMs = env.REQUEST_TIMEOUT_MS + 5_000
   const app = Fastify({
     logger: options.logger ?? {
       level: env.LOG_LEVEL,
@@ -52,11 +62,20 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     },
     genReqId: requestIdOf,
+    trustProxy: trustProxyOption(options.trustProxy ?? false),
     bodyLimit: env.BODY_LIMIT_BYTES,
     // Longer than the usual load balancer idle timeout (60 s), so the balancer closes first.
     keepAliveTimeout: 72_000,
     // Guards against clients that trickle a request in; no request may take longer than this.
-    requestTimeout: env.REQUEST_TIMEOUT_MS + 5_000,
+    requestTimeout: requestTimeoutMs,
+    http: {
+      // Node swaps the two limits when the headers' is the longer (its default is 60 s), which
+      // would let a body trickle in for a minute: the headers get no more time than the request.
+      headersTimeout: requestTimeoutMs,
+      // How often Node looks for requests past those limits: every second rather than its default
+      // 30 s, so a trickling client is cut off (408) close to the limit, not up to 30 s after it.
+      connectionsCheckingInterval: 1_000,
+    },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
@@ -65,11 +84,18 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
     frameworkErrors: (error, request, reply) => {
       answerFrameworkError(error, request, reply)
     },
+    // Errors of Node's HTTP parser and its request timeout come before Fastify has a request.
+    clientErrorHandler: (error, socket) => {
+      answerClientError(error, socket, app.log)
+    },
   })
-  // Added before any route, so that every route the service declares is recorded (404 vs 405).
+  // Added before any route, so that every route the service declares gets them: recorded (404 vs
+  // 405), refusing unknown query parameters, and started only while the caller's budget lasts.
   const routes = new RouteTable()
   app.addHook('onRoute', (route) => {
     routes.add(route)
+    strictQuery(route)
+    route.preHandler = [...toArray(route.preHandler), startOnlyWithTimeLeft]
   })
   void app.register(problemDetailsPlugin, { routes })
   void app.register(requestContextPlugin, { requestTimeoutMs: env.REQUEST_TIMEOUT_MS })
@@ -90,6 +116,10 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
   return app
 }
 
+function toArray<T>(value: T | readonly T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? [...(value as readonly T[])] : [value as T]
+}
+
 /** A malformed URL or an overlong parameter, raised before routing: a 400 problem like any other. */
 function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const { problem } = toProblem(new AppError(kitErrors.BAD_REQUEST, error.message))
@@ -98,4 +128,17 @@ function answerFrameworkError(error: FastifyError, request: FastifyRequest, repl
     .header('x-request-id', request.id)
     .type('application/problem+json')
     .send({ ...problem, instance: request.url.split('?')[0], request_id: request.id })
+}
+
+/**
+ * Fastify's form of a {@link TrustProxy}. A hop count becomes a function of the hop's index:
+ * Fastify refuses to trust anything for a bare number (it cannot tell a proxy from a client that
+ * sends its own `x-forwarded-for`), while a hop count is the operator saying that only the proxies
+ * can reach this process, as in Express.
+ */
+function trustProxyOption(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') {
+    return (_address, hop) => hop < trust
+  }
+  return typeof trust === 'object' ? [...trust] : trust
 }

@@ -67,6 +67,21 @@ class Cancellation {
 
 function noop(): void {}
 
+function spentBudget(): AppError {
+  return new AppError(kitErrors.DEADLINE_EXCEEDED, `The caller's budget (${DEADLINE_HEADER}) was spent before the request could be handled.`)
+}
+
+/**
+ * A route-level `preHandler` that answers 504 instead of starting the handler once the request's
+ * budget is spent. The deadline's own timer cannot catch a budget that ran out while the event loop
+ * was busy (synchronous hooks, a long parse): no timer fires in between, and the handler would start
+ * on a request nobody waits for. Add it last to every route (an `onRoute` hook), so it runs after
+ * every other hook.
+ */
+export function startOnlyWithTimeLeft(request: FastifyRequest, _reply: FastifyReply, next: (error?: Error) => void): void {
+  next(request.deadline.expired ? spentBudget() : undefined)
+}
+
 type WithCancellation = FastifyRequest & { [kCancellation]: Cancellation | undefined }
 
 /**
@@ -99,6 +114,13 @@ export const requestContextPlugin = fp<RequestContextOptions>(
         return
       }
       request.deadline = deadline
+      if (deadline.expired) {
+        // A budget spent before the work starts (`x-request-timeout-ms: 0`): nothing is read,
+        // checked or queried for a caller who can no longer use the answer.
+        cancellation.abort(new TimeoutError(deadline.timeoutMs))
+        next(spentBudget())
+        return
+      }
       cancellation.stopWatching = deadline.onExpired(() => {
         cancellation.abort(new TimeoutError(deadline.timeoutMs))
         // A handler that ignores the signal still must not hold the caller past its deadline.
