@@ -7,9 +7,11 @@
  *
  * 1. the service fails once, then answers: the retry absorbs the blip;
  * 2. the service hangs: the outer timeout ends the whole call after 1000 ms and aborts the
- *    attempt still running;
- * 3. the service is down: its failure is the breaker's 3rd, so the breaker opens; the retry's
- *    next attempt is refused without reaching the service, and a refusal is not retried;
+ *    attempt still running. That timeout is the caller's budget, outside the breaker, so the
+ *    breaker does not hold it against the service (a per-attempt limit inside it would count);
+ * 3. the service is down: its second failed attempt is the breaker's 3rd failure with the blip,
+ *    so the breaker opens; the retry's next attempt is refused without reaching the service, and a
+ *    refusal is not retried;
  * 4. the service is still down: the breaker refuses the first attempt, so the call fails at once
  *    and the struggling service gets no traffic at all.
  *

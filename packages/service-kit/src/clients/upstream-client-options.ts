@@ -59,8 +59,18 @@ export interface UpstreamClientOptions {
 
 /** Options of {@link UpstreamClient.get}. */
 export interface UpstreamRequestOptions<T> {
-  /** The caller's deadline: sent as `x-request-timeout-ms` on each attempt; the call is aborted when it passes. */
+  /**
+   * The caller's deadline (e.g. the incoming request's): the call is aborted when it passes. Running
+   * out of it is the caller's business, never a failure of the downstream.
+   */
   readonly deadline: Deadline
+  /**
+   * The downstream's own deadline for this call, retries included (e.g. `PRODUCTS_TIMEOUT_MS` from
+   * when the page started, shared by every call of that window): past it the call fails with a
+   * `TimeoutError` that counts against the downstream's breaker. The tighter of this and `deadline`
+   * travels as `x-request-timeout-ms`. Unset: only `deadline` bounds the call.
+   */
+  readonly ownDeadline?: Deadline
   /**
    * Validates the parsed JSON of a 2xx answer and returns it typed; it must throw on a wrong shape
    * (that is a failure, `UPSTREAM_ERR_BAD_BODY`). Downstream JSON is never trusted as is.

@@ -184,7 +184,7 @@ describe('UpstreamClient circuit breaker', () => {
     expect(server.calls).toBe(2)
   })
 
-  it('counts malformed bodies and timeouts as failures, but not 4xx answers', async () => {
+  it('counts malformed bodies and misses of its own deadline as failures, but not 4xx answers', async () => {
     const made = client({ retry: { maxAttempts: 1 }, breaker: { maxFailures: 3 } })
     server.handle((_req, res) => { json(res, 404, {}) })
     for (let i = 0; i < 5; i++) {
@@ -196,7 +196,7 @@ describe('UpstreamClient circuit breaker', () => {
     await failure(made.get('/users/1/cart', { deadline: Deadline.after(500), parse: anything }))
     expect(made.breaker.state).toBe('closed')
     server.handle(() => {})
-    await expect(made.get('/users/1/cart', { deadline: Deadline.after(50), parse: anything })).rejects.toBeInstanceOf(TimeoutError)
+    await expect(made.get('/users/1/cart', { deadline: Deadline.after(5000), ownDeadline: Deadline.after(50), parse: anything })).rejects.toBeInstanceOf(TimeoutError)
     expect(made.breaker.state).toBe('open')
   })
 
@@ -214,5 +214,77 @@ describe('UpstreamClient circuit breaker', () => {
     await failure(made.get('/users/1/cart', { deadline: Deadline.after(500), parse: anything }))
     expect(made.breaker.name).toBe('cart')
     expect(made.breaker.stats).toMatchObject({ state: 'closed', totalFailures: 1 })
+  })
+})
+
+describe('UpstreamClient: what the breaker counts', () => {
+  /** Never answers; the call must be ended by a budget or the caller. */
+  const hang = (): void => {
+    server.handle(() => undefined)
+  }
+
+  it('does not count a call ended by the caller\'s shorter deadline', async () => {
+    hang()
+    const cart = client({ breaker: { maxFailures: 2 } })
+    for (let index = 0; index < 4; index++) {
+      const error = await failure(cart.get('/users/1/cart', { deadline: Deadline.after(20), ownDeadline: Deadline.after(1000), parse: anything }))
+      expect(error).toBeInstanceOf(TimeoutError)
+    }
+    expect(cart.breaker.state).toBe('closed')
+    expect(cart.breaker.stats.failures).toBe(0)
+  })
+
+  it('counts a call ended by the downstream\'s own deadline, with the caller\'s longer', async () => {
+    hang()
+    const cart = client({ breaker: { maxFailures: 2 } })
+    for (let index = 0; index < 2; index++) {
+      const error = await failure(cart.get('/users/1/cart', { deadline: Deadline.after(5000), ownDeadline: Deadline.after(20), parse: anything }))
+      expect(error).toBeInstanceOf(TimeoutError)
+    }
+    expect(cart.breaker.state).toBe('open')
+    expect(await failure(cart.get('/users/1/cart', { deadline: Deadline.after(5000), ownDeadline: Deadline.after(20), parse: anything }))).toBeInstanceOf(CircuitOpenError)
+  })
+
+  it('sends the tighter budget downstream', async () => {
+    server.handle((_req, res) => { json(res, 200, []) })
+    const cart = client()
+    await cart.get('/users/1/cart', { deadline: Deadline.after(5000), ownDeadline: Deadline.after(300), parse: anything })
+    await cart.get('/users/1/cart', { deadline: Deadline.after(200), ownDeadline: Deadline.after(3000), parse: anything })
+    const [own, caller] = server.requests.map((seen) => Number(seen.headers['x-request-timeout-ms']))
+    expect(own).toBeGreaterThan(250)
+    expect(own).toBeLessThanOrEqual(300)
+    expect(caller).toBeGreaterThan(150)
+    expect(caller).toBeLessThanOrEqual(200)
+  })
+
+  it('does not count, nor retry, a 504 answered to the caller\'s budget', async () => {
+    server.handle((_req, res) => { json(res, 504, { title: 'Gateway Timeout' }) })
+    const cart = client({ breaker: { maxFailures: 2 } })
+    for (let index = 0; index < 3; index++) {
+      await failure(cart.get('/users/1/cart', { deadline: Deadline.after(100), ownDeadline: Deadline.after(1000), parse: anything }))
+    }
+    expect(server.calls).toBe(3)
+    expect(cart.breaker.stats.failures).toBe(0)
+  })
+
+  it('counts a 504 answered to its own budget', async () => {
+    server.handle((_req, res) => { json(res, 504, { title: 'Gateway Timeout' }) })
+    const cart = client({ breaker: { maxFailures: 2 }, retry: { maxAttempts: 1 } })
+    for (let index = 0; index < 2; index++) {
+      await failure(cart.get('/users/1/cart', { deadline: Deadline.after(5000), ownDeadline: Deadline.after(1000), parse: anything }))
+    }
+    expect(cart.breaker.state).toBe('open')
+  })
+
+  it('does not count a call the caller aborts, even when no deadline is near', async () => {
+    hang()
+    const cart = client({ breaker: { maxFailures: 2 } })
+    for (let index = 0; index < 3; index++) {
+      const controller = new AbortController()
+      const call = cart.get('/users/1/cart', { deadline: Deadline.after(5000), ownDeadline: Deadline.after(5000), signal: controller.signal, parse: anything })
+      setTimeout(() => { controller.abort(new Error('client gone')) }, 10)
+      expect(await failure(call)).toMatchObject({ message: 'client gone' })
+    }
+    expect(cart.breaker.stats.failures).toBe(0)
   })
 })

@@ -1,6 +1,7 @@
 import {
   CircuitBreaker,
   DEADLINE_HEADER,
+  type Deadline,
   type ExecutionContext,
   RetryBudget,
   type RetryBudgetStats,
@@ -19,7 +20,16 @@ import type {
   UpstreamWriteMethod,
 } from './upstream-client-options.js'
 import { type DownstreamProblem, UpstreamError } from './upstream-error.js'
-import { IDEMPOTENT_METHODS, isDownstreamFailure, isRetryable, outcomeOf, toConnectError } from './upstream-policy.js'
+import {
+  IDEMPOTENT_METHODS,
+  countsAgainstDownstream,
+  isCallerBudgetAnswer,
+  isRetryable,
+  markCallerBudgetAnswer,
+  outcomeOf,
+  ownTimeoutError,
+  toConnectError,
+} from './upstream-policy.js'
 
 /** Everything one logical call needs, whichever public method started it. */
 interface CallOptions<T> extends Omit<UpstreamSendOptions<T>, 'body'> {
@@ -27,9 +37,18 @@ interface CallOptions<T> extends Omit<UpstreamSendOptions<T>, 'body'> {
   readonly payload: string | undefined
 }
 
-/** Mutable per call, so the outcome event can report the last status seen across attempts. */
+/** Per call: the budget sent downstream, and the last status seen across attempts (for the outcome event). */
 interface CallState {
   status: number | undefined
+  /** The tighter of the caller's deadline and the downstream's own: what `x-request-timeout-ms` carries. */
+  readonly budget: Deadline
+  /** True when {@link budget} is the caller's, so a 504 for it is the caller's business. */
+  readonly callerBudget: boolean
+}
+
+/** Retried only when worth it: never a 504 that only says the caller's budget was spent. */
+function isWorthRetrying(error: unknown): boolean {
+  return isRetryable(error) && !isCallerBudgetAnswer(error)
 }
 
 /**
@@ -97,7 +116,7 @@ export class UpstreamClient {
       halfOpenMaxCalls: 1,
       ...options.breaker,
       name: options.name,
-      isFailure: isDownstreamFailure,
+      isFailure: countsAgainstDownstream,
     })
     const budget = options.retryBudget
     this.retryBudget = budget instanceof RetryBudget ? budget : new RetryBudget(budget)
@@ -141,21 +160,28 @@ export class UpstreamClient {
       throw new RangeError(`UpstreamClient ${this.name}: path must start with "/", got ${path}`)
     }
     const startedAt = this.onOutcome === undefined ? 0 : performance.now()
-    const state: CallState = { status: undefined }
+    const own = options.ownDeadline
+    // Which budget runs out first is fixed when the call starts; a tie is the caller's.
+    const callerBudget = own === undefined || options.deadline.expiresAt <= own.expiresAt
+    const state: CallState = { status: undefined, budget: callerBudget ? options.deadline : own, callerBudget }
     const retryable = IDEMPOTENT_METHODS.has(method) || options.idempotencyKey !== undefined
     const attempt = ({ signal }: ExecutionContext): Promise<UpstreamResponse<T>> => this.attempt(method, path, options, signal, state)
+    const scope = callerBudget ? undefined : new OwnBudgetScope(own, options.signal)
+    const signal = scope?.signal ?? options.signal
     try {
       // Retry outside the breaker: each attempt is judged by the breaker, and an open circuit
-      // ends the retrying at once (retry's default refuses to retry a CircuitOpenError).
-      const response = await retry(({ signal }) => this.breaker.execute(attempt, { signal }), {
+      // ends the retrying at once (retry's default refuses to retry a CircuitOpenError). The
+      // caller's deadline bounds the retrying; the downstream's own budget, when it is the
+      // tighter, ends the call through the signal with an error that the breaker counts.
+      const response = await retry(({ signal: attemptSignal }) => this.breaker.execute(attempt, { signal: attemptSignal }), {
         maxAttempts: retryable ? this.maxAttempts : 1,
         backoff: 'exponential',
         intervalMs: this.intervalMs,
         maxIntervalMs: this.maxIntervalMs,
-        retryIf: isRetryable,
+        retryIf: isWorthRetrying,
         budget: this.retryBudget,
         deadline: options.deadline,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...(signal === undefined ? {} : { signal }),
       })
       this.report(method, options, state, 'ok', startedAt)
       return response
@@ -164,6 +190,8 @@ export class UpstreamClient {
       const error = isTooManyRetriesError(caught) ? caught.cause : caught
       this.report(method, options, state, outcomeOf(error, options.signal), startedAt)
       throw error
+    } finally {
+      scope?.close()
     }
   }
 
@@ -172,7 +200,7 @@ export class UpstreamClient {
       authorization: this.authorization,
       accept: 'application/json',
       // Per attempt: a retry after a pause carries what is left, not what was left at the start.
-      [DEADLINE_HEADER]: options.deadline.toHeader(),
+      [DEADLINE_HEADER]: state.budget.toHeader(),
     }
     if (options.requestId !== undefined) {
       headers['x-request-id'] = options.requestId
@@ -196,12 +224,13 @@ export class UpstreamClient {
           await discard(response.body)
         }
         if (!expected) {
-          throw new UpstreamError('UPSTREAM_ERR_STATUS', `${this.name} answered ${status}`, {
+          const error = new UpstreamError('UPSTREAM_ERR_STATUS', `${this.name} answered ${status}`, {
             downstream: this.name,
             status,
             retryAfterMs: status === 503 || status === 429 ? retryAfterMs(response.headers['retry-after']) : undefined,
             problem,
           })
+          throw status === 504 && state.callerBudget ? markCallerBudgetAnswer(error) : error
         }
         return { status, headers: response.headers, body: undefined }
       }
@@ -250,5 +279,42 @@ export class UpstreamClient {
     } catch {
       // Metrics must never change the answer of a call.
     }
+  }
+}
+
+/**
+ * The signal of a call whose own budget runs out before the caller's deadline: aborted with the
+ * caller's reason when the caller aborts, and with a counted {@link ownTimeoutError} when the
+ * downstream's own budget passes. Watches the budget on the library's shared timer.
+ */
+class OwnBudgetScope {
+  private readonly controller = new AbortController()
+  private readonly stopWatching: () => void
+  private readonly caller: AbortSignal | undefined
+  private readonly onCallerAbort: () => void
+
+  constructor(own: Deadline, caller: AbortSignal | undefined) {
+    const controller = this.controller
+    this.caller = caller
+    this.onCallerAbort = () => {
+      controller.abort(caller?.reason)
+    }
+    if (caller?.aborted === true) {
+      controller.abort(caller.reason)
+    } else {
+      caller?.addEventListener('abort', this.onCallerAbort, { once: true })
+    }
+    this.stopWatching = own.onExpired(() => {
+      controller.abort(ownTimeoutError(own.timeoutMs))
+    })
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal
+  }
+
+  close(): void {
+    this.stopWatching()
+    this.caller?.removeEventListener('abort', this.onCallerAbort)
   }
 }

@@ -1,4 +1,4 @@
-import { isCircuitOpenError, isTimeoutError } from '@storefront/resilience'
+import { TimeoutError, isCircuitOpenError, isTimeoutError } from '@storefront/resilience'
 
 import { UpstreamError, isUpstreamError } from './upstream-error.js'
 
@@ -40,11 +40,66 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /**
- * Whether the breaker counts an error against the downstream: everything except a 4xx answer,
- * which proves the downstream is up and judging requests.
+ * Whether an error is the downstream's failure: everything except a 4xx answer, which proves the
+ * downstream is up and judging requests.
  */
 export function isDownstreamFailure(error: unknown): boolean {
   return !(isUpstreamError(error) && error.code === 'UPSTREAM_ERR_STATUS' && (error.status ?? 0) < 500)
+}
+
+/** Timeouts of a downstream's own budget: they reach its breaker as an abort, yet they count. */
+const ownTimeouts = new WeakSet<object>()
+
+/** Answers shaped by the caller's budget (a 504 for a budget the caller had already spent). */
+const callerBudgetAnswers = new WeakSet<object>()
+
+/** The error a call fails with when the downstream's own budget runs out; it counts against the breaker. */
+export function ownTimeoutError(timeoutMs: number): TimeoutError {
+  const error = new TimeoutError(timeoutMs)
+  ownTimeouts.add(error)
+  return error
+}
+
+/**
+ * True for the `TimeoutError` of a call whose downstream missed its own deadline (`ownDeadline`),
+ * as opposed to one ended by the caller's deadline: the first is the downstream's failure, the
+ * second the caller's business.
+ */
+export function isOwnTimeout(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && ownTimeouts.has(error)
+}
+
+/**
+ * Marks a 504 answered to a request that carried the caller's budget: the downstream only said
+ * that the caller's time was up, which says nothing about its health, and a retry would be sent
+ * even less time.
+ */
+export function markCallerBudgetAnswer(error: UpstreamError): UpstreamError {
+  callerBudgetAnswers.add(error)
+  return error
+}
+
+/** True for a 504 marked by {@link markCallerBudgetAnswer}. */
+export function isCallerBudgetAnswer(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && callerBudgetAnswers.has(error)
+}
+
+/** What a breaker tells `isFailure` about how a call ended. */
+export interface CallEnding {
+  /** True when the caller's signal ended the call (its deadline, its client gone, a lost hedge). */
+  readonly callerAborted: boolean
+}
+
+/**
+ * What the breaker counts against the downstream: its own failures only. A call the caller cut
+ * short (its deadline, its client gone, a lost hedge) never counts, so no client can open a
+ * breaker for everyone by sending tiny budgets; a miss of the downstream's own budget does.
+ */
+export function countsAgainstDownstream(error: unknown, ending: CallEnding): boolean {
+  if (ending.callerAborted) {
+    return isOwnTimeout(error)
+  }
+  return isDownstreamFailure(error) && !isCallerBudgetAnswer(error)
 }
 
 /** Turns a socket-level error into `UPSTREAM_ERR_CONNECT`; anything else is returned as is. */

@@ -1,9 +1,8 @@
 import { setMaxListeners } from 'node:events'
 
-import { type Deadline, type SettleOutcome, hedge, isCircuitOpenError, isTimeoutError, settle } from '@storefront/resilience'
-import type { UpstreamClient } from '@storefront/service-kit'
+import { Deadline, type SettleOutcome, TimeoutError, hedge, isCircuitOpenError, isTimeoutError, settle } from '@storefront/resilience'
+import { type UpstreamClient, isOwnTimeout } from '@storefront/service-kit'
 
-import { within } from './budget.js'
 import type { LatencyTracker } from './latency-tracker.js'
 import { type CartLine, type Favorite, type ProductRecord, type StockItem, parseCartLines, parseFavorites, parseProducts, parseStockItems } from '../clients/downstream-shapes.js'
 
@@ -59,8 +58,11 @@ export interface ProductsPageOptions {
   readonly inventoryTimeoutMs: number
   /** The caller's signal: aborting it cancels every downstream call. */
   readonly signal: AbortSignal
-  /** The incoming request's deadline: no window outlives it. */
-  readonly deadline?: Deadline
+  /**
+   * The caller's deadline (the incoming request's): no call outlives it, and a call it cuts short
+   * is the caller's business, never counted against a downstream's breaker.
+   */
+  readonly deadline: Deadline
   /** Passed on as `x-request-id`. */
   readonly requestId?: string
   /** Hedging of slow inventory chunks; without it each chunk is one call. */
@@ -103,20 +105,28 @@ export async function getProductsPage(clients: ProductsPageClients, options: Pro
   }
   options.signal.addEventListener('abort', cancel, { once: true })
   try {
-    const window = within(options.productsTimeoutMs, options.deadline)
-    const common = { signal: scope.signal, ...(options.requestId === undefined ? {} : { requestId: options.requestId }) }
-    const productsCall = clients.products.getJson('/products', { ...common, deadline: window, route: '/products', parse: parseProducts })
+    // The downstreams' own window: missing it counts against their breakers. The caller's deadline
+    // bounds every call too, but running out of it is the caller's business.
+    const window = Deadline.after(options.productsTimeoutMs)
+    const requestId = options.requestId === undefined ? {} : { requestId: options.requestId }
+    const productsCall = clients.products.getJson('/products', { ...requestId, signal: scope.signal, deadline: options.deadline, ownDeadline: window, route: '/products', parse: parseProducts })
+    const common: CallCommon = { ...requestId, signal: scope.signal, deadline: options.deadline }
     // With products' circuit open the page is a 503 whatever cart and favorites say: do not start
     // calls only to abort them (each abort costs a connection), so a refused page stays cheap.
     const optional = clients.products.breaker.state === 'open'
       ? Promise.resolve({ cart: undefined, favorites: undefined })
-      : fetchCartAndFavorites(clients, options.userId, window, options.productsTimeoutMs, common)
+      : fetchCartAndFavorites(clients, options.userId, window, common)
     // If products fails, `optional` is left behind and rejects when the scope aborts: not an error.
     optional.catch(noop)
     const products = await productsCall
     const ids = products.map((product) => product.product_id)
-    const stock = await fetchStock(clients.inventory, ids, within(options.inventoryTimeoutMs, options.deadline), options.inventoryTimeoutMs, common, options.hedging)
+    const stock = await fetchStock(clients.inventory, ids, Deadline.after(options.inventoryTimeoutMs), common, options.hedging)
     const { cart, favorites } = await optional
+    if (stock.callerBudgetSpent || endedByCallerBudget(cart) || endedByCallerBudget(favorites)) {
+      // The caller's budget ran out before the page was whole: the contract's 504, not a page
+      // that blames a downstream for the caller's hurry.
+      throw new TimeoutError(options.deadline.timeoutMs)
+    }
 
     const degraded: DegradedPart[] = []
     const reasons: Partial<Record<DegradedPart, DegradedReason>> = {}
@@ -144,9 +154,24 @@ export async function getProductsPage(clients: ProductsPageClients, options: Pro
   }
 }
 
+/** What every call of a page carries. */
 interface CallCommon {
   readonly signal: AbortSignal
+  readonly deadline: Deadline
   readonly requestId?: string
+}
+
+/**
+ * How long past a window `settle` waits before it gives up on a call itself. Each call ends at its
+ * window (the downstream's own timeout, counted by its breaker) or at the caller's deadline (the
+ * caller's business) on its own; `settle`'s limit only guards against a call that does neither,
+ * and must not race them, or the caller's abort would be taken for the downstream's timeout.
+ */
+const SETTLE_GRACE_MS = 25
+
+/** The time `settle` may wait for calls bounded by `window`. */
+function settleLimitMs(window: Deadline): number {
+  return window.remainingMs() + SETTLE_GRACE_MS
 }
 
 /** How an optional part ended: absent for an anonymous visitor. */
@@ -156,42 +181,40 @@ async function fetchCartAndFavorites(
   clients: ProductsPageClients,
   userId: number | undefined,
   window: Deadline,
-  timeoutMs: number,
   common: CallCommon,
 ): Promise<{ cart: OptionalOutcome<CartLine[]>; favorites: OptionalOutcome<Favorite[]> }> {
   if (userId === undefined) {
     return { cart: undefined, favorites: undefined }
   }
-  const { requestId } = common
-  const extra = requestId === undefined ? {} : { requestId }
+  const call = { ...common, ownDeadline: window }
   return settle({
-    cart: ({ signal }) => clients.cart.getJson(`/users/${userId}/cart`, { ...extra, signal, deadline: window, route: '/users/:id/cart', parse: parseCartLines }),
-    favorites: ({ signal }) => clients.favorites.getJson(`/users/${userId}/favorites`, { ...extra, signal, deadline: window, route: '/users/:id/favorites', parse: parseFavorites }),
-  }, { timeoutMs, deadline: window, signal: common.signal })
+    cart: ({ signal }) => clients.cart.getJson(`/users/${userId}/cart`, { ...call, signal, route: '/users/:id/cart', parse: parseCartLines }),
+    favorites: ({ signal }) => clients.favorites.getJson(`/users/${userId}/favorites`, { ...call, signal, route: '/users/:id/favorites', parse: parseFavorites }),
+  }, { timeoutMs: settleLimitMs(window), signal: common.signal })
 }
 
 /** The stock that arrived, and why some did not. */
 interface Stock {
   readonly byId: ReadonlyMap<number, number>
   readonly failure: DegradedReason | undefined
+  /** True when some chunk was ended by the caller's deadline rather than by inventory. */
+  readonly callerBudgetSpent: boolean
 }
 
 async function fetchStock(
   inventory: UpstreamClient,
   ids: readonly number[],
   window: Deadline,
-  timeoutMs: number,
   common: CallCommon,
   hedging: InventoryHedging | undefined,
 ): Promise<Stock> {
   if (ids.length === 0) {
-    return { byId: new Map(), failure: undefined }
+    return { byId: new Map(), failure: undefined, callerBudgetSpent: false }
   }
-  const { requestId } = common
-  const extra = requestId === undefined ? {} : { requestId }
+  const call = { ...common, ownDeadline: window }
   const fetchChunk = async (chunk: readonly number[], signal: AbortSignal): Promise<StockItem[]> => {
     const startedAt = performance.now()
-    const items = await inventory.getJson(`/inventory?product_ids=${chunk.join(',')}`, { ...extra, signal, deadline: window, route: '/inventory', parse: parseStockItems })
+    const items = await inventory.getJson(`/inventory?product_ids=${chunk.join(',')}`, { ...call, signal, route: '/inventory', parse: parseStockItems })
     hedging?.latency.record(performance.now() - startedAt)
     // Only the stock this call asked for: a confused downstream must not fill in products whose
     // own chunk failed, nor products not on the page.
@@ -199,7 +222,7 @@ async function fetchStock(
     return items.filter((item) => asked.has(item.product_id))
   }
   const p95 = hedging?.latency.quantile(0.95)
-  const delayMs = hedging === undefined || p95 === undefined ? undefined : Math.min(Math.max(p95, hedging.minDelayMs), timeoutMs / 2)
+  const delayMs = hedging === undefined || p95 === undefined ? undefined : Math.min(Math.max(p95, hedging.minDelayMs), window.timeoutMs / 2)
   const calls: Record<string, (context: { signal: AbortSignal }) => Promise<StockItem[]>> = {}
   const hedges = { left: MAX_INVENTORY_CALLS_PER_PAGE - Math.ceil(ids.length / INVENTORY_CHUNK_SIZE) }
   for (let start = 0; start < ids.length; start += INVENTORY_CHUNK_SIZE) {
@@ -208,10 +231,12 @@ async function fetchStock(
       ? ({ signal }) => fetchChunk(chunk, signal)
       : ({ signal }) => hedgedChunk(inventory, hedging, delayMs, hedges, signal, (copySignal) => fetchChunk(chunk, copySignal))
   }
-  const outcomes = await settle(calls, { timeoutMs, deadline: window, signal: common.signal })
+  const outcomes = await settle(calls, { timeoutMs: settleLimitMs(window), signal: common.signal })
   const byId = new Map<number, number>()
   let failure: DegradedReason | undefined
+  let callerBudgetSpent = false
   for (const outcome of Object.values(outcomes)) {
+    callerBudgetSpent ||= endedByCallerBudget(outcome)
     const reason = reasonOf(outcome)
     if (reason !== undefined) {
       failure ??= reason
@@ -221,7 +246,7 @@ async function fetchStock(
       byId.set(item.product_id, item.inventory)
     }
   }
-  return { byId, failure }
+  return { byId, failure, callerBudgetSpent }
 }
 
 /**
@@ -254,6 +279,14 @@ function hedgedChunk(
     hedging.onHedge?.()
     return fetchChunk(copySignal)
   }, { delayMs, maxHedges: 1, signal })
+}
+
+/**
+ * True when an optional call was ended by the caller's deadline: a `TimeoutError` that is not the
+ * downstream's own (see `isOwnTimeout`).
+ */
+function endedByCallerBudget(outcome: SettleOutcome<unknown> | undefined): boolean {
+  return outcome?.status === 'rejected' && isTimeoutError(outcome.reason) && !isOwnTimeout(outcome.reason)
 }
 
 /** Why an optional call did not answer well; `undefined` when it did (or was never made). */

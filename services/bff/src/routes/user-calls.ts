@@ -1,7 +1,6 @@
+import { Deadline } from '@storefront/resilience'
 import { ID_PATTERN } from '@storefront/service-kit'
 import type { FastifyRequest } from 'fastify'
-
-import { within } from '../domain/budget.js'
 
 /** The params of a route addressed by a product id, `/…/{product_id}`. */
 export const productIdParams = {
@@ -11,9 +10,10 @@ export const productIdParams = {
 } as const
 
 /**
- * What every call made for the signed-in user outside the page carries: `timeoutMs` (never past
- * the request's own deadline), the request's signal, so a caller who leaves cancels it, and its id.
+ * What every call made for the signed-in user outside the page carries: the downstream's own
+ * `timeoutMs` (missing it counts against its breaker), the request's deadline and signal (running
+ * out of them is the caller's business), and its id.
  */
 export function userCallOptions(request: FastifyRequest, timeoutMs: number) {
-  return { deadline: within(timeoutMs, request.deadline), signal: request.abortSignal, requestId: request.id }
+  return { deadline: request.deadline, ownDeadline: Deadline.after(timeoutMs), signal: request.abortSignal, requestId: request.id }
 }
