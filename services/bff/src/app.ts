@@ -10,12 +10,13 @@ import { DEMO_AUDIENCE, DEMO_ISSUER, DemoSessions } from './auth/demo-sessions.j
 import { type TokenVerifier, createTokenVerifier, keySetFrom } from './auth/token-verifier.js'
 import { type ClientTuning, DOWNSTREAMS, type DownstreamClients, closeDownstreamClients, createDownstreamClients } from './clients/downstream-clients.js'
 import { DownstreamMetrics } from './clients/downstream-metrics.js'
-import type { BffEnv } from './config.js'
+import { type BffEnv, isOpenDemo } from './config.js'
 import { bffErrors } from './errors.js'
 import { authRoutes } from './routes/auth/index.js'
 import { cartRoutes } from './routes/cart/index.js'
 import { docsRoutes } from './routes/docs/index.js'
 import { favoritesRoutes } from './routes/favorites/index.js'
+import { requireOperatorToken } from './plugins/operator-access.js'
 import { securityHeadersPlugin } from './plugins/security-headers.js'
 import { opsRoutes } from './routes/ops/index.js'
 import { pageRoutes } from './routes/pages/index.js'
@@ -35,8 +36,12 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
     env,
     // Browsers and apps hold no service token; SERVICE_TOKEN is what the BFF sends downstream.
     requireServiceToken: false,
+    trustProxy: env.TRUST_PROXY,
     logger: deps.logger,
   })
+  if (!isOpenDemo(env)) {
+    requireOperatorToken(app, env.OPS_TOKEN)
+  }
   const metrics = new DownstreamMetrics()
   const clients = createDownstreamClients(env, deps.clients, metrics.record)
   app.addHook('onClose', async () => {
@@ -77,7 +82,7 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
   // Routes in a plugin of their own, registered last, so every hook above applies to them.
   void app.register((scope, _options, done) => {
     metrics.attach(scope.metrics, DOWNSTREAMS.map((name) => clients[name]))
-    authRoutes(scope, { sessions })
+    authRoutes(scope, { sessions, verifier })
     productRoutes(scope, { env, clients, metrics })
     cartRoutes(scope, { env, clients })
     favoritesRoutes(scope, { env, clients })

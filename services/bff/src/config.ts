@@ -1,4 +1,4 @@
-import { type EnvOf, baseEnv, int, oneOf, optionalStr, readEnv, str } from '@storefront/service-kit'
+import { type EnvOf, type EnvVar, ConfigError, baseEnv, bool, checkSecret, int, isLoopback, optionalSecret, optionalStr, readEnv, str, trustProxy } from '@storefront/service-kit'
 
 const HTTP_ORIGIN = /^https?:\/\/[^/?#]+\/?$/
 
@@ -12,24 +12,65 @@ export const bffEnvSchema = {
   PRODUCTS_TIMEOUT_MS: int('Budget of products (and of the optional cart and favorites) on GET /products/all, in ms.', { fallback: 1000, min: 1, max: 60_000 }),
   INVENTORY_TIMEOUT_MS: int('Budget of inventory on GET /products/all, counted from the products answer, in ms.', { fallback: 1000, min: 1, max: 60_000 }),
   WRITE_TIMEOUT_MS: int('Budget of a cart or favorites call outside the page (the user\'s lists and writes), retries included, in ms.', { fallback: 2000, min: 1, max: 60_000 }),
-  AUTH_MODE: oneOf('How users sign in: demo (POST /auth/login with a user id, for local runs) or jwt (tokens from an identity provider).', ['demo', 'jwt'], 'demo'),
-  AUTH_SECRET: optionalStr('Signs demo sessions (HS256). Unset in demo mode: generated per run, so sessions end with the process.', { minLength: 32 }),
+  AUTH_MODE: authMode('How users sign in: demo (POST /auth/login with a user id, for local runs) or jwt (tokens from an identity provider). Defaults to demo on a loopback HOST; required on any other.'),
+  ALLOW_DEMO_AUTH: bool('Lets AUTH_MODE=demo (anyone signs in as any user) run on a non-loopback HOST, e.g. a shared demo machine.', false),
+  AUTH_SECRET: optionalSecret('Signs demo sessions (HS256). Unset in demo mode: generated per run, so sessions end with the process.', { minLength: 32 }),
   AUTH_SESSION_TTL_S: int('How long a demo session lasts, in seconds.', { fallback: 8 * 60 * 60, min: 60, max: 30 * 24 * 60 * 60 }),
-  AUTH_JWT_SECRET: optionalStr('jwt mode: the shared secret (HS256) the identity provider signs tokens with. Unset: AUTH_SECRET, unless AUTH_JWKS_URL is set.', { minLength: 32 }),
+  AUTH_JWT_SECRET: optionalSecret('jwt mode: the shared secret (HS256) the identity provider signs tokens with. Unset: AUTH_SECRET, unless AUTH_JWKS_URL is set.', { minLength: 32 }),
   AUTH_JWKS_URL: optionalStr('jwt mode: the identity provider\'s JSON Web Key Set, for RS256/ES256/EdDSA tokens.', { pattern: /^https?:\/\// }),
   AUTH_JWT_ISSUER: optionalStr('jwt mode: the `iss` every token must carry (unset: not checked).'),
   AUTH_JWT_AUDIENCE: optionalStr('jwt mode: the `aud` every token must carry (unset: not checked).'),
+  OPS_TOKEN: optionalSecret('Bearer token for GET /metrics and everything under /ops/ (at least 16 characters; off loopback 32). Not needed in demo mode on a loopback HOST; unset elsewhere, those routes answer 401.', { minLength: 16 }),
+  TRUST_PROXY: trustProxy('Proxies believed about the client\'s address and protocol (x-forwarded-for, x-forwarded-proto): false, a hop count, or a comma-separated list of addresses and CIDRs. Default false.'),
   RATE_LIMIT_PER_MINUTE: int('Requests one client (one IP address) may make per minute; more are answered 429. 0 turns the limit off.', { fallback: 1200, min: 0, max: 100_000_000 }),
 }
 
+/** How users sign in. */
+export type AuthMode = 'demo' | 'jwt'
+
+/** `AUTH_MODE`: unset stays `undefined` here, so that the default can depend on `HOST`. */
+function authMode(doc: string): EnvVar<AuthMode | undefined> {
+  return {
+    doc,
+    parse: (raw) => {
+      if (raw === undefined) {
+        return undefined
+      }
+      if (raw !== 'demo' && raw !== 'jwt') {
+        throw new Error('must be one of demo, jwt')
+      }
+      return raw
+    },
+  }
+}
+
 /** The BFF's validated, frozen environment. */
-export type BffEnv = EnvOf<typeof bffEnvSchema>
+export type BffEnv = Omit<EnvOf<typeof bffEnvSchema>, 'AUTH_MODE'> & { readonly AUTH_MODE: AuthMode }
 
 /** Reads the environment once; a bad value throws naming the variable. */
 export function readBffEnv(env: Readonly<Record<string, string | undefined>> = process.env): BffEnv {
   const read = readEnv(bffEnvSchema, env)
-  checkAuthEnv(read)
-  return read
+  const resolved: BffEnv = Object.freeze({ ...read, AUTH_MODE: resolveAuthMode(read) })
+  checkAuthEnv(resolved)
+  checkSecrets(resolved)
+  return resolved
+}
+
+/**
+ * Demo sign-in lets anyone be any user: it is the default only where nobody else can connect, and
+ * elsewhere it must be asked for twice (`AUTH_MODE=demo` and `ALLOW_DEMO_AUTH=true`).
+ */
+function resolveAuthMode(env: Pick<EnvOf<typeof bffEnvSchema>, 'HOST' | 'AUTH_MODE' | 'ALLOW_DEMO_AUTH'>): AuthMode {
+  if (isLoopback(env.HOST)) {
+    return env.AUTH_MODE ?? 'demo'
+  }
+  if (env.AUTH_MODE === undefined) {
+    throw new ConfigError('AUTH_MODE', `is required when HOST is not a loopback address (HOST is ${env.HOST}): set AUTH_MODE=jwt, or AUTH_MODE=demo with ALLOW_DEMO_AUTH=true`, undefined)
+  }
+  if (env.AUTH_MODE === 'demo' && !env.ALLOW_DEMO_AUTH) {
+    throw new ConfigError('ALLOW_DEMO_AUTH', `must be true for AUTH_MODE=demo on a non-loopback HOST (HOST is ${env.HOST}): demo sign-in lets anyone sign in as any user`, undefined)
+  }
+  return env.AUTH_MODE
 }
 
 /** Cross-variable rules of sign-in: jwt mode needs a way to verify tokens. */
@@ -40,4 +81,20 @@ function checkAuthEnv(env: Pick<BffEnv, 'AUTH_MODE' | 'AUTH_SECRET' | 'AUTH_JWT_
   if (env.AUTH_JWT_SECRET !== undefined && env.AUTH_JWKS_URL !== undefined) {
     throw new Error('Invalid environment variable AUTH_JWKS_URL: set AUTH_JWT_SECRET or AUTH_JWKS_URL, not both')
   }
+}
+
+/** Off loopback, every secret the BFF holds must be one nobody could guess or copy. */
+function checkSecrets(env: BffEnv): void {
+  checkSecret('SERVICE_TOKEN', env.SERVICE_TOKEN, env.HOST)
+  checkSecret('AUTH_SECRET', env.AUTH_SECRET, env.HOST)
+  checkSecret('AUTH_JWT_SECRET', env.AUTH_JWT_SECRET, env.HOST)
+  checkSecret('OPS_TOKEN', env.OPS_TOKEN, env.HOST)
+}
+
+/**
+ * True where the operator routes (`/metrics`, `/ops/*`) are open without `OPS_TOKEN`: demo mode on
+ * a loopback address, where the dashboard is a developer's own.
+ */
+export function isOpenDemo(env: Pick<BffEnv, 'AUTH_MODE' | 'HOST'>): boolean {
+  return env.AUTH_MODE === 'demo' && isLoopback(env.HOST)
 }

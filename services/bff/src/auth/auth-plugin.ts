@@ -4,7 +4,7 @@ import fp from 'fastify-plugin'
 
 import { bffErrors } from '../errors.js'
 import { SESSION_COOKIE, clearedSessionCookie, readCookie } from './session-cookie.js'
-import { BadTokenError, type TokenVerifier } from './token-verifier.js'
+import { BadTokenError, RevokedTokenError, type TokenVerifier } from './token-verifier.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -27,6 +27,15 @@ export interface AuthPluginOptions {
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 const BEARER = /^Bearer\s+(\S+)\s*$/i
+
+/** The token a request carries: the bearer token, else the session cookie; `undefined` for none. */
+export function presentedToken(request: FastifyRequest): string | undefined {
+  const authorization = request.headers.authorization
+  if (authorization !== undefined) {
+    return BEARER.exec(authorization)?.[1]
+  }
+  return readCookie(request.headers.cookie, SESSION_COOKIE)
+}
 
 /**
  * Resolves the user of routes marked `config.auth`, from `authorization: Bearer <token>` or the
@@ -72,6 +81,11 @@ async function userOf(request: FastifyRequest, reply: FastifyReply, verifier: To
     try {
       return await verifier.verify(token)
     } catch (error) {
+      if (error instanceof RevokedTokenError) {
+        throw new AppError(bffErrors.SESSION_REVOKED, 'This token was signed out; sign in again.', {
+          headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+        })
+      }
       throw error instanceof BadTokenError ? badToken(error.message) : error
     }
   }

@@ -4,7 +4,7 @@ import { request } from 'undici'
 /** How a fault-control call ended: the service's answer, or why there is none. */
 export type FaultControlResult =
   | { readonly ok: true; readonly faults: FaultSettingsBody }
-  | { readonly ok: false; readonly status: number | undefined; readonly reason: string }
+  | { readonly ok: false; readonly status: number | undefined; readonly reason: string; readonly cause?: unknown }
 
 /** The longest a fault-control call may take, in ms. */
 const CONTROL_TIMEOUT_MS = 2000
@@ -29,6 +29,21 @@ export async function controlFaults(origin: string, token: string, change?: Faul
     }
     return { ok: true, faults: JSON.parse(text) as FaultSettingsBody }
   } catch (error) {
-    return { ok: false, status: undefined, reason: error instanceof Error ? error.message : String(error) }
+    return { ok: false, status: undefined, reason: describeFailure(error), cause: error }
   }
+}
+
+/**
+ * Why a service could not be reached, in words that are safe to show an operator's browser: the
+ * error's own message names internal addresses and ports, which stay in the BFF's log.
+ */
+function describeFailure(error: unknown): string {
+  if (error instanceof DOMException && error.name === 'TimeoutError') {
+    return `no answer within ${CONTROL_TIMEOUT_MS} ms`
+  }
+  if (error instanceof SyntaxError) {
+    return 'answered with a body that is not JSON'
+  }
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'ECONNREFUSED' ? 'not reachable (connection refused)' : 'not reachable'
 }

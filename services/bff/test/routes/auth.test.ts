@@ -196,3 +196,93 @@ describe('AUTH_MODE=jwt', () => {
     expect(() => readBffEnv({ AUTH_MODE: 'sso' })).toThrow(/AUTH_MODE/)
   })
 })
+
+describe('strict tokens', () => {
+  /** A token with raw claims, signed as the demo sessions are (issuer and audience right). */
+  function rawToken(claims: Record<string, unknown>): Promise<string> {
+    const now = Math.floor(Date.now() / 1000)
+    return new SignJWT({ iss: 'storefront-bff', aud: 'storefront', iat: now, exp: now + 600, ...claims })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(SECRET))
+  }
+
+  it.each([
+    ['a number', { sub: 1 }],
+    ['an array', { sub: ['1'] }],
+    ['a decimal string', { sub: '1.0' }],
+    ['a string with a sign', { sub: '+1' }],
+    ['a string with leading zeros', { sub: '01' }],
+    ['zero', { sub: '0' }],
+    ['past 2^31 - 1', { sub: '2147483648' }],
+    ['missing', { sub: undefined }],
+  ])('refuses a validly signed token whose sub is %s with 401', async (_name, claims) => {
+    const bff = await start({ AUTH_SECRET: SECRET })
+    const token = await rawToken(claims)
+    const response = await bff.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } })
+    expect(response.statusCode).toBe(401)
+    expect(response.json()).toMatchObject({ code: 'BFF_ERR_BAD_TOKEN' })
+  })
+
+  it('accepts sub "2147483647", the largest id', async () => {
+    const bff = await start({ AUTH_SECRET: SECRET })
+    const token = await rawToken({ sub: '2147483647' })
+    const response = await bff.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } })
+    expect(response.json()).toEqual({ user_id: 2_147_483_647 })
+  })
+
+  it.each([
+    ['1e20', 1e20],
+    ['a hundred years away', Math.floor(Date.now() / 1000) + 100 * 365 * 24 * 3600],
+    ['31 days away, past the longest session', Math.floor(Date.now() / 1000) + 31 * 24 * 3600],
+  ])('refuses a token whose exp is %s with 401', async (_name, exp) => {
+    const bff = await start({ AUTH_SECRET: SECRET })
+    const token = await rawToken({ sub: '1', exp })
+    const response = await bff.app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } })
+    expect(response.statusCode).toBe(401)
+  })
+})
+
+describe('POST /auth/logout revokes the token', () => {
+  it('makes the bearer token it was sent with a 401 for the rest of its life, and leaves other sessions alone', async () => {
+    const bff = await start()
+    const headers = await bff.signIn(1)
+    const other = await bff.signIn(2)
+    expect((await bff.app.inject({ method: 'GET', url: '/auth/me', headers })).statusCode).toBe(200)
+    const logout = await bff.app.inject({ method: 'POST', url: '/auth/logout', headers })
+    expect(logout.statusCode).toBe(204)
+    const after = await bff.app.inject({ method: 'GET', url: '/auth/me', headers })
+    expect(after.statusCode).toBe(401)
+    expect(after.json()).toMatchObject({ code: 'BFF_ERR_SESSION_REVOKED' })
+    const write = await bff.app.inject({ method: 'PUT', url: '/favorites/5', headers })
+    expect(write.statusCode).toBe(401)
+    expect(bff.fakes.favorites.requests).toHaveLength(0)
+    expect((await bff.app.inject({ method: 'GET', url: '/auth/me', headers: other })).json()).toEqual({ user_id: 2 })
+  })
+
+  it('makes the session cookie it was sent with anonymous afterwards, even if the browser keeps it', async () => {
+    const bff = await start()
+    const login = await bff.app.inject({ method: 'POST', url: '/auth/login', payload: { user_id: 1 } })
+    const cookie = `session=${login.json<{ token: string }>().token}`
+    expect((await bff.app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie } })).statusCode).toBe(204)
+    const page = await bff.app.inject({ method: 'GET', url: '/products/all', headers: { cookie } })
+    expect(page.statusCode).toBe(200)
+    expect(page.json()).toMatchObject({ cart_items: null, favorite_items: null })
+    expect(bff.fakes.cart.requests).toHaveLength(0)
+    expect((await bff.app.inject({ method: 'GET', url: '/auth/me', headers: { cookie } })).statusCode).toBe(401)
+  })
+
+  it('revokes a jwt-mode token too, on this process', async () => {
+    const bff = await start({ AUTH_MODE: 'jwt', AUTH_JWT_SECRET: SECRET })
+    const token = await providerToken({ sub: '7', exp: '5m' })
+    const headers = { authorization: `Bearer ${token}` }
+    expect((await bff.app.inject({ method: 'GET', url: '/auth/me', headers })).statusCode).toBe(200)
+    expect((await bff.app.inject({ method: 'POST', url: '/auth/logout', headers })).statusCode).toBe(204)
+    expect((await bff.app.inject({ method: 'GET', url: '/auth/me', headers })).statusCode).toBe(401)
+  })
+
+  it('answers 204 to an anonymous or stale logout without revoking anything', async () => {
+    const bff = await start()
+    expect((await bff.app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie: 'session=stale.token.value' } })).statusCode).toBe(204)
+    expect((await bff.app.inject({ method: 'POST', url: '/auth/logout', headers: { authorization: 'Bearer not.a.token' } })).statusCode).toBe(204)
+  })
+})

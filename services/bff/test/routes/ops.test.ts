@@ -75,12 +75,14 @@ describe('fault control', () => {
     expect(off.json()).toMatchObject({ code: 'BFF_ERR_FAULT_CONTROL_FAILED', detail: expect.stringContaining('FAULT_CONTROL=true') })
   })
 
-  it('is refused outside demo mode', async () => {
-    const harness = await start({ AUTH_MODE: 'jwt', AUTH_JWT_SECRET: 'a-test-secret-of-at-least-32-characters!' })
-    const response = await harness.app.inject({ method: 'PUT', url: '/ops/faults/inventory', payload: { delay_ms: '0-5000', error_rate: 0 } })
+  it('is refused outside demo mode, even to the operator', async () => {
+    const opsToken = 'ops-token-for-tests-0123456789abcdef'
+    const harness = await start({ AUTH_MODE: 'jwt', AUTH_JWT_SECRET: 'a-test-secret-of-at-least-32-characters!', OPS_TOKEN: opsToken })
+    const headers = { authorization: `Bearer ${opsToken}` }
+    const response = await harness.app.inject({ method: 'PUT', url: '/ops/faults/inventory', headers, payload: { delay_ms: '0-5000', error_rate: 0 } })
     expect(response.statusCode).toBe(403)
     expect(response.json()).toMatchObject({ code: 'BFF_ERR_FAULT_CONTROL_DISABLED' })
     expect(harness.fakes.inventory.requests).toHaveLength(0)
-    expect((await harness.app.inject({ method: 'GET', url: '/ops/faults' })).statusCode).toBe(403)
+    expect((await harness.app.inject({ method: 'GET', url: '/ops/faults', headers })).statusCode).toBe(403)
   })
 })

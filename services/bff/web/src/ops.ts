@@ -34,6 +34,25 @@ const elements = {
   error: required('#ops-error', HTMLElement),
   faultNote: required('#fault-note', HTMLElement),
   traffic: required('#traffic', HTMLInputElement),
+  tokenForm: required('#ops-token-form', HTMLFormElement),
+  token: required('#ops-token', HTMLInputElement),
+}
+
+/** Where the operator token lives: this tab only, gone when it closes. */
+const TOKEN_KEY = 'storefront.ops-token'
+
+/**
+ * The headers of a call to the operator routes: the operator token, once one was entered. Outside
+ * demo mode on loopback those routes answer only with it.
+ */
+function opsHeaders(): Record<string, string> {
+  const token = window.sessionStorage.getItem(TOKEN_KEY)
+  return token === null ? {} : { authorization: `Bearer ${token}` }
+}
+
+/** True for the BFF asking for the operator token (none sent, or a wrong one). */
+function isTokenRefusal(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 401 || error.status === 403) && (error.problem?.code ?? '').startsWith('BFF_ERR_OPS_TOKEN')
 }
 
 /** Panels by downstream, built once and updated in place so focus and screen readers are not disturbed. */
@@ -43,8 +62,9 @@ let trafficTimer: number | undefined
 
 async function poll(): Promise<void> {
   try {
-    const stats = await api<Stats>('GET', '/ops/stats')
+    const stats = await api<Stats>('GET', '/ops/stats', undefined, opsHeaders())
     elements.error.hidden = true
+    elements.tokenForm.hidden = true
     elements.faultNote.hidden = stats.fault_control
     for (const [name, downstream] of Object.entries(stats.downstreams)) {
       render(name, downstream, stats)
@@ -52,7 +72,12 @@ async function poll(): Promise<void> {
     elements.updated.textContent = `Updated ${new Date().toLocaleTimeString()}; figures over the last ${stats.window_s} s`
   } catch (error) {
     elements.error.hidden = false
-    elements.error.textContent = `The BFF did not answer: ${error instanceof ApiError ? error.message : 'connection failed'}. Retrying…`
+    if (isTokenRefusal(error)) {
+      elements.tokenForm.hidden = false
+      elements.error.textContent = `${(error as ApiError).message} Enter it below.`
+    } else {
+      elements.error.textContent = `The BFF did not answer: ${error instanceof ApiError ? error.message : 'connection failed'}. Retrying…`
+    }
   } finally {
     window.setTimeout(() => {
       void poll()
@@ -135,7 +160,7 @@ function drawSparkline(svg: SVGSVGElement, stats: DownstreamStats): void {
 
 async function loadFaults(): Promise<void> {
   try {
-    faults = (await api<{ faults: Faults }>('GET', '/ops/faults')).faults
+    faults = (await api<{ faults: Faults }>('GET', '/ops/faults', undefined, opsHeaders())).faults
   } catch {
     faults = {}
   }
@@ -144,7 +169,7 @@ async function loadFaults(): Promise<void> {
 async function setFaults(name: string, settings: { delay_ms: string | null; error_rate: number }, button: HTMLButtonElement): Promise<void> {
   button.disabled = true
   try {
-    const applied = await api<{ delay_ms: string | null; error_rate: number }>('PUT', `/ops/faults/${name}`, settings)
+    const applied = await api<{ delay_ms: string | null; error_rate: number }>('PUT', `/ops/faults/${name}`, settings, opsHeaders())
     faults = { ...faults, [name]: applied }
   } catch (error) {
     elements.error.hidden = false
@@ -163,6 +188,14 @@ function toggleTraffic(on: boolean): void {
     }, 1000 / TRAFFIC_PER_S)
   }
 }
+
+elements.tokenForm.addEventListener('submit', (event) => {
+  event.preventDefault()
+  window.sessionStorage.setItem(TOKEN_KEY, elements.token.value.trim())
+  elements.token.value = ''
+  elements.tokenForm.hidden = true
+  void loadFaults()
+})
 
 elements.traffic.addEventListener('change', () => {
   toggleTraffic(elements.traffic.checked)

@@ -1,8 +1,10 @@
 import { MAX_ID } from '@storefront/service-kit'
 import type { FastifyInstance } from 'fastify'
 
+import { presentedToken } from '../../auth/auth-plugin.js'
 import type { DemoSessions } from '../../auth/demo-sessions.js'
 import { clearedSessionCookie, sessionCookie } from '../../auth/session-cookie.js'
+import type { TokenVerifier } from '../../auth/token-verifier.js'
 
 const loginBody = {
   type: 'object',
@@ -23,9 +25,10 @@ const meAnswer = {
   properties: { user_id: { type: 'integer' } },
 } as const
 
-/** What the sign-in routes need: the demo session issuer, absent under `AUTH_MODE=jwt`. */
+/** What the sign-in routes need: the demo session issuer (absent under `AUTH_MODE=jwt`) and the verifier that revokes. */
 export interface AuthRoutesDeps {
   readonly sessions: DemoSessions | undefined
+  readonly verifier: TokenVerifier
 }
 
 /**
@@ -46,7 +49,14 @@ export function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
       return { token: session.token }
     })
   }
-  app.post('/auth/logout', { schema: { summary: 'Sign out: clears the session cookie', tags: ['auth'] } }, (request, reply) => {
+  app.post('/auth/logout', {
+    schema: { summary: 'Sign out: revokes the token sent (bearer or cookie) on this BFF and clears the cookie', tags: ['auth'] },
+  }, async (request, reply) => {
+    const token = presentedToken(request)
+    if (token !== undefined) {
+      // A copy of the token (another tab, a leaked log) must not outlive the sign-out.
+      await deps.verifier.revoke(token)
+    }
     void reply.code(204).header('set-cookie', clearedSessionCookie(request.protocol === 'https')).send()
   })
   app.get('/auth/me', {

@@ -1,4 +1,4 @@
-import { AppError, type FaultSettingsBody, faultSettingsSchema, kitErrors } from '@storefront/service-kit'
+import { AppError, type FaultSettingsBody, faultSettingsSchema, kitErrors, parseFaultDelay } from '@storefront/service-kit'
 import type { FastifyInstance } from 'fastify'
 
 import { DOWNSTREAMS, type DownstreamClients } from '../../clients/downstream-clients.js'
@@ -61,12 +61,15 @@ export function opsRoutes(app: FastifyInstance, deps: OpsRoutesDeps): void {
   }
   const token = deps.env.SERVICE_TOKEN ?? ''
 
-  app.get('/ops/faults', { schema: { summary: 'Fault injection of each service (demo mode)', tags } }, async (_request, reply) => {
+  app.get('/ops/faults', { schema: { summary: 'Fault injection of each service (demo mode)', tags } }, async (request, reply) => {
     requireDemo()
     const results = await Promise.all(DOWNSTREAMS.map((name) => controlFaults(clients[name].origin, token)))
     const faults: Record<string, unknown> = {}
     DOWNSTREAMS.forEach((name, index) => {
       const result = results[index]!
+      if (!result.ok && result.cause !== undefined) {
+        request.log.warn({ downstream: name, err: result.cause }, 'fault control unreachable')
+      }
       faults[name] = result.ok ? result.faults : { unavailable: result.reason }
     })
     void reply.header('cache-control', 'no-store')
@@ -77,9 +80,14 @@ export function opsRoutes(app: FastifyInstance, deps: OpsRoutesDeps): void {
     schema: { summary: 'Change a service\'s fault injection (demo mode)', tags, params: downstreamParams, body: faultSettingsSchema },
   }, async (request) => {
     requireDemo()
+    // Checked here too, not only by the service: the cap holds whatever runs below.
+    parseFaultDelay(request.body.delay_ms)
     const { downstream } = request.params
     const result = await controlFaults(clients[downstream].origin, token, request.body)
     if (!result.ok) {
+      if (result.cause !== undefined) {
+        request.log.warn({ downstream, err: result.cause }, 'fault control unreachable')
+      }
       throw result.status === 400
         ? new AppError(kitErrors.VALIDATION, `${downstream} refused the settings`)
         : new AppError(bffErrors.FAULT_CONTROL_FAILED, `${downstream}: ${result.reason}`)

@@ -1,0 +1,98 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+import { describe, expect, it } from 'vitest'
+
+import { readBffEnv } from '../src/config.js'
+
+/** A secret strong enough for any address. */
+const STRONG = 'Zq3vY8pL2mN7xR4tB9wK6sD1fH5jG0cE'
+const OTHER_STRONG = 'u7Hc2Wq9Lk4Xp1Nz8Rm3Tb6Vy5Jd0GfA'
+
+/** The environment of a BFF listening on every interface, minus what a test varies. */
+const PUBLIC = { HOST: '0.0.0.0', SERVICE_TOKEN: STRONG }
+
+const configError = (variable: string) => new RegExp(`^Invalid environment variable ${variable}: [^\\n]+$`)
+
+describe('sign-in mode by address', () => {
+  it('defaults to demo sign-in on a loopback HOST', () => {
+    for (const HOST of ['127.0.0.1', '127.0.0.2', 'localhost', '::1']) {
+      expect(readBffEnv({ HOST, SERVICE_TOKEN: STRONG }).AUTH_MODE).toBe('demo')
+    }
+  })
+
+  it('refuses to start on any other HOST unless AUTH_MODE is set, naming AUTH_MODE', () => {
+    for (const HOST of ['0.0.0.0', '::', '10.1.2.3', 'bff.internal']) {
+      expect(() => readBffEnv({ ...PUBLIC, HOST })).toThrow(configError('AUTH_MODE'))
+    }
+  })
+
+  it('refuses AUTH_MODE=demo off loopback unless ALLOW_DEMO_AUTH=true, naming ALLOW_DEMO_AUTH', () => {
+    expect(() => readBffEnv({ ...PUBLIC, AUTH_MODE: 'demo' })).toThrow(configError('ALLOW_DEMO_AUTH'))
+    expect(() => readBffEnv({ ...PUBLIC, AUTH_MODE: 'demo', ALLOW_DEMO_AUTH: 'false' })).toThrow(configError('ALLOW_DEMO_AUTH'))
+    expect(readBffEnv({ ...PUBLIC, AUTH_MODE: 'demo', ALLOW_DEMO_AUTH: 'true' }).AUTH_MODE).toBe('demo')
+  })
+
+  it('starts off loopback in jwt mode with a strong secret', () => {
+    const env = readBffEnv({ ...PUBLIC, AUTH_MODE: 'jwt', AUTH_JWT_SECRET: OTHER_STRONG, OPS_TOKEN: OTHER_STRONG.split('').reverse().join('') })
+    expect(env.AUTH_MODE).toBe('jwt')
+  })
+})
+
+describe('secrets off loopback', () => {
+  const weak: [string, string][] = [
+    ['the .env.example placeholder', 'change-me-to-a-long-random-token'],
+    ['16 × a', 'a'.repeat(16)],
+    ['32 × a', 'a'.repeat(32)],
+    ['31 mixed characters', STRONG.slice(1)],
+  ]
+
+  it.each(weak)('refuses %s as AUTH_SECRET, AUTH_JWT_SECRET, OPS_TOKEN and SERVICE_TOKEN, naming each', (_name, value) => {
+    const jwt = { ...PUBLIC, AUTH_MODE: 'jwt' }
+    expect(() => readBffEnv({ ...jwt, AUTH_SECRET: value })).toThrow(configError('AUTH_SECRET'))
+    expect(() => readBffEnv({ ...jwt, AUTH_JWT_SECRET: value })).toThrow(configError('AUTH_JWT_SECRET'))
+    expect(() => readBffEnv({ ...jwt, AUTH_JWT_SECRET: OTHER_STRONG, OPS_TOKEN: value })).toThrow(configError('OPS_TOKEN'))
+    expect(() => readBffEnv({ ...jwt, AUTH_JWT_SECRET: OTHER_STRONG, SERVICE_TOKEN: value })).toThrow(configError('SERVICE_TOKEN'))
+  })
+
+  it('never shows the refused value', () => {
+    expect(() => readBffEnv({ ...PUBLIC, AUTH_MODE: 'jwt', AUTH_JWT_SECRET: 'x'.repeat(40) })).toThrow(/^(?!.*xxxxxxxx).*$/)
+    expect(() => readBffEnv({ AUTH_SECRET: 'short-secret-value' })).toThrow(/^(?!.*short-secret-value).*AUTH_SECRET.*$/)
+    expect(() => readBffEnv({ SERVICE_TOKEN: 'short-value' })).toThrow(/^(?!.*short-value).*SERVICE_TOKEN.*$/)
+  })
+})
+
+describe('TRUST_PROXY', () => {
+  it('is off by default, and takes a hop count or addresses and CIDRs', () => {
+    expect(readBffEnv({}).TRUST_PROXY).toBe(false)
+    expect(readBffEnv({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false)
+    expect(readBffEnv({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2)
+    expect(readBffEnv({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,::1' }).TRUST_PROXY).toEqual(['10.0.0.0/8', '192.168.1.7', '::1'])
+  })
+
+  it.each(['true', 'yes', '0', '-1', '10.0.0.0/33', '10.0.0', 'proxy.internal', ''])('refuses %j with one line naming TRUST_PROXY', (value) => {
+    if (value === '') {
+      // Empty means unset, like every other variable.
+      expect(readBffEnv({ TRUST_PROXY: value }).TRUST_PROXY).toBe(false)
+      return
+    }
+    expect(() => readBffEnv({ TRUST_PROXY: value })).toThrow(configError('TRUST_PROXY'))
+  })
+})
+
+describe('the BFF process', () => {
+  const server = fileURLToPath(new URL('../dist/server.js', import.meta.url))
+
+  it.runIf(existsSync(server))('exits non-zero on a non-loopback HOST without AUTH_MODE, with one line naming the variable', () => {
+    const { HOME, PATH } = process.env
+    const result = spawnSync(process.execPath, [server], {
+      env: { HOME, PATH, HOST: '0.0.0.0', PORT: '0', SERVICE_TOKEN: STRONG },
+      encoding: 'utf8',
+      timeout: 20_000,
+    })
+    expect(result.status).toBe(1)
+    expect(result.stderr.trim()).toMatch(configError('AUTH_MODE'))
+    expect(result.stdout).not.toMatch(/listening/i)
+  })
+})
