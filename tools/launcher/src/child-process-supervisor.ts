@@ -79,10 +79,12 @@ export class ChildProcessSupervisor {
     }))
   }
 
-  /** Starts every process. */
-  start(): void {
+  /** Starts the named processes (every one when `names` is omitted) that are not running yet. */
+  start(names?: readonly string[]): void {
     for (const slot of this.#slots) {
-      this.#spawn(slot)
+      if ((names === undefined || names.includes(slot.plan.name)) && slot.child === undefined && !this.#stopping) {
+        this.#spawn(slot)
+      }
     }
   }
 

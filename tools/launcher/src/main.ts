@@ -11,8 +11,8 @@ import { waitReady } from './wait-ready.js'
 
 const USAGE = `Usage: node tools/launcher/dist/main.js [--chaos] [--base-port N] [--data-dir DIR]
 
-Starts products, inventory, favorites and cart on N..N+3 (default 8000) and the BFF on N+1000,
-supervised. PRODUCTS_DATABASE_URL (and INVENTORY_, FAVORITES_, CART_) select a PostgreSQL server
+Starts products, inventory, favorites and cart on N..N+3 (default 8000) and, once they are ready,
+the BFF on N+1000, supervised. PRODUCTS_DATABASE_URL (and INVENTORY_, FAVORITES_, CART_) select a PostgreSQL server
 per service; otherwise each keeps an embedded database under DIR/<service> (default <repo>/.data).
   --chaos         inventory answers after a random 0..5000 ms (FAULT_DELAY_MS=0-5000)
   --base-port N   move every port (tests use this to avoid a running system)
@@ -126,17 +126,41 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   })
 }
 
-supervisor.start()
-const notReady = await waitReady(plans, { timeoutMs: READY_TIMEOUT_MS, signal: readyWait.signal })
-if (!readyWait.signal.aborted) { // aborted: a signal or a give-up is already shutting down
-  if (notReady.length > 0) {
-    log(`not ready within ${READY_TIMEOUT_MS / 1000} s (GET /health/ready): ${notReady.join(', ')}`)
+/**
+ * Services first, the BFF once every service answers ready: a BFF started earlier would send its
+ * first pages to services still starting, and the failures would open its breakers for seconds.
+ */
+async function startInOrder(): Promise<void> {
+  const services = plans.filter((p) => p.name !== 'bff')
+  const bff = plans.find((p) => p.name === 'bff')!
+  supervisor.start(services.map((p) => p.name))
+  const startedAt = Date.now()
+  // Aborted: a signal or a give-up is already shutting down. A function, so that each read is fresh.
+  const stopping = (): boolean => readyWait.signal.aborted
+  const servicesNotReady = await waitReady(services, { timeoutMs: READY_TIMEOUT_MS, signal: readyWait.signal })
+  if (stopping()) {
+    return
+  }
+  if (servicesNotReady.length > 0) {
+    log(`not ready within ${READY_TIMEOUT_MS / 1000} s (GET /health/ready): ${servicesNotReady.join(', ')}`)
     await shutdown(1)
-  } else {
-    const bff = plans.find((p) => p.name === 'bff')!
-    log(`Storefront is up: ${bff.origin}/products/all`)
-    for (const plan of plans) {
-      log(`  ${plan.name.padEnd(9)} ${plan.origin}`)
-    }
+    return
+  }
+  log(`services ready: ${services.map((p) => p.name).join(', ')}; starting the BFF`)
+  supervisor.start([bff.name])
+  const bffNotReady = await waitReady([bff], { timeoutMs: Math.max(1000, READY_TIMEOUT_MS - (Date.now() - startedAt)), signal: readyWait.signal })
+  if (stopping()) {
+    return
+  }
+  if (bffNotReady.length > 0) {
+    log(`not ready within ${READY_TIMEOUT_MS / 1000} s (GET /health/ready): bff`)
+    await shutdown(1)
+    return
+  }
+  log(`Storefront is up: ${bff.origin}/products/all`)
+  for (const plan of plans) {
+    log(`  ${plan.name.padEnd(9)} ${plan.origin}`)
   }
 }
+
+await startInOrder()

@@ -65,6 +65,14 @@ describe('launcher, end to end', () => {
     const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => { resolve(code) }))
 
     await waitForOutput(/Storefront is up: http:\/\/127\.0\.0\.1:19500\/products\/all/, 30_000)
+    // The BFF starts only once every service is ready, so no early page can open a breaker.
+    const servicesReady = output.search(/services ready: products, inventory, favorites, cart/)
+    expect(servicesReady).toBeGreaterThan(-1)
+    expect(output.search(/started bff \(pid \d+\)/)).toBeGreaterThan(servicesReady)
+    for (const name of ['products', 'inventory', 'favorites', 'cart']) {
+      expect(output.search(new RegExp(`started ${name} \\(pid \\d+\\)`))).toBeLessThan(servicesReady)
+    }
+    expect(output.search(/Storefront is up/)).toBeGreaterThan(output.search(/started bff/))
     expect(output).not.toMatch(/\u001b\[/) // not a terminal: no colour codes
     expect(output).toMatch(/^products +\| /m) // child output is prefixed
 
@@ -76,6 +84,10 @@ describe('launcher, end to end', () => {
     const { token } = (await login.json()) as { token: string }
     const page = await fetch(`${BFF}/products/all`, { headers: { cookie: cookie! } })
     expect(page.status).toBe(200)
+    const breakers = (await (await fetch(`${BFF}/ops/breakers`)).json()) as { breakers: Record<string, { state: string; stats: { failures: number } }> }
+    for (const name of ['products', 'inventory', 'favorites', 'cart']) {
+      expect({ name, ...breakers.breakers[name] }).toMatchObject({ name, state: 'closed', stats: { failures: 0 } })
+    }
     const body = (await page.json()) as { cart_items: number; favorite_items: number; degraded: string[]; products: { product_id: number; product_name: string; inventory: number | null }[] }
     expect(body).toMatchObject({ cart_items: 3, favorite_items: 3, degraded: [], degraded_reasons: {} })
     expect(body.products.map((product) => product.product_id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
