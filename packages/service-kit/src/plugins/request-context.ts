@@ -26,6 +26,12 @@ export interface RequestContextOptions {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
+
+/**
+ * How long a handler gets, once its deadline passed and its signal aborted, to stop its work and
+ * answer the 504 itself, in ms. Cancelling a statement takes a round trip to the database server.
+ */
+const CANCELLATION_GRACE_MS = 50
 const kCancellation = Symbol('storefront.cancellation')
 
 /** Takes a well-formed `x-request-id` from the caller, or makes one. */
@@ -123,13 +129,16 @@ export const requestContextPlugin = fp<RequestContextOptions>(
       }
       cancellation.stopWatching = deadline.onExpired(() => {
         cancellation.abort(new TimeoutError(deadline.timeoutMs))
-        // A handler that ignores the signal still must not hold the caller past its deadline.
-        setImmediate(() => {
+        // A handler that ignores the signal still must not hold the caller past its deadline. One
+        // that honours it answers the 504 itself once its statement is really cancelled (a round
+        // trip to the server); answering before that would let a write the caller was told failed
+        // go through the moment its lock frees.
+        setTimeout(() => {
           if (!reply.sent && !request.raw.destroyed) {
             const { problem, headers } = toProblem(new TimeoutError(deadline.timeoutMs))
             void reply.code(problem.status).headers(headers).type('application/problem+json').send({ ...problem, instance: request.url.split('?')[0], request_id: request.id })
           }
-        })
+        }, CANCELLATION_GRACE_MS).unref()
       })
       next()
     })
