@@ -27,8 +27,9 @@ function reachable(url: URL, timeoutMs: number): Promise<boolean> {
   })
 }
 
-// The service tests run twice: on the embedded engine, and on a PostgreSQL server when one is
-// reachable (CI always has one: STOREFRONT_TEST_REQUIRE_PG=1 makes its absence an error).
+// The service tests run on an embedded PostgreSQL server the run starts itself, and again on a
+// system PostgreSQL server when one is reachable (CI runs one, PostgreSQL 15, so 15 through 18 stay
+// supported: STOREFRONT_TEST_REQUIRE_PG=1 makes its absence an error).
 const withPostgres = await reachable(pgUrl, 500)
 if (!withPostgres) {
   if (process.env.STOREFRONT_TEST_REQUIRE_PG === '1') {
@@ -37,19 +38,20 @@ if (!withPostgres) {
   // The config is read again by each project; say it once.
   if (process.env.STOREFRONT_PG_NOTICE_SHOWN !== '1') {
     process.env.STOREFRONT_PG_NOTICE_SHOWN = '1'
-    console.warn(`[storefront] No PostgreSQL server at ${pgUrl.host}: the service tests run on PGlite only. Start one (see README) or set STOREFRONT_TEST_PG_URL to run them on both engines.`)
+    console.warn(`[storefront] No PostgreSQL server at ${pgUrl.host}: the service tests run on the embedded server only. Start one (see README) or set STOREFRONT_TEST_PG_URL to run them on a system server too.`)
   }
 }
 
-const servicesProject = (engine: 'pglite' | 'postgres'): TestProjectInlineConfiguration => ({
+const servicesProject = (engine: 'embedded' | 'postgres'): TestProjectInlineConfiguration => ({
   extends: true,
   test: {
-    name: engine === 'pglite' ? 'services' : 'services-postgres',
+    name: engine === 'embedded' ? 'services' : 'services-postgres',
     root: source('./services'),
     include: ['*/test/**/*.test.ts', 'test/**/*.test.ts'],
     // The BFF owns no database: its tests need one run, not one per engine.
     exclude: engine === 'postgres' ? ['bff/**', 'test/**'] : ['bff/test/browser/**'],
     env: { STOREFRONT_TEST_DB: engine },
+    ...(engine === 'embedded' ? { globalSetup: [source('./tools/test-support/embedded-postgres.ts')] } : {}),
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
@@ -82,7 +84,7 @@ export default defineConfig({
           include: ['src/**/*.test.ts'],
         },
       },
-      servicesProject('pglite'),
+      servicesProject('embedded'),
       ...(withPostgres ? [servicesProject('postgres')] : []),
       {
         extends: true,

@@ -2,7 +2,7 @@
  * `@storefront/service-kit`: what every Storefront service shares. Fastify with strict schemas,
  * pino logs carrying the request id, validated environment, RFC 9457 problems, health, Prometheus
  * metrics, the service token, `x-request-timeout-ms` deadlines, fault injection, graceful shutdown,
- * and one SQL code path over two engines (PGlite in-process, PostgreSQL through a pool).
+ * and PostgreSQL through one driver, on the embedded server or any other.
  *
  * @module
  */
@@ -17,9 +17,12 @@ export { isLoopback } from './config/loopback.js'
 export { type TrustProxy, trustProxy } from './config/trust-proxy.js'
 export { EXAMPLE_SECRETS, MIN_SECRET_LENGTH, SECRET_VARIABLES, type SecretVariable, checkSecret, secretWeakness } from './config/secret-strength.js'
 export { ConfigError, type EnvOf, type EnvVar, MAX_FAULT_DELAY_MS, type MsRange, bool, int, msRange, oneOf, optionalSecret, optionalStr, port, probability, readEnv, str } from './config/env.js'
-export type { Database, DatabaseEngine, DatabaseStats, QueryOptions, Queryable, Row } from './db/database.js'
+export type { Database, DatabaseStats, QueryOptions, Queryable, Row } from './db/database.js'
 export { type Migration, loadMigrations, migrate } from './db/migrate.js'
 export { type DatabaseLocation, openDatabase } from './db/open-database.js'
+export { EmbeddedCluster, type EmbeddedClusterOptions, isAcceptingConnections } from './db/embedded/embedded-cluster.js'
+export { DEFAULT_EMBEDDED_PORT, type EmbeddedCredentials, credentialsPath, loadCredentials } from './db/embedded/credentials.js'
+export { defaultEmbeddedDataDir, repositoryRoot } from './db/embedded/repository-root.js'
 export { AppError, type ErrorDefinition, defineErrors, kitErrors } from './errors/app-error.js'
 export { type Problem, type ProblemResponse, problemOf, problemType, toProblem } from './errors/to-problem.js'
 export { type ServiceAppOptions, createServiceApp } from './http/create-service-app.js'

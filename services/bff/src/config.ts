@@ -4,7 +4,7 @@ const HTTP_ORIGIN = /^https?:\/\/[^/?#]+\/?$/
 
 /** Every variable the BFF reads. */
 export const bffEnvSchema = {
-  ...baseEnv('bff', 9000),
+  ...baseEnv(9000),
   PRODUCTS_URL: str('Origin of the products service.', { fallback: 'http://127.0.0.1:8000', pattern: HTTP_ORIGIN }),
   INVENTORY_URL: str('Origin of the inventory service.', { fallback: 'http://127.0.0.1:8001', pattern: HTTP_ORIGIN }),
   FAVORITES_URL: str('Origin of the favorites service.', { fallback: 'http://127.0.0.1:8002', pattern: HTTP_ORIGIN }),

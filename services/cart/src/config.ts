@@ -2,7 +2,7 @@ import { baseEnv, int, readEnv } from '@storefront/service-kit'
 
 /** Every variable the cart service reads. */
 export const cartEnvSchema = {
-  ...baseEnv('cart', 8003),
+  ...baseEnv(8003),
   IDEMPOTENCY_TTL_HOURS: int('How long an Idempotency-Key and its stored answer are kept, in hours; older keys may be purged. Defaults to 24.', {
     fallback: 24,
     min: 1,

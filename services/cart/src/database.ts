@@ -10,7 +10,7 @@ const MIGRATIONS = new URL('../migrations/', import.meta.url)
  * database with the spec's carts) and purges idempotency keys older than `IDEMPOTENCY_TTL_HOURS`.
  */
 export async function openCartDatabase(env: Pick<CartEnv, 'DATABASE_URL' | 'DATA_DIR' | 'DB_POOL_MAX' | 'IDEMPOTENCY_TTL_HOURS'>): Promise<Database> {
-  const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolMax: env.DB_POOL_MAX, applicationName: 'storefront-cart' })
+  const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, name: 'cart', poolMax: env.DB_POOL_MAX, applicationName: 'storefront-cart' })
   try {
     await migrate(db, await loadMigrations(MIGRATIONS), 'cart')
     await new IdempotencyRepository(db).purgeOlderThan(env.IDEMPOTENCY_TTL_HOURS)

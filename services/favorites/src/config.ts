@@ -2,7 +2,7 @@ import { baseEnv, readEnv } from '@storefront/service-kit'
 
 /** Every variable the favorites service reads: the kit's common ones, nothing of its own. */
 export const favoritesEnvSchema = {
-  ...baseEnv('favorites', 8002),
+  ...baseEnv(8002),
 }
 
 /** The favorites service's validated, frozen environment. */

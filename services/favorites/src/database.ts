@@ -16,7 +16,7 @@ const CREATES_TABLE = '001'
  * deleted user data must stay deleted.
  */
 export async function openFavoritesDatabase(env: Pick<FavoritesEnv, 'DATABASE_URL' | 'DATA_DIR' | 'DB_POOL_MAX'>): Promise<Database> {
-  const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, poolMax: env.DB_POOL_MAX, applicationName: 'storefront-favorites' })
+  const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, name: 'favorites', poolMax: env.DB_POOL_MAX, applicationName: 'storefront-favorites' })
   try {
     const applied = await migrate(db, await loadMigrations(MIGRATIONS), 'favorites')
     if (applied.includes(CREATES_TABLE)) {

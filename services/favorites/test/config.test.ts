@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 
 import { ConfigError } from '@storefront/service-kit'
 import { describe, expect, it } from 'vitest'
@@ -6,9 +7,9 @@ import { describe, expect, it } from 'vitest'
 import { favoritesEnvSchema, readFavoritesEnv } from '../src/config.js'
 
 describe('readFavoritesEnv', () => {
-  it('defaults to port 8002 on loopback with the embedded database under .data/favorites', () => {
+  it('defaults to port 8002 on loopback with the embedded server under <repository>/.data/postgres, whatever the working directory', () => {
     const env = readFavoritesEnv({})
-    expect(env).toMatchObject({ HOST: '127.0.0.1', PORT: 8002, DATA_DIR: '.data/favorites', BODY_LIMIT_BYTES: 65_536 })
+    expect(env).toMatchObject({ HOST: '127.0.0.1', PORT: 8002, DATA_DIR: fileURLToPath(new URL('../../../.data/postgres', import.meta.url)), BODY_LIMIT_BYTES: 65_536 })
     expect(env.DATABASE_URL).toBeUndefined()
     expect(Object.isFrozen(env)).toBe(true)
   })

@@ -2,7 +2,7 @@ import { baseEnv, int, readEnv } from '@storefront/service-kit'
 
 /** Every variable the inventory service reads. */
 export const inventoryEnvSchema = {
-  ...baseEnv('inventory', 8001),
+  ...baseEnv(8001),
   // Same name and bounds as in products, so one setting gives every product of a fresh catalogue its stock.
   SEED_PRODUCTS: int('Products 1..N a fresh database gets stock for.', { fallback: 10, min: 0, max: 1_000_000 }),
 }

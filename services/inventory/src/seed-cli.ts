@@ -1,7 +1,7 @@
 /**
  * `npm run db:seed -w @storefront/inventory -- --products N` (or `npm run seed -- --products N` from
  * the root, which seeds the catalogue too): writes stock for products 1..N into the inventory
- * database, the one the server uses (`DATABASE_URL`, else PGlite under `DATA_DIR`), in batches
+ * database, the one the server uses (`DATABASE_URL`, else the embedded PostgreSQL server under `DATA_DIR`), in batches
  * under a progress bar on stderr. Existing stock rows are left as they are, so it can run again
  * with a larger N.
  */

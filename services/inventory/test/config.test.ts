@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 
 import { ConfigError } from '@storefront/service-kit'
 import { describe, expect, it } from 'vitest'
@@ -6,10 +7,10 @@ import { describe, expect, it } from 'vitest'
 import { inventoryEnvSchema, readInventoryEnv } from '../src/config.js'
 
 describe('readInventoryEnv', () => {
-  it('defaults to port 8001, an embedded database under .data/inventory and 10 seeded products', () => {
+  it('defaults to port 8001, the embedded server under <repository>/.data/postgres and 10 seeded products', () => {
     const env = readInventoryEnv({})
     expect(env.PORT).toBe(8001)
-    expect(env.DATA_DIR).toBe('.data/inventory')
+    expect(env.DATA_DIR).toBe(fileURLToPath(new URL('../../../.data/postgres', import.meta.url)))
     expect(env.DATABASE_URL).toBeUndefined()
     expect(env.SEED_PRODUCTS).toBe(10)
     expect(Object.isFrozen(env)).toBe(true)

@@ -2,7 +2,7 @@ import { baseEnv, int, readEnv } from '@storefront/service-kit'
 
 /** Every variable the products service reads. */
 export const productsEnvSchema = {
-  ...baseEnv('products', 8000),
+  ...baseEnv(8000),
   SEED_PRODUCTS: int('Products a fresh database is seeded with.', { fallback: 10, min: 0, max: 1_000_000 }),
   CATALOGUE_CACHE_MS: int('How long a catalogue answer is served from memory, in ms (0: off).', { fallback: 1000, min: 0, max: 3_600_000 }),
 }

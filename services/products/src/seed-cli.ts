@@ -1,7 +1,7 @@
 /**
  * `npm run db:seed -w @storefront/products -- --products N` (or `npm run seed -- --products N` from
  * the root, which seeds inventory too): writes products 1..N into the products database, the one
- * the server uses (`DATABASE_URL`, else PGlite under `DATA_DIR`), in batches under a progress bar
+ * the server uses (`DATABASE_URL`, else the embedded PostgreSQL server under `DATA_DIR`), in batches under a progress bar
  * on stderr. Existing products are left as they are, so it can run again with a larger N.
  */
 import { runSeedCommand } from '@storefront/service-kit'

@@ -52,7 +52,7 @@ export interface SupervisorOptions {
 }
 
 interface Slot {
-  readonly plan: ProcessPlan
+  plan: ProcessPlan
   readonly index: number
   child: ChildProcess | undefined
   startedAt: number
@@ -77,6 +77,19 @@ export class ChildProcessSupervisor {
     this.#slots = options.plans.map((plan, index) => ({
       plan, index, child: undefined, startedAt: 0, quickCrashes: 0, restartTimer: undefined, exited: Promise.resolve(),
     }))
+  }
+
+  /**
+   * Replaces the plans of processes not started yet, matched by name (their environment may depend
+   * on something started first, such as the database server).
+   */
+  replan(plans: readonly ProcessPlan[]): void {
+    for (const slot of this.#slots) {
+      const plan = plans.find((p) => p.name === slot.plan.name)
+      if (plan !== undefined && slot.child === undefined) {
+        slot.plan = plan
+      }
+    }
   }
 
   /** Starts the named processes (every one when `names` is omitted) that are not running yet. */

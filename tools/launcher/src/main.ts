@@ -1,22 +1,24 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
 import { ChildProcessSupervisor } from './child-process-supervisor.js'
 import { formatPrefix } from './log-prefix.js'
-import { planSystem } from './system-plan.js'
+import { EmbeddedDatabase } from './embedded-database.js'
+import { SERVICE_NAMES, planSystem } from './system-plan.js'
 import { waitReady } from './wait-ready.js'
 
 const USAGE = `Usage: node tools/launcher/dist/main.js [--chaos] [--base-port N] [--data-dir DIR]
 
-Starts products, inventory, favorites and cart on N..N+3 (default 8000) and, once they are ready,
-the BFF on N+1000, supervised. PRODUCTS_DATABASE_URL (and INVENTORY_, FAVORITES_, CART_) select a PostgreSQL server
-per service; otherwise each keeps an embedded database under DIR/<service> (default <repo>/.data).
+Starts the embedded PostgreSQL server (DIR/postgres, default <repo>/.data/postgres), then products,
+inventory, favorites and cart on N..N+3 (default 8000) and, once they are ready, the BFF on N+1000,
+supervised. PRODUCTS_DATABASE_URL (and INVENTORY_, FAVORITES_, CART_) select another PostgreSQL
+server for a service; each other service gets a database and role of its own on the embedded one.
   --chaos         inventory answers after a random 0..5000 ms (FAULT_DELAY_MS=0-5000)
   --base-port N   move every port (tests use this to avoid a running system)
-  --data-dir DIR  parent of each service's DATA_DIR`
+  --data-dir DIR  where the embedded server keeps its data (DIR/postgres)`
 
 const READY_TIMEOUT_MS = 60_000
 const STOP_GRACE_MS = 15_000
@@ -66,15 +68,15 @@ if (args.help) {
   process.exit(0)
 }
 
-const plans = planSystem({
+const planOptions = {
   repoRoot,
   env: process.env,
   serviceToken: randomBytes(24).toString('hex'),
   authSecret: randomBytes(32).toString('hex'),
   basePort: args.basePort,
-  ...(args.dataDir === undefined ? {} : { dataDir: args.dataDir }),
   chaos: args.chaos,
-})
+}
+let plans = planSystem(planOptions)
 
 const missing = plans.filter((p) => !existsSync(p.script))
 if (missing.length > 0) {
@@ -82,6 +84,19 @@ if (missing.length > 0) {
   // eslint-disable-next-line n/no-process-exit -- nothing was started
   process.exit(1)
 }
+
+/** Every service on a server of its own (`<SERVICE>_DATABASE_URL`): the embedded one is not needed. */
+const allExternal = SERVICE_NAMES.every((name) => (process.env[`${name.toUpperCase()}_DATABASE_URL`] ?? '') !== '')
+const database = allExternal ? undefined : new EmbeddedDatabase({
+  dataDir: join(args.dataDir ?? join(repoRoot, '.data'), 'postgres'),
+  // Beside the services' ports when they are moved, so two systems never share a server.
+  ...(args.basePort === 8000 ? {} : { port: args.basePort + 4 }),
+  log,
+  onGiveUp: (reason) => {
+    log(reason)
+    void shutdown(1)
+  },
+})
 
 let shuttingDown = false
 const readyWait = new AbortController()
@@ -106,6 +121,7 @@ async function shutdown(code: number): Promise<void> {
   readyWait.abort()
   log('stopping every process…')
   await supervisor.stop(STOP_GRACE_MS)
+  await database?.stop().catch((error: unknown) => { log(`postgres: ${(error as Error).message}`) })
   log(`all stopped; exit ${code}`)
   // eslint-disable-next-line n/no-process-exit -- children are gone; a pending probe must not hold the exit
   process.exit(code)
@@ -131,6 +147,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
  * first pages to services still starting, and the failures would open its breakers for seconds.
  */
 async function startInOrder(): Promise<void> {
+  if (database !== undefined) {
+    try {
+      plans = planSystem({ ...planOptions, databaseUrls: await database.start() })
+      supervisor.replan(plans)
+    } catch (error) {
+      log(`postgres: could not start: ${(error as Error).message}`)
+      await shutdown(1)
+      return
+    }
+  }
   const services = plans.filter((p) => p.name !== 'bff')
   const bff = plans.find((p) => p.name === 'bff')!
   supervisor.start(services.map((p) => p.name))

@@ -34,8 +34,11 @@ export interface PlanOptions {
   readonly authSecret: string
   /** Services listen on basePort..basePort+3, the BFF on basePort+1000. Default 8000. */
   readonly basePort?: number
-  /** Parent of each service's `DATA_DIR`. Default `<repoRoot>/.data`. */
-  readonly dataDir?: string
+  /**
+   * Each service's `DATABASE_URL` on the embedded PostgreSQL server the launcher runs; a
+   * `<SERVICE>_DATABASE_URL` in the environment wins over it.
+   */
+  readonly databaseUrls?: Partial<Record<ServiceName, string>>
   /** Adds the source document's unstable inventory (`FAULT_DELAY_MS=0-5000`). */
   readonly chaos?: boolean
 }
@@ -70,7 +73,6 @@ function inherited(env: Readonly<Record<string, string | undefined>>): Record<st
  */
 export function planSystem(options: PlanOptions): ProcessPlan[] {
   const basePort = options.basePort ?? 8000
-  const dataDir = options.dataDir ?? join(options.repoRoot, '.data')
   const base = inherited(options.env)
   const origin = (port: number): string => `http://${HOST}:${port}`
 
@@ -81,14 +83,14 @@ export function planSystem(options: PlanOptions): ProcessPlan[] {
       HOST,
       PORT: String(port),
       SERVICE_TOKEN: options.serviceToken,
-      // Explicit and absolute: the children run from the repo root, not from their own folder.
-      DATA_DIR: join(dataDir, name),
       // A laptop run is for watching the system: the dashboard may turn faults on and off.
       FAULT_CONTROL: base.FAULT_CONTROL ?? 'true',
     }
     const databaseUrl = options.env[`${name.toUpperCase()}_DATABASE_URL`]
     if (databaseUrl !== undefined && databaseUrl !== '') {
       env.DATABASE_URL = databaseUrl
+    } else if (options.databaseUrls?.[name] !== undefined) {
+      env.DATABASE_URL = options.databaseUrls[name]
     }
     if (options.chaos === true && name === 'inventory') {
       env.FAULT_DELAY_MS = '0-5000'

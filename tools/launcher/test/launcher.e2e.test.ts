@@ -118,6 +118,7 @@ describe('launcher, end to end', () => {
 
     const started = pids()
     expect(started).toHaveLength(6)
+    expect(output).toMatch(/postgres: started on 127\.0\.0\.1:18504/)
     proc.kill('SIGINT')
     const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => { resolve('timeout') }, 20_000))])
     expect(code).toBe(0)

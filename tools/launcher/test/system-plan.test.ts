@@ -64,9 +64,14 @@ describe('planSystem', () => {
     expect(plan({ basePort: 20_000 }).map((p) => p.port)).toEqual([20_000, 20_001, 20_002, 20_003, 21_000])
   })
 
-  it('gives each service an absolute DATA_DIR of its own, under <repo>/.data or dataDir', () => {
-    expect(byName(plan(), 'cart').env.DATA_DIR).toBe('/repo/.data/cart')
-    expect(byName(plan({ dataDir: '/tmp/x' }), 'products').env.DATA_DIR).toBe('/tmp/x/products')
+  it('gives each service its database on the embedded server, unless <SERVICE>_DATABASE_URL names another', () => {
+    const plans = plan({
+      databaseUrls: { products: 'postgres://products@127.0.0.1:54320/products', cart: 'postgres://cart@127.0.0.1:54320/cart' },
+      env: { CART_DATABASE_URL: 'postgres://p@h/cart' },
+    })
+    expect(byName(plans, 'products').env.DATABASE_URL).toBe('postgres://products@127.0.0.1:54320/products')
+    expect(byName(plans, 'cart').env.DATABASE_URL).toBe('postgres://p@h/cart')
+    expect(byName(plans, 'bff').env.DATABASE_URL).toBeUndefined()
   })
 
   it('adds FAULT_DELAY_MS=0-5000 to inventory only, and only with chaos', () => {

@@ -6,7 +6,6 @@ import { type SeedCommandOptions, runSeedCommand } from './run-seed-command.js'
 /** A database that only records whether it was closed; seeding is the test's fake. */
 function fakeDatabase(): Database & { closed: number } {
   const db = {
-    engine: 'pglite' as const,
     closed: 0,
     query: () => Promise.resolve([]),
     exec: () => Promise.resolve(),
@@ -47,7 +46,7 @@ describe('runSeedCommand', () => {
     await expect(run()).resolves.toBe(0)
     expect(seeded).toEqual([10_000])
     expect(db.closed).toBe(1)
-    expect(output[0]).toMatch(/^products \(pglite\): 10,000\/10,000  100% {2}[\d,]+\/s {2}in \d+\.\d s\n$/)
+    expect(output[0]).toMatch(/^products: 10,000\/10,000  100% {2}[\d,]+\/s {2}in \d+\.\d s\n$/)
     expect(output[1]).toMatch(/^products: 1\.\.10000 present, \d+\.\d s with opening and closing the database\n$/)
   })
 

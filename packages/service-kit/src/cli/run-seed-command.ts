@@ -58,7 +58,7 @@ export async function runSeedCommand<E>(options: SeedCommandOptions<E>): Promise
     return fail(`could not open the database: ${messageOf(error)}`)
   }
   try {
-    const bar = progressBar(`${options.label} (${db.engine})`, count, { stream: stderr })
+    const bar = progressBar(options.label, count, { stream: stderr })
     await options.seed(db, count, bar.update)
     bar.finish()
   } catch (error) {

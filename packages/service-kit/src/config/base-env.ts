@@ -1,6 +1,9 @@
+import { isAbsolute, resolve } from 'node:path'
+
+import { repositoryRoot } from '../db/embedded/repository-root.js'
+import { type EnvOf, type EnvVar, bool, int, msRange, oneOf, optionalSecret, optionalStr, port, probability, str } from './env.js'
 import { isLoopback } from './loopback.js'
 import { checkSecret } from './secret-strength.js'
-import { type EnvOf, bool, int, msRange, oneOf, optionalSecret, optionalStr, port, probability, str } from './env.js'
 
 /** Log levels pino understands. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -9,14 +12,14 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
  * The variables every service reads (see the HTTP contract, "config"). A service spreads this into
  * its own schema and adds its own variables.
  */
-export function baseEnv(service: string, defaultPort: number) {
+export function baseEnv(defaultPort: number) {
   return {
     HOST: str('Interface to listen on.', { fallback: '127.0.0.1' }),
     PORT: port(`TCP port. Defaults to ${defaultPort}.`, defaultPort),
-    DATABASE_URL: optionalStr('postgres:// URL of a PostgreSQL server. Unset: embedded PostgreSQL (PGlite) under DATA_DIR.', {
+    DATABASE_URL: optionalStr('postgres:// URL of a PostgreSQL server (15 or newer). Unset: the embedded PostgreSQL server under DATA_DIR.', {
       pattern: /^postgres(ql)?:\/\//,
     }),
-    DATA_DIR: str('Where the embedded database lives when DATABASE_URL is unset.', { fallback: `.data/${service}` }),
+    DATA_DIR: dataDir('The embedded PostgreSQL server\'s data directory, used when DATABASE_URL is unset; a relative path is taken from the repository root.', '.data/postgres'),
     SERVICE_TOKEN: optionalSecret('Bearer token every caller must present (all routes but health and metrics); at least 16 characters, and off loopback at least 32, not an example value.', { minLength: 16 }),
     ALLOW_INSECURE_LOOPBACK: bool('Development only: run without SERVICE_TOKEN. Allowed only when HOST is a loopback address.', false),
     LOG_LEVEL: oneOf('pino log level.', LOG_LEVELS, 'info'),
@@ -35,6 +38,20 @@ export function baseEnv(service: string, defaultPort: number) {
     FAULT_DELAY_MS: msRange('Fault injection: a uniformly random delay of a..b ms (at most 60000) before each non-health response.'),
     FAULT_ERROR_RATE: probability('Fault injection: answer 500 with this probability (0..1).'),
     FAULT_CONTROL: bool('Development only: GET and PUT /ops/faults change fault injection at run time (service token required).', false),
+  }
+}
+
+/**
+ * A directory: relative paths are taken from the repository root, not the working directory, so
+ * `npm start`, `npm run seed` and a service started from its own folder find the same data.
+ */
+function dataDir(doc: string, fallback: string): EnvVar<string> {
+  return {
+    doc,
+    parse: (raw) => {
+      const value = raw ?? fallback
+      return isAbsolute(value) ? value : resolve(repositoryRoot(), value)
+    },
   }
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { baseEnv, checkBaseEnv } from './base-env.js'
 import { ConfigError, readEnv } from './env.js'
 
-const read = (env: Record<string, string>) => readEnv(baseEnv('products', 8000), env)
+const read = (env: Record<string, string>) => readEnv(baseEnv(8000), env)
 
 describe('readEnv with the base schema', () => {
   it('applies the documented defaults', () => {
@@ -12,7 +12,7 @@ describe('readEnv with the base schema', () => {
       HOST: '127.0.0.1',
       PORT: 8000,
       DATABASE_URL: undefined,
-      DATA_DIR: '.data/products',
+      DATA_DIR: expect.stringMatching(/^\/.+\/\.data\/postgres$/) as string,
       SERVICE_TOKEN: undefined,
       LOG_LEVEL: 'info',
       BODY_LIMIT_BYTES: 65_536,

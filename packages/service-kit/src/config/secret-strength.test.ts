@@ -69,7 +69,7 @@ describe('EXAMPLE_SECRETS', () => {
 })
 
 describe('checkBaseEnv and SERVICE_TOKEN off loopback', () => {
-  const read = (env: Record<string, string>) => readEnv(baseEnv('products', 8000), env)
+  const read = (env: Record<string, string>) => readEnv(baseEnv(8000), env)
 
   it.each([
     ['the .env.example placeholder', 'change-me-to-a-long-random-token'],

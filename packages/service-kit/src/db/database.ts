@@ -3,14 +3,11 @@ export type Row = Record<string, unknown>
 
 /** Options of a single query. */
 export interface QueryOptions {
-  /**
-   * Aborting it gives up on the query: on PostgreSQL the query is cancelled on the server; on the
-   * embedded engine a query still waiting for the connection is dropped. Rejects with the reason.
-   */
+  /** Aborting it gives up on the query: the statement is cancelled on the server. Rejects with the reason. */
   readonly signal?: AbortSignal | undefined
 }
 
-/** What can run SQL: the database, or a transaction. One SQL code path serves both engines. */
+/** What can run SQL: the database, or a transaction. */
 export interface Queryable {
   /**
    * Runs one parameterized statement (`$1`, `$2`, …) and returns its rows. Pass objects (not JSON
@@ -21,25 +18,21 @@ export interface Queryable {
   exec(text: string): Promise<void>
 }
 
-/** Which engine runs the SQL. */
-export type DatabaseEngine = 'pglite' | 'postgres'
-
 /** Counters for the metrics endpoint. */
 export interface DatabaseStats {
   /** Queries in flight now. */
   readonly active: number
-  /** Of those, queries known to be waiting for a connection (the embedded engine's queue). */
+  /** Of those, queries known to be waiting for a connection. */
   readonly waiting: number
 }
 
-/** A service's database: PGlite in-process, or a PostgreSQL server through a pool. */
+/** A service's database: a PostgreSQL server (the embedded one or any other) through a pool. */
 export interface Database extends Queryable {
-  readonly engine: DatabaseEngine
   /** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: QueryOptions): Promise<T>
   /** Resolves when the database answers a trivial query. */
   ping(options?: QueryOptions): Promise<void>
   readonly stats: DatabaseStats
-  /** Closes the pool or the embedded engine; waits for running queries. */
+  /** Closes the pool; waits for running queries. */
   close(): Promise<void>
 }

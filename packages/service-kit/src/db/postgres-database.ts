@@ -57,7 +57,6 @@ export function openPostgresDatabase(url: string, options: PostgresOptions): Dat
   })
 
   return {
-    engine: 'postgres',
     query: <R extends Row>(text: string, params?: readonly unknown[], queryOptions?: QueryOptions) => runQuery<R>(sql, text, params, queryOptions?.signal),
     exec: async (text: string) => {
       await sql.unsafe(text)

@@ -24,7 +24,7 @@ afterEach(async () => {
 
 /** A service with one route, listening on an ephemeral loopback port. */
 async function listen(): Promise<{ app: FastifyInstance; port: number }> {
-  const app = createServiceApp({ service: 'demo', env: testBaseEnv('demo', 8999), logger: false, processMetrics: false, requireServiceToken: false })
+  const app = createServiceApp({ service: 'demo', env: testBaseEnv(8999), logger: false, processMetrics: false, requireServiceToken: false })
   app.get('/things', () => ({ ok: true }))
   app.post('/things', () => ({ ok: true }))
   apps.push(app)

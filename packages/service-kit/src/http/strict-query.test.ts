@@ -12,7 +12,7 @@ afterEach(async () => {
 
 /** A service with a route of each kind: no schema, a schema without a query, a lax query, a strict one. */
 function build(): FastifyInstance {
-  const app = createServiceApp({ service: 'demo', env: testBaseEnv('demo', 8999, { FAULT_CONTROL: 'true' }), logger: false, processMetrics: false })
+  const app = createServiceApp({ service: 'demo', env: testBaseEnv(8999, { FAULT_CONTROL: 'true' }), logger: false, processMetrics: false })
   app.get('/bare', () => ({ ok: true }))
   app.get('/typed/:id', { schema: { params: { type: 'object', properties: { id: { type: 'string' } } } } }, () => ({ ok: true }))
   app.get<{ Querystring: { limit?: string } }>('/lax', { schema: { querystring: { type: 'object', properties: { limit: { type: 'string' } } } } }, (request) => ({ limit: request.query.limit ?? null }))

@@ -12,7 +12,7 @@ afterEach(async () => {
 })
 
 function build(vars: Record<string, string>, requireServiceToken = true) {
-  const env: BaseEnv = readEnv(baseEnv('demo', 8999), { SERVICE_TOKEN: TEST_SERVICE_TOKEN, LOG_LEVEL: 'silent', ...vars })
+  const env: BaseEnv = readEnv(baseEnv(8999), { SERVICE_TOKEN: TEST_SERVICE_TOKEN, LOG_LEVEL: 'silent', ...vars })
   const app = createServiceApp({ service: 'demo', env, logger: false, processMetrics: false, requireServiceToken })
   app.get('/things', () => ({ ok: true }))
   apps.push(app)

@@ -15,7 +15,7 @@ afterEach(async () => {
  * handler; `/busy-hook` keeps the event loop busy for 30 ms, so no timer can fire before the handler.
  */
 function build(): { app: FastifyInstance; handled: () => number } {
-  const app = createServiceApp({ service: 'demo', env: testBaseEnv('demo', 8999), logger: false, processMetrics: false })
+  const app = createServiceApp({ service: 'demo', env: testBaseEnv(8999), logger: false, processMetrics: false })
   let handled = 0
   const handler = (): { ok: true } => {
     handled++

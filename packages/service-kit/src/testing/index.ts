@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { type TestDatabase, type TestEngine, createTestDatabase, testAdminUrl, testEngine } from './test-database.js'
+export { EMBEDDED_TEST_URL_VARIABLE, type TestDatabase, type TestEngine, createTestDatabase, testAdminUrl, testEngine } from './test-database.js'
 export { TEST_SERVICE_TOKEN, authHeaders, testBaseEnv } from './test-env.js'
 export { type TableLock, lockTable } from './lock-table.js'
 export { type DeclaredRoute, declaredRoutes } from './declared-routes.js'

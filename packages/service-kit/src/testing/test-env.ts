@@ -11,6 +11,6 @@ export const authHeaders: Readonly<Record<string, string>> = Object.freeze({ aut
  * A validated base environment for tests, built from values rather than `process.env`:
  * the test token, quiet logs, and whatever `overrides` set (as environment strings).
  */
-export function testBaseEnv(service: string, defaultPort: number, overrides: Record<string, string> = {}): BaseEnv {
-  return readEnv(baseEnv(service, defaultPort), { SERVICE_TOKEN: TEST_SERVICE_TOKEN, LOG_LEVEL: 'silent', ...overrides })
+export function testBaseEnv(defaultPort: number, overrides: Record<string, string> = {}): BaseEnv {
+  return readEnv(baseEnv(defaultPort), { SERVICE_TOKEN: TEST_SERVICE_TOKEN, LOG_LEVEL: 'silent', ...overrides })
 }

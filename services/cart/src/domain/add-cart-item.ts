@@ -33,8 +33,7 @@ const CREATED = 201
  * Adds to a cart line. Without a key it is one statement. With a key, one transaction:
  *
  * 1. claim the key (insert it without a result); a concurrent request with the same key waits on
- *    the unique index (PostgreSQL) or on the engine's single connection (PGlite) until this
- *    transaction ends;
+ *    the unique index until this transaction ends;
  * 2. if it was already there, answer the stored result (or 422 if it was used with another body);
  * 3. else add, store the answer in the key's row, and commit both together.
  *

@@ -29,7 +29,6 @@ function failingInside(db: Database, failOn: RegExp): Database {
     exec: (text) => tx.exec(text),
   })
   return {
-    engine: db.engine,
     stats: db.stats,
     query: (text, params, options) => db.query(text, params, options),
     exec: (text) => db.exec(text),

@@ -47,7 +47,6 @@ describe('the x-request-timeout-ms deadline', () => {
     const seen: Array<AbortSignal | undefined> = []
     const db = harness.db
     const spy: Database = {
-      engine: db.engine,
       query: <R extends Row>(text: string, params?: readonly unknown[], options?: QueryOptions) => {
         seen.push(options?.signal)
         return db.query<R>(text, params, options)
