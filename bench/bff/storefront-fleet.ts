@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
+import { EmbeddedCluster } from '@storefront/service-kit'
+
 import { type RunningProcess, startService } from '../services/service-process.js'
 import { LOOPBACK } from '../services/service-routes.js'
 import { freePort } from './free-port.js'
@@ -29,8 +31,8 @@ export function originOf(child: RunningProcess): string {
 
 /**
  * The processes of one benchmark run: services and BFFs on system-chosen loopback ports, each
- * service on a fresh embedded database in its own temporary folder, all sharing one generated
- * service token. Each child gets only the variables named here, so nothing of the caller's shell
+ * service on a fresh database of its own on one embedded PostgreSQL server in a temporary folder,
+ * all sharing one generated service token. Each child gets only the variables named here, so nothing of the caller's shell
  * (fault injection, cache settings, a DATABASE_URL) skews a figure.
  */
 export class StorefrontFleet {
@@ -39,6 +41,9 @@ export class StorefrontFleet {
   // Signs the demo sessions: random per run, as a BFF would make one up itself, but one for all its BFFs.
   private readonly authSecret = randomBytes(32).toString('hex')
   private readonly dataRoot = mkdtempSync(join(tmpdir(), 'storefront-bench-bff-'))
+  /** One embedded PostgreSQL server for the run, started with the first service. */
+  private cluster: Promise<EmbeddedCluster> | undefined
+  private databases = 0
   private readonly running = new Set<RunningProcess>()
   private stopping: Promise<void> | undefined
 
@@ -53,7 +58,13 @@ export class StorefrontFleet {
 
   /** Starts a service on a fresh database; `env` adds to the base (`SEED_PRODUCTS`, `FAULT_DELAY_MS`). */
   async startService(name: DownstreamName, env: Readonly<Record<string, string>> = {}, label: string = name): Promise<RunningProcess> {
-    return this.start(name, label, { DATA_DIR: mkdtempSync(join(this.dataRoot, `${label}-`)), ...env })
+    this.cluster ??= freePort().then(async (port) => {
+      const cluster = new EmbeddedCluster({ dataDir: join(this.dataRoot, 'postgres'), port })
+      await cluster.start()
+      return cluster
+    })
+    const database = await (await this.cluster).ensureDatabase(`bench_${name}_${++this.databases}`)
+    return this.start(name, label, { DATABASE_URL: database, ...env })
   }
 
   /** Starts a BFF calling `downstreams`, with default budgets, demo sign-in and a limit no client reaches. */
@@ -87,6 +98,7 @@ export class StorefrontFleet {
       for (const child of children) {
         this.countLines(child)
       }
+      await (await this.cluster)?.stop()
       rmSync(this.dataRoot, { recursive: true, force: true })
     })()
     return this.stopping
