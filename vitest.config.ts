@@ -82,6 +82,9 @@ export default defineConfig({
           name: 'service-kit',
           root: source('./packages/service-kit'),
           include: ['src/**/*.test.ts'],
+          // The database layer's tests run on the embedded server, as the services' do.
+          globalSetup: [source('./tools/test-support/embedded-postgres.ts')],
+          env: { STOREFRONT_TEST_DB: 'embedded' },
         },
       },
       servicesProject('embedded'),

@@ -64,7 +64,7 @@ export class StorefrontFleet {
       return cluster
     })
     const database = await (await this.cluster).ensureDatabase(`bench_${name}_${++this.databases}`)
-    return this.start(name, label, { DATABASE_URL: database, ...env })
+    return this.start(name, label, { DATABASE_URL: database, SEED_DEMO_DATA: 'true', ...env })
   }
 
   /** Starts a BFF calling `downstreams`, with default budgets, demo sign-in and a limit no client reaches. */

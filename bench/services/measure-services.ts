@@ -115,7 +115,7 @@ export async function measureServices(options: MeasureServicesOptions): Promise<
           name: service.name,
           entry: entryOf(service),
           port: service.port,
-          env: { PATH: process.env.PATH ?? '', HOST: LOOPBACK, PORT: String(service.port), DATABASE_URL: database.url, SERVICE_TOKEN: token, LOG_LEVEL: 'warn' },
+          env: { PATH: process.env.PATH ?? '', HOST: LOOPBACK, PORT: String(service.port), DATABASE_URL: database.url, SERVICE_TOKEN: token, LOG_LEVEL: 'warn', SEED_DEMO_DATA: 'true' },
           nodeArgs: options.nodeArgs(service.name),
           readyTimeoutMs: 60_000,
         })

@@ -20,6 +20,7 @@ export { ConfigError, type EnvOf, type EnvVar, MAX_FAULT_DELAY_MS, type MsRange,
 export type { Database, DatabaseStats, QueryOptions, Queryable, Row } from './db/database.js'
 export { type Migration, loadMigrations, migrate } from './db/migrate.js'
 export { type DatabaseLocation, openDatabase } from './db/open-database.js'
+export { seedDemoDataOnce } from './db/demo-data.js'
 export { EmbeddedCluster, type EmbeddedClusterOptions, isAcceptingConnections } from './db/embedded/embedded-cluster.js'
 export { DEFAULT_EMBEDDED_PORT, type EmbeddedCredentials, credentialsPath, loadCredentials } from './db/embedded/credentials.js'
 export { defaultEmbeddedDataDir, repositoryRoot } from './db/embedded/repository-root.js'

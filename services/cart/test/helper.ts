@@ -25,7 +25,7 @@ export interface CartHarness extends RunningCart {
 
 /** Opens the app on an existing test database (a first start, or a restart); `overrides` are environment strings. */
 export async function runCart(testDb: TestDatabase, overrides: Record<string, string> = {}): Promise<RunningCart> {
-  const env = readCartEnv({ SERVICE_TOKEN: TEST_SERVICE_TOKEN, LOG_LEVEL: 'silent', ...overrides })
+  const env = readCartEnv({ SERVICE_TOKEN: TEST_SERVICE_TOKEN, LOG_LEVEL: 'silent', SEED_DEMO_DATA: 'true', ...overrides })
   const db = await openCartDatabase({ ...env, DATABASE_URL: testDb.location.databaseUrl, DATA_DIR: testDb.location.dataDir })
   const app = buildApp(env, { db, logger: false })
   await app.ready()

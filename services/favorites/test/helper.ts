@@ -25,7 +25,7 @@ export interface FavoritesHarness {
  */
 export async function startFavorites(overrides: Record<string, string> = {}, existing?: TestDatabase): Promise<FavoritesHarness> {
   const testDb = existing ?? (await createTestDatabase('favorites'))
-  const env = readFavoritesEnv({ SERVICE_TOKEN: TEST_SERVICE_TOKEN, LOG_LEVEL: 'silent', ...overrides })
+  const env = readFavoritesEnv({ SERVICE_TOKEN: TEST_SERVICE_TOKEN, LOG_LEVEL: 'silent', SEED_DEMO_DATA: 'true', ...overrides })
   const db = await openFavoritesDatabase({ ...env, DATABASE_URL: testDb.location.databaseUrl, DATA_DIR: testDb.location.dataDir })
   const app = buildApp(env, { db, logger: false })
   await app.ready()

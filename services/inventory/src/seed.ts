@@ -1,4 +1,4 @@
-import type { Database, Queryable } from '@storefront/service-kit'
+import type { Queryable } from '@storefront/service-kit'
 
 import { seedStock } from './domain/seed-stock.js'
 
@@ -21,22 +21,4 @@ export async function seedInventory(db: Queryable, count: number, onProgress?: (
     )
     onProgress?.(end)
   }
-}
-
-/**
- * Seeds a fresh (empty) inventory with stock for `count` products; leaves a populated one alone.
- *
- * Unlike products' seed, the check and the writes share one transaction: a start that dies halfway
- * through seeding leaves an empty table, which the next start seeds in full, rather than a partial
- * one it would never complete.
- */
-export async function seedIfEmpty(db: Database, count: number): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const rows = await tx.query<{ present: boolean }>('SELECT EXISTS (SELECT 1 FROM inventory) AS present')
-    if (rows[0]?.present === true) {
-      return false
-    }
-    await seedInventory(tx, count)
-    return true
-  })
 }

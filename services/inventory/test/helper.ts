@@ -24,7 +24,7 @@ export interface InventoryHarness {
  */
 export async function startInventory(overrides: Record<string, string> = {}, testDb?: TestDatabase): Promise<InventoryHarness> {
   const database = testDb ?? (await createTestDatabase('inventory'))
-  const env = readInventoryEnv({ SERVICE_TOKEN: TEST_SERVICE_TOKEN, LOG_LEVEL: 'silent', ...overrides })
+  const env = readInventoryEnv({ SERVICE_TOKEN: TEST_SERVICE_TOKEN, LOG_LEVEL: 'silent', SEED_DEMO_DATA: 'true', ...overrides })
   const db = await openInventoryDatabase({ ...env, DATABASE_URL: database.location.databaseUrl, DATA_DIR: database.location.dataDir })
   const app = buildApp(env, { db, logger: false })
   await app.ready()

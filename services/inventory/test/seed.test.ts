@@ -2,7 +2,7 @@ import { authHeaders } from '@storefront/service-kit/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { seedStock } from '../src/domain/seed-stock.js'
-import { seedIfEmpty, seedInventory } from '../src/seed.js'
+import { seedInventory } from '../src/seed.js'
 import { type InventoryHarness, startInventory, stockRows } from './helper.js'
 
 describe('seedStock', () => {
@@ -56,9 +56,15 @@ describe('a fresh database', () => {
     expect(await stockRows(second.db)).toEqual(await stockRows(first.db))
   })
 
-  it('is not seeded again once it holds stock', async () => {
-    expect(await seedIfEmpty(first.db, 20)).toBe(false)
-    expect(await stockRows(first.db)).toHaveLength(10)
+  it('is not seeded again once it was, even emptied and restarted with a larger SEED_PRODUCTS', async () => {
+    await first.db.query('DELETE FROM inventory')
+    await first.stop()
+    const restarted = await startInventory({ SEED_PRODUCTS: '20' }, first.testDb)
+    try {
+      expect(await stockRows(restarted.db)).toEqual([])
+    } finally {
+      await restarted.stop()
+    }
   })
 })
 

@@ -1,4 +1,4 @@
-import type { Database, Queryable } from '@storefront/service-kit'
+import type { Queryable } from '@storefront/service-kit'
 
 import { productName, productPriceCents } from './domain/product-names.js'
 
@@ -20,20 +20,4 @@ export async function seedProducts(db: Queryable, count: number, onProgress?: (d
     )
     onProgress?.(end)
   }
-}
-
-/**
- * Seeds a fresh (empty) catalogue with `count` products; leaves a populated one alone. The check
- * and the writes share one transaction, so a start that dies halfway leaves an empty table that the
- * next start seeds in full, never a partial one.
- */
-export async function seedIfEmpty(db: Database, count: number): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const rows = await tx.query<{ present: boolean }>('SELECT EXISTS (SELECT 1 FROM products) AS present')
-    if (rows[0]?.present === true) {
-      return false
-    }
-    await seedProducts(tx, count)
-    return true
-  })
 }

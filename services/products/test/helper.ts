@@ -18,7 +18,7 @@ export interface ProductsHarness {
 /** Builds the app on a fresh database; `overrides` are environment strings. The cache is off unless set. */
 export async function startProducts(overrides: Record<string, string> = {}): Promise<ProductsHarness> {
   const testDb = await createTestDatabase('products')
-  const env = readProductsEnv({ SERVICE_TOKEN: TEST_SERVICE_TOKEN, LOG_LEVEL: 'silent', CATALOGUE_CACHE_MS: '0', ...overrides })
+  const env = readProductsEnv({ SERVICE_TOKEN: TEST_SERVICE_TOKEN, LOG_LEVEL: 'silent', SEED_DEMO_DATA: 'true', CATALOGUE_CACHE_MS: '0', ...overrides })
   const db = await openProductsDatabase({ ...env, DATABASE_URL: testDb.location.databaseUrl, DATA_DIR: testDb.location.dataDir })
   const app = buildApp(env, { db, logger: false })
   await app.ready()

@@ -85,6 +85,8 @@ export function planSystem(options: PlanOptions): ProcessPlan[] {
       SERVICE_TOKEN: options.serviceToken,
       // A laptop run is for watching the system: the dashboard may turn faults on and off.
       FAULT_CONTROL: base.FAULT_CONTROL ?? 'true',
+      // A laptop run shows the source document's carts, favorites and catalogue.
+      SEED_DEMO_DATA: base.SEED_DEMO_DATA ?? 'true',
     }
     const databaseUrl = options.env[`${name.toUpperCase()}_DATABASE_URL`]
     if (databaseUrl !== undefined && databaseUrl !== '') {
