@@ -58,6 +58,7 @@ export const kitErrors = defineErrors({
   // 499 is nginx's "client closed request": nobody reads it, but logs and metrics must not call it a 5xx.
   CLIENT_CLOSED: ['SVC_ERR_CLIENT_CLOSED', 'Client closed the request', 499],
   UPSTREAM_UNAVAILABLE: ['SVC_ERR_UPSTREAM_UNAVAILABLE', 'Service unavailable', 503],
+  DATABASE_UNAVAILABLE: ['SVC_ERR_DATABASE_UNAVAILABLE', 'Database unavailable', 503],
   UPSTREAM_FAILED: ['SVC_ERR_UPSTREAM_FAILED', 'A service this request depends on failed', 502],
   FAULT_INJECTED: ['SVC_ERR_FAULT_INJECTED', 'Injected fault', 500],
   INTERNAL: ['SVC_ERR_INTERNAL', 'Internal server error', 500],
