@@ -1,11 +1,8 @@
-import { randomBytes } from 'node:crypto'
-import { readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-import { EmbeddedCluster, credentialsPath } from '@storefront/service-kit'
-import { TEST_SERVICE_TOKEN, authHeaders } from '@storefront/service-kit/testing'
+import type { EmbeddedCluster } from '@storefront/service-kit'
+import { TEST_SERVICE_TOKEN, type TestCluster, authHeaders, createTestCluster } from '@storefront/service-kit/testing'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, describe, expect, it } from 'vitest'
 
@@ -24,14 +21,6 @@ const ADDS = 60
 /** Adds sent before the server is killed. */
 const KILL_AFTER = 20
 const USER = 7
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 /** SIGKILLs the server's postmaster, as an out-of-memory killer or a crash would. */
 function killServer(dataDir: string): void {
@@ -57,19 +46,18 @@ async function startWithin(cluster: EmbeddedCluster, timeoutMs: number): Promise
 }
 
 describe('the cart when its database is killed under load', () => {
-  const dataDir = join(tmpdir(), `storefront-outage-${randomBytes(4).toString('hex')}`)
-  let cluster: EmbeddedCluster | undefined
+  let test: TestCluster | undefined
   let app: FastifyInstance | undefined
 
   afterAll(async () => {
     await app?.close()
-    await cluster?.stop()
-    rmSync(dataDir, { recursive: true, force: true })
-    rmSync(credentialsPath(dataDir), { force: true })
+    await test?.remove()
   })
 
   it('answers 503 while it is down, reconnects, and keeps exactly the acknowledged adds once retried with their keys', async () => {
-    cluster = new EmbeddedCluster({ dataDir, port: await freePort() })
+    test = await createTestCluster('outage')
+    const { cluster } = test
+    const dataDir = cluster.dataDir
     await cluster.start()
     const env = readCartEnv({ SERVICE_TOKEN: TEST_SERVICE_TOKEN, LOG_LEVEL: 'silent', DATABASE_URL: await cluster.ensureDatabase('cart') })
     const db = await openCartDatabase(env)

@@ -1,35 +1,20 @@
-import { randomBytes } from 'node:crypto'
-import { rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-
 import postgres from 'postgres'
 import { afterAll, describe, expect, it } from 'vitest'
 
-import { credentialsPath } from './credentials.js'
-import { EmbeddedCluster } from './embedded-cluster.js'
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
+import { type TestCluster, createTestCluster } from '../../testing/test-cluster.js'
+import type { EmbeddedCluster } from './embedded-cluster.js'
 
 describe('EmbeddedCluster', () => {
-  const dataDir = join(tmpdir(), `storefront-cluster-test-${randomBytes(4).toString('hex')}`)
+  let test: TestCluster | undefined
   let cluster: EmbeddedCluster | undefined
 
   afterAll(async () => {
-    await cluster?.stop()
-    rmSync(dataDir, { recursive: true, force: true })
-    rmSync(credentialsPath(dataDir), { force: true })
+    await test?.remove()
   })
 
   it('initialises, starts, and gives each name a database only its own role can reach', async () => {
-    cluster = new EmbeddedCluster({ dataDir, port: await freePort() })
+    test = await createTestCluster('cluster-test')
+    cluster = test.cluster
     await cluster.start()
     expect(await cluster.isRunning()).toBe(true)
     const cartUrl = await cluster.ensureDatabase('cart')
