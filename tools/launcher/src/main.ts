@@ -21,6 +21,8 @@ server for a service; each other service gets a database and role of its own on 
   --data-dir DIR  where the embedded server keeps its data (DIR/postgres)`
 
 const READY_TIMEOUT_MS = 60_000
+/** How often readiness is asked while starting: the BFF waits on it, so every poll missed is start-up time. */
+const READY_POLL_MS = 50
 const STOP_GRACE_MS = 15_000
 
 /** tools/launcher/dist/main.js → the repo root. */
@@ -163,7 +165,7 @@ async function startInOrder(): Promise<void> {
   const startedAt = Date.now()
   // Aborted: a signal or a give-up is already shutting down. A function, so that each read is fresh.
   const stopping = (): boolean => readyWait.signal.aborted
-  const servicesNotReady = await waitReady(services, { timeoutMs: READY_TIMEOUT_MS, signal: readyWait.signal })
+  const servicesNotReady = await waitReady(services, { intervalMs: READY_POLL_MS, timeoutMs: READY_TIMEOUT_MS, signal: readyWait.signal })
   if (stopping()) {
     return
   }
@@ -174,7 +176,7 @@ async function startInOrder(): Promise<void> {
   }
   log(`services ready: ${services.map((p) => p.name).join(', ')}; starting the BFF`)
   supervisor.start([bff.name])
-  const bffNotReady = await waitReady([bff], { timeoutMs: Math.max(1000, READY_TIMEOUT_MS - (Date.now() - startedAt)), signal: readyWait.signal })
+  const bffNotReady = await waitReady([bff], { intervalMs: READY_POLL_MS, timeoutMs: Math.max(1000, READY_TIMEOUT_MS - (Date.now() - startedAt)), signal: readyWait.signal })
   if (stopping()) {
     return
   }
