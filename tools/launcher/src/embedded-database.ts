@@ -38,13 +38,12 @@ export class EmbeddedDatabase {
   /** Starts (or finds) the server and returns each service's `DATABASE_URL`. */
   async start(): Promise<Record<ServiceName, string>> {
     const startedAt = Date.now()
-    if (await this.#cluster.isRunning()) {
-      this.#options.log(`postgres: using the server already running on port ${this.#cluster.credentials.port} (${this.#options.dataDir})`)
-    } else {
-      await this.#cluster.start()
-      this.#owned = true
+    this.#owned = await this.#cluster.startUnlessRunning()
+    if (this.#owned) {
       this.#watch()
       this.#options.log(`postgres: started on 127.0.0.1:${this.#cluster.credentials.port} in ${Date.now() - startedAt} ms (${this.#options.dataDir})`)
+    } else {
+      this.#options.log(`postgres: using the server already running on port ${this.#cluster.credentials.port} (${this.#options.dataDir})`)
     }
     const urls: Partial<Record<ServiceName, string>> = {}
     for (const name of SERVICE_NAMES) {

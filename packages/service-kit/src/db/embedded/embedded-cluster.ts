@@ -118,6 +118,25 @@ export class EmbeddedCluster {
     await this.launch(runAs)
   }
 
+  /**
+   * Starts the server unless one already runs on the cluster's port; resolves true when this call
+   * started it. Two processes starting at once are fine: the loser of the race finds the winner's.
+   */
+  async startUnlessRunning(): Promise<boolean> {
+    if (await this.isRunning()) {
+      return false
+    }
+    try {
+      await this.start()
+      return true
+    } catch (error) {
+      if (await this.isRunning()) {
+        return false
+      }
+      throw error
+    }
+  }
+
   /** The superuser's URL, for administration and for the test harness. */
   get adminUrl(): string {
     const { port, superuserPassword } = this.credentials

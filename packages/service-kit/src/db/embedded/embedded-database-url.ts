@@ -15,16 +15,6 @@ export interface EmbeddedDatabase {
  */
 export async function embeddedDatabaseUrl(name: string, dataDir: string, onLog?: (line: string) => void): Promise<EmbeddedDatabase> {
   const cluster = new EmbeddedCluster({ dataDir, ...(onLog === undefined ? {} : { onLog }) })
-  let startedHere: EmbeddedCluster | undefined
-  if (!(await cluster.isRunning())) {
-    try {
-      await cluster.start()
-      startedHere = cluster
-    } catch (error) {
-      if (!(await cluster.isRunning())) {
-        throw error
-      }
-    }
-  }
+  const startedHere = (await cluster.startUnlessRunning()) ? cluster : undefined
   return { url: await cluster.ensureDatabase(name), startedHere }
 }
