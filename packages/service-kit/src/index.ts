@@ -21,6 +21,8 @@ export type { Database, DatabaseStats, QueryOptions, Queryable, Row } from './db
 export { type Migration, loadMigrations, migrate } from './db/migrate.js'
 export { type DatabaseLocation, openDatabase } from './db/open-database.js'
 export { seedDemoDataOnce } from './db/demo-data.js'
+export { type ServiceDatabaseDefinition, type ServiceDatabaseEnv, openServiceDatabase } from './db/open-service-database.js'
+export { type BatchInsert, insertInBatches } from './db/insert-in-batches.js'
 export { EmbeddedCluster, type EmbeddedClusterOptions, isAcceptingConnections } from './db/embedded/embedded-cluster.js'
 export { DEFAULT_EMBEDDED_PORT, type EmbeddedCredentials, credentialsPath, loadCredentials } from './db/embedded/credentials.js'
 export { defaultEmbeddedDataDir, repositoryRoot } from './db/embedded/repository-root.js'

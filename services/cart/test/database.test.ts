@@ -1,10 +1,10 @@
 import { type TestDatabase, createTestDatabase } from '@storefront/service-kit/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import { type RunningCart, cartClient, runCart } from './helper.js'
+import { type CartHarness, cartClient, startCart } from './helper.js'
 
 let testDb: TestDatabase
-let running: RunningCart | undefined
+let running: CartHarness | undefined
 
 beforeEach(async () => {
   testDb = await createTestDatabase('cart')
@@ -17,9 +17,9 @@ afterEach(async () => {
 })
 
 /** Stops the running app (closing its database) and opens a new one on the same location. */
-async function restart(): Promise<RunningCart> {
+async function restart(): Promise<CartHarness> {
   await running?.stop()
-  running = await runCart(testDb)
+  running = await startCart({}, testDb)
   return running
 }
 

@@ -1,57 +1,20 @@
-import type { Database } from '@storefront/service-kit'
-import { type TestDatabase, TEST_SERVICE_TOKEN, authHeaders, createTestDatabase } from '@storefront/service-kit/testing'
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { type ServiceUnderTest, type ServiceUnderTestDefinition, type TestDatabase, authHeaders, startServiceUnderTest } from '@storefront/service-kit/testing'
+import type { FastifyInstance } from 'fastify'
 import { expect } from 'vitest'
 
 import { buildApp } from '../src/app.js'
 import { type CartEnv, readCartEnv } from '../src/config.js'
-import { openCartDatabase } from '../src/database.js'
+import { cartDatabase } from '../src/database.js'
 
-/** A cart app and its database, open on a test database. */
-export interface RunningCart {
-  readonly app: FastifyInstance
-  readonly db: Database
-  readonly env: CartEnv
-  /** Closes the app, then the database; the data stays, so the same location can be reopened. */
-  stop(): Promise<void>
-}
+/** The cart service as the kit's test harness starts it. */
+const cart: ServiceUnderTestDefinition<CartEnv> = { name: 'cart', readEnv: readCartEnv, database: cartDatabase, buildApp }
 
-/** A running cart app on a fresh database of the engine under test. */
-export interface CartHarness extends RunningCart {
-  readonly testDb: TestDatabase
-  /** Stops the app and drops the database. */
-  close(): Promise<void>
-}
+/** A running cart app on a test database. */
+export type CartHarness = ServiceUnderTest<CartEnv>
 
-/** Opens the app on an existing test database (a first start, or a restart); `overrides` are environment strings. */
-export async function runCart(testDb: TestDatabase, overrides: Record<string, string> = {}): Promise<RunningCart> {
-  const env = readCartEnv({ SERVICE_TOKEN: TEST_SERVICE_TOKEN, LOG_LEVEL: 'silent', SEED_DEMO_DATA: 'true', ...overrides })
-  const db = await openCartDatabase({ ...env, DATABASE_URL: testDb.location.databaseUrl, DATA_DIR: testDb.location.dataDir })
-  const app = buildApp(env, { db, logger: false })
-  await app.ready()
-  return {
-    app,
-    db,
-    env,
-    stop: async () => {
-      await app.close()
-      await db.close()
-    },
-  }
-}
-
-/** Builds the app on a fresh database. */
-export async function startCart(overrides: Record<string, string> = {}): Promise<CartHarness> {
-  const testDb = await createTestDatabase('cart')
-  const running = await runCart(testDb, overrides)
-  return {
-    ...running,
-    testDb,
-    close: async () => {
-      await running.stop()
-      await testDb.drop()
-    },
-  }
+/** Starts cart on a fresh database, or on `existing` (a restart); `overrides` are environment strings. */
+export function startCart(overrides: Record<string, string> = {}, existing?: TestDatabase): Promise<CartHarness> {
+  return startServiceUnderTest(cart, overrides, existing)
 }
 
 /** A cart line as the API answers it. */
@@ -81,14 +44,4 @@ export function cartClient(app: FastifyInstance) {
 
 function postRaw(app: FastifyInstance, userId: number | string, payload: string, headers: Record<string, string>) {
   return app.inject({ method: 'POST', url: `/users/${userId}/cart/items`, headers: { ...authHeaders, 'content-type': 'application/json', ...headers }, payload })
-}
-
-/** Asserts an RFC 9457 problem with `status` and no internals, and returns its body. */
-export function expectProblem(response: LightMyRequestResponse, status: number): Record<string, unknown> {
-  expect(response.statusCode).toBe(status)
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
-  const body = response.json<Record<string, unknown>>()
-  expect(body).toMatchObject({ status, type: expect.stringMatching(/^urn:storefront:problem:/), title: expect.any(String), detail: expect.any(String) })
-  expect(JSON.stringify(body)).not.toMatch(/at .*\.(ts|js):\d+|postgres|pglite|syntax error|violates/i)
-  return body
 }

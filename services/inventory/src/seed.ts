@@ -1,8 +1,6 @@
-import type { Queryable } from '@storefront/service-kit'
+import { type Queryable, insertInBatches } from '@storefront/service-kit'
 
 import { seedStock } from './domain/seed-stock.js'
-
-const BATCH = 1000
 
 /**
  * Writes stock for products 1..`count` (inserting missing rows, leaving existing ones and their
@@ -10,15 +8,16 @@ const BATCH = 1000
  * can run at every start.
  */
 export async function seedInventory(db: Queryable, count: number, onProgress?: (done: number) => void): Promise<void> {
-  for (let start = 1; start <= count; start += BATCH) {
-    const end = Math.min(count, start + BATCH - 1)
-    const ids = Array.from({ length: end - start + 1 }, (_, index) => start + index)
-    await db.query(
-      `INSERT INTO inventory (product_id, on_hand)
-       SELECT * FROM unnest($1::int[], $2::int[])
-       ON CONFLICT (product_id) DO NOTHING`,
-      [ids, ids.map(seedStock)],
-    )
-    onProgress?.(end)
-  }
+  await insertInBatches(
+    db,
+    count,
+    (batch, ids) =>
+      batch.query(
+        `INSERT INTO inventory (product_id, on_hand)
+         SELECT * FROM unnest($1::int[], $2::int[])
+         ON CONFLICT (product_id) DO NOTHING`,
+        [ids, ids.map(seedStock)],
+      ),
+    { onProgress },
+  )
 }

@@ -1,48 +1,19 @@
 import type { Database } from '@storefront/service-kit'
-import { type TestDatabase, TEST_SERVICE_TOKEN, createTestDatabase } from '@storefront/service-kit/testing'
-import type { FastifyInstance } from 'fastify'
+import { type ServiceUnderTest, type ServiceUnderTestDefinition, type TestDatabase, startServiceUnderTest } from '@storefront/service-kit/testing'
 
 import { buildApp } from '../src/app.js'
 import { type InventoryEnv, readInventoryEnv } from '../src/config.js'
-import { openInventoryDatabase } from '../src/database.js'
+import { inventoryDatabase } from '../src/database.js'
 
-/** A running inventory app on a database of the engine under test. */
-export interface InventoryHarness {
-  readonly app: FastifyInstance
-  readonly db: Database
-  readonly env: InventoryEnv
-  readonly testDb: TestDatabase
-  /** Closes the app and the database and keeps the data, as a process that stops would. */
-  stop(): Promise<void>
-  /** Stops, then drops the database. */
-  close(): Promise<void>
-}
+/** The inventory service as the kit's test harness starts it. */
+const inventory: ServiceUnderTestDefinition<InventoryEnv> = { name: 'inventory', readEnv: readInventoryEnv, database: inventoryDatabase, buildApp }
 
-/**
- * Builds the app; `overrides` are environment strings. On a fresh database unless `testDb` is
- * given, in which case it reopens that one (a restart).
- */
-export async function startInventory(overrides: Record<string, string> = {}, testDb?: TestDatabase): Promise<InventoryHarness> {
-  const database = testDb ?? (await createTestDatabase('inventory'))
-  const env = readInventoryEnv({ SERVICE_TOKEN: TEST_SERVICE_TOKEN, LOG_LEVEL: 'silent', SEED_DEMO_DATA: 'true', ...overrides })
-  const db = await openInventoryDatabase({ ...env, DATABASE_URL: database.location.databaseUrl, DATA_DIR: database.location.dataDir })
-  const app = buildApp(env, { db, logger: false })
-  await app.ready()
-  const stop = async (): Promise<void> => {
-    await app.close()
-    await db.close()
-  }
-  return {
-    app,
-    db,
-    env,
-    testDb: database,
-    stop,
-    close: async () => {
-      await stop()
-      await database.drop()
-    },
-  }
+/** A running inventory app on a test database. */
+export type InventoryHarness = ServiceUnderTest<InventoryEnv>
+
+/** Starts inventory on a fresh database, or on `existing` (a restart); `overrides` are environment strings. */
+export function startInventory(overrides: Record<string, string> = {}, existing?: TestDatabase): Promise<InventoryHarness> {
+  return startServiceUnderTest(inventory, overrides, existing)
 }
 
 /** Every stock row, in id order, straight from the database. */

@@ -1,23 +1,22 @@
-import type { Queryable } from '@storefront/service-kit'
+import { type Queryable, insertInBatches } from '@storefront/service-kit'
 
 import { productName, productPriceCents } from './domain/product-names.js'
-
-const BATCH = 1000
 
 /**
  * Writes products 1..`count` (inserting missing ones, leaving existing ones), in batches, calling
  * `onProgress` with how many are done. Idempotent, so it can run at every start.
  */
 export async function seedProducts(db: Queryable, count: number, onProgress?: (done: number) => void): Promise<void> {
-  for (let start = 1; start <= count; start += BATCH) {
-    const end = Math.min(count, start + BATCH - 1)
-    const ids = Array.from({ length: end - start + 1 }, (_, index) => start + index)
-    await db.query(
-      `INSERT INTO products (product_id, product_name, price_cents)
-       SELECT * FROM unnest($1::int[], $2::text[], $3::int[])
-       ON CONFLICT (product_id) DO NOTHING`,
-      [ids, ids.map(productName), ids.map(productPriceCents)],
-    )
-    onProgress?.(end)
-  }
+  await insertInBatches(
+    db,
+    count,
+    (batch, ids) =>
+      batch.query(
+        `INSERT INTO products (product_id, product_name, price_cents)
+         SELECT * FROM unnest($1::int[], $2::text[], $3::int[])
+         ON CONFLICT (product_id) DO NOTHING`,
+        [ids, ids.map(productName), ids.map(productPriceCents)],
+      ),
+    { onProgress },
+  )
 }

@@ -1,7 +1,7 @@
-import { authHeaders } from '@storefront/service-kit/testing'
+import { authHeaders, expectProblem } from '@storefront/service-kit/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { type CartHarness, cartClient, expectProblem, startCart } from '../helper.js'
+import { type CartHarness, cartClient, startCart } from '../helper.js'
 
 let harness: CartHarness
 let client: ReturnType<typeof cartClient>

@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream'
 
-import { authHeaders } from '@storefront/service-kit/testing'
+import { authHeaders, expectProblem } from '@storefront/service-kit/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { type FavoritesHarness, expectProblem, favoriteRows, startFavorites } from '../helper.js'
+import { type FavoritesHarness, favoriteRows, startFavorites } from '../helper.js'
 
 // PUT and DELETE of a favourite take no body: an empty one is ignored, a non-empty one is a 400
 // whatever its content type, and one over BODY_LIMIT_BYTES (64 KiB by default) is a 413.

@@ -1,9 +1,9 @@
 import type { Database, QueryOptions, Row } from '@storefront/service-kit'
-import { authHeaders, lockTable } from '@storefront/service-kit/testing'
+import { authHeaders, expectProblem, lockTable } from '@storefront/service-kit/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { buildApp } from '../../src/app.js'
-import { type FavoritesHarness, expectProblem, favoriteRows, startFavorites } from '../helper.js'
+import { type FavoritesHarness, favoriteRows, startFavorites } from '../helper.js'
 
 let harness: FavoritesHarness
 

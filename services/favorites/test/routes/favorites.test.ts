@@ -1,7 +1,7 @@
-import { authHeaders } from '@storefront/service-kit/testing'
+import { authHeaders, expectProblem } from '@storefront/service-kit/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { type FavoritesHarness, expectProblem, favoriteRows, startFavorites } from '../helper.js'
+import { type FavoritesHarness, favoriteRows, startFavorites } from '../helper.js'
 
 let harness: FavoritesHarness
 

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 import type { Database, QueryOptions, Row } from '@storefront/service-kit'
-import { authHeaders } from '@storefront/service-kit/testing'
+import { authHeaders, expectProblem } from '@storefront/service-kit/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { buildApp } from '../../src/app.js'
@@ -22,15 +22,6 @@ afterAll(async () => {
 const get = (url: string, headers: Record<string, string> = authHeaders) => harness.app.inject({ method: 'GET', url, headers })
 
 type Reply = Awaited<ReturnType<typeof get>>
-
-function expectProblem(response: Reply, status: number): Record<string, unknown> {
-  expect(response.statusCode).toBe(status)
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
-  const body = response.json<Record<string, unknown>>()
-  expect(body).toMatchObject({ status, type: expect.stringMatching(/^urn:storefront:problem:/), title: expect.any(String), detail: expect.any(String) })
-  expect(JSON.stringify(body)).not.toMatch(/at .*\.(ts|js):\d+|postgres|pglite|syntax error/i)
-  return body
-}
 
 function expectItems(response: Reply): Array<{ product_id: number; inventory: number }> {
   expect(response.statusCode).toBe(200)

@@ -1,4 +1,4 @@
-import { authHeaders } from '@storefront/service-kit/testing'
+import { authHeaders, expectProblem } from '@storefront/service-kit/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { type ProductsHarness, startProducts } from '../helper.js'
@@ -14,15 +14,6 @@ afterAll(async () => {
 })
 
 const get = (url: string, headers: Record<string, string> = authHeaders) => harness.app.inject({ method: 'GET', url, headers })
-
-function expectProblem(response: Awaited<ReturnType<typeof get>>, status: number): Record<string, unknown> {
-  expect(response.statusCode).toBe(status)
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
-  const body = response.json<Record<string, unknown>>()
-  expect(body).toMatchObject({ status, type: expect.stringMatching(/^urn:storefront:problem:/), title: expect.any(String), detail: expect.any(String) })
-  expect(JSON.stringify(body)).not.toMatch(/at .*\.(ts|js):\d+|postgres|pglite|syntax error/i)
-  return body
-}
 
 describe('GET /products', () => {
   it('answers the seeded catalogue of 10, ordered by product_id, with names', async () => {
