@@ -1,5 +1,6 @@
 /**
- * The chapter's `CircuitBreaker` demo, replayed with `@storefront/resilience`.
+ * The `CircuitBreaker` demo of the library contract (docs/spec/resilience.md, "Quality bar"): the
+ * slow callback under the breaker.
  *
  * A slow callback (2 s) runs under a breaker with a 1 s timeout that opens after 2 failures inside
  * 5 s and stays open for 5 s. Four calls, a 5 s pause, four more calls:
@@ -10,8 +11,8 @@
  *    circuit opens again for another 5 s;
  * 4. calls 6 to 8 are refused at once.
  *
- * The chapter prints "reset, closed" after the pause and then refuses the next calls, which cannot
- * both be true: its breaker has no real half-open state. This prints what really happens.
+ * Step 3 is why the half-open state exists: the pause alone does not close the circuit. One probe
+ * tests the downstream, and only a successful probe would close it.
  *
  * Run it: `npm run example:breaker` (from the repository root). It takes about 8 s.
  */
@@ -31,7 +32,7 @@ export async function main(log: (line: string) => void = console.log): Promise<v
   })
 
   let call = 0
-  /** One `cb.request()` of the chapter: prints how it ended and swallows the error, as the chapter does. */
+  /** One call through the breaker: prints how it ended and swallows the error, so the demo goes on. */
   const request = async (): Promise<void> => {
     const n = ++call
     try {
@@ -62,7 +63,7 @@ export async function main(log: (line: string) => void = console.log): Promise<v
   }
 }
 
-/** The chapter's `slow_callback`: takes 2 s, but stops as soon as its signal aborts (the 1 s timeout). */
+/** The demo's slow callback: takes 2 s, but stops as soon as its signal aborts (the 1 s timeout). */
 function slowCallback({ signal }: ExecutionContext): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, 2000)

@@ -46,7 +46,7 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
-describe('retry-demo (the chapter\'s always_fail / always_timeout)', () => {
+describe('retry-demo (always_fail / always_timeout under retry)', () => {
   it('makes exactly 3 attempts of each, 100 ms apart, then prints "Too many retries"', async () => {
     const { lines, elapsedMs } = await run(retryDemo)
 
@@ -85,7 +85,7 @@ describe('retry-demo (the chapter\'s always_fail / always_timeout)', () => {
   })
 })
 
-describe('circuit-breaker-demo (the chapter\'s slow_callback)', () => {
+describe('circuit-breaker-demo (a slow callback under a breaker)', () => {
   it('opens after the 2nd timeout, refuses, then sends one half-open probe that reopens it', async () => {
     const { lines, elapsedMs } = await run(circuitBreakerDemo)
 

@@ -1,15 +1,16 @@
 /**
- * The chapter's `retry` demo, replayed with `@storefront/resilience`.
+ * The `retry` demo of the library contract (docs/spec/resilience.md, "Quality bar"): `always_fail`
+ * and `always_timeout` under `retry`.
  *
  * Two operations that never succeed run under `retry` with 3 attempts, a 100 ms limit per attempt
  * and a 100 ms pause between attempts:
  *
  * - `alwaysFail` throws `'I failed'` at once, so each attempt fails immediately;
- * - `alwaysTimeout` sleeps for 1 s, so each attempt runs into its 100 ms limit. Unlike
- *   `asyncio.wait_for`, which cancels the task, the library aborts the attempt's `signal`: the
- *   sleep listens to it and stops, so no abandoned work piles up behind the timeouts.
+ * - `alwaysTimeout` sleeps for 1 s, so each attempt runs into its 100 ms limit. A promise cannot
+ *   be cancelled from outside, so the library aborts the attempt's `signal`: the sleep listens to
+ *   it and stops, so no abandoned work piles up behind the timeouts.
  *
- * Both end in `TooManyRetriesError`, printed as the chapter's "Too many retries".
+ * Both end in `TooManyRetriesError`, printed as "Too many retries".
  *
  * Run it: `npm run example:retry` (from the repository root).
  */
@@ -17,12 +18,12 @@ import { pathToFileURL } from 'node:url'
 
 import { type ExecutionContext, type Operation, type RetryEvent, isTooManyRetriesError, retry } from '@storefront/resilience'
 
-/** The chapter's `always_fail`: rejects every time. */
+/** `always_fail`: rejects every time. */
 function alwaysFail(): Promise<never> {
   return Promise.reject(new Error('I failed'))
 }
 
-/** The chapter's `always_timeout`: takes 1 s, far past the 100 ms limit, but stops when told to. */
+/** `always_timeout`: takes 1 s, far past the 100 ms limit, but stops when told to. */
 function alwaysTimeout({ signal }: ExecutionContext): Promise<void> {
   return sleep(1000, signal)
 }
@@ -32,7 +33,7 @@ export async function main(log: (line: string) => void = console.log): Promise<v
   await demo('always_timeout', alwaysTimeout, log)
 }
 
-/** Runs one operation under the chapter's retry settings and prints every step. */
+/** Runs one operation under the demo's retry settings (3 attempts, 100 ms each, 100 ms apart) and prints every step. */
 async function demo(name: string, operation: Operation<unknown>, log: (line: string) => void): Promise<void> {
   log(`--- ${name} ---`)
   // Each demo keeps its own clock, so its timeline starts at +0 ms.

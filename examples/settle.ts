@@ -1,5 +1,5 @@
 /**
- * `settle`: the BFF fan-out, `asyncio.wait` with a timeout over named calls.
+ * `settle`: the BFF fan-out, like Python's `asyncio.wait` with a timeout, over named calls.
  *
  * The page needs products, the cart and the favorites. All three start at once; after 300 ms the
  * page is built from whatever has arrived. Favorites is slow today: its outcome is

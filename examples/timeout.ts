@@ -1,5 +1,5 @@
 /**
- * `withTimeout`: `asyncio.wait_for` with cancellation that reaches the work.
+ * `withTimeout`: like Python's `asyncio.wait_for`, with cancellation that reaches the work.
  *
  * The operation receives a `signal` and passes it to its I/O (here a fake `fetch`). A fast call
  * returns its result; a slow one is rejected with `TimeoutError` after 500 ms, and its signal is

@@ -28,7 +28,7 @@ export interface FailureContext {
 export interface CircuitBreakerOptions {
   /** Failures inside `windowMs` that open the circuit. Defaults to 5; `Infinity` leaves it to the failure rate. */
   readonly maxFailures?: number
-  /** The sliding window failures are counted in, in milliseconds (the source's `time_window`). Defaults to 60 000. */
+  /** The sliding window failures are counted in, in milliseconds. Defaults to 60 000. */
   readonly windowMs?: number
   /** How long the circuit stays open before it lets a probe through, in milliseconds. Defaults to 30 000. */
   readonly resetIntervalMs?: number
@@ -110,7 +110,7 @@ const SLOW = 2
 const REFUSED = -1
 
 /**
- * The source's `CircuitBreaker`, with a real half-open state: after `maxFailures` failures inside
+ * A circuit breaker with a real half-open state: after `maxFailures` failures inside
  * `windowMs` (or a failure rate over the window) it opens and refuses calls at once with
  * {@link CircuitOpenError}; after `resetIntervalMs` it lets `halfOpenMaxCalls` probes through;
  * probes that succeed close it with clean counts, and a probe that fails opens it again for a fresh
@@ -225,10 +225,7 @@ export class CircuitBreaker implements InternalPolicy {
     return this[kRun](fn, contextFor(options?.signal))
   }
 
-  /**
-   * A function with `fn`'s arguments that runs through the breaker, like the source's
-   * `request(*args)`.
-   */
+  /** A function with `fn`'s arguments that runs through the breaker. */
   wrap<A extends unknown[], R>(fn: (...args: A) => R | PromiseLike<R>): (...args: A) => Promise<R> {
     return (...args: A) => this.execute(() => fn(...args))
   }

@@ -1,8 +1,8 @@
 /**
- * `@storefront/resilience`: the TypeScript counterpart of asyncio's `wait`, `wait_for`, a `retry`
- * helper and a circuit breaker, grown into timeouts, retries with backoff and budgets, circuit
- * breakers, bulkheads, hedging, deadlines and pipelines, with cooperative cancellation through
- * `AbortSignal` everywhere. Zero runtime dependencies.
+ * `@storefront/resilience`: the TypeScript counterpart of Python's `asyncio.wait`,
+ * `asyncio.wait_for`, a `retry` helper and a circuit breaker, grown into timeouts, retries with
+ * backoff and budgets, circuit breakers, bulkheads, hedging, deadlines and pipelines, with
+ * cooperative cancellation through `AbortSignal` everywhere. Zero runtime dependencies.
  *
  * @module
  */

@@ -21,7 +21,7 @@ export interface RetryEvent {
 
 /** Options of {@link retry} and {@link retryPolicy}. */
 export interface RetryOptions {
-  /** Total tries, the first included (the source's `max_retries`). Defaults to 3; at least 1. */
+  /** Total tries, the first included (not the retries after it). Defaults to 3; at least 1. */
   readonly maxAttempts?: number
   /** A time limit per attempt, in milliseconds. Defaults to none (the deadline, if any, still applies). */
   readonly timeoutMs?: number
@@ -65,7 +65,7 @@ interface ResolvedRetry {
 const defaultRetryIf = (error: unknown): boolean => !isCircuitOpenError(error)
 
 /**
- * The source's `retry`: runs `fn` up to `maxAttempts` times, pausing between attempts, and
+ * Runs `fn` up to `maxAttempts` times, pausing between attempts, and
  * throws {@link TooManyRetriesError} (carrying every attempt's error) when all fail.
  *
  * Exactly `maxAttempts` calls at most. An abort (of `signal`, or of an outer policy) ends a pause at

@@ -76,7 +76,8 @@ export function settle<C extends SettleCalls>(calls: C, options: SettleOptions):
       unsubscribe?.()
     }
     const results = (): SettleResults<C> => {
-      // Fix (same as above): `fromEntries` defines own keys, so a call named `__proto__` is a key too.
+      // `fromEntries` defines own keys, so a call named `__proto__` comes back as a key too, not as
+      // the prototype of the result.
       return Object.fromEntries(
         names.map((name) => [name, outcomes[name] ?? { status: 'timeout' }]),
       ) as SettleResults<C>

@@ -1,6 +1,6 @@
 import type { Queryable } from '@storefront/service-kit'
 
-/** The source document's carts, as `[user_id, product_id]`, each with quantity 1 (the HTTP contract, "Seed data"). */
+/** The demo carts, as `[user_id, product_id]`, each with quantity 1 (docs/spec/api.md, "Seed data"). */
 export const SEED_CART_LINES: ReadonlyArray<readonly [userId: number, productId: number]> = [
   [1, 1],
   [1, 2],

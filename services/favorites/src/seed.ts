@@ -1,6 +1,6 @@
 import type { Queryable } from '@storefront/service-kit'
 
-/** The source document's favourites, as `[user_id, product_id]` (the HTTP contract, "Seed data"). */
+/** The demo favourites, as `[user_id, product_id]` (docs/spec/api.md, "Seed data"). */
 export const SEED_FAVORITES: ReadonlyArray<readonly [userId: number, productId: number]> = [
   [1, 1],
   [1, 2],

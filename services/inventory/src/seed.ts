@@ -4,8 +4,9 @@ import { seedStock } from './domain/seed-stock.js'
 
 /**
  * Writes stock for products 1..`count` (inserting missing rows, leaving existing ones and their
- * current stock alone), in batches, calling `onProgress` with how many are done. Idempotent, so it
- * can run at every start.
+ * current stock alone), in batches, calling `onProgress` with how many are done. Idempotent, so
+ * `db:seed` can run again with a larger count. A service's start runs it only through
+ * `seedDemoDataOnce` (`SEED_DEMO_DATA=true`), once per database.
  */
 export async function seedInventory(db: Queryable, count: number, onProgress?: (done: number) => void): Promise<void> {
   await insertInBatches(

@@ -47,7 +47,7 @@ describe('a fresh database', () => {
     expect(rows.map((row) => row.product_id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
     expect(rows.every((row) => Number.isInteger(row.on_hand) && row.on_hand >= 0 && row.on_hand <= 100)).toBe(true)
     expect(rows).toEqual(rows.map((row) => ({ product_id: row.product_id, on_hand: seedStock(row.product_id) })))
-    // Not one constant: the source document's stock was random.
+    // Not one constant: the contract's seed stock is random (docs/spec/api.md, "Seed data").
     expect(new Set(rows.map((row) => row.on_hand)).size).toBeGreaterThan(5)
   })
 

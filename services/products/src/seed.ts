@@ -4,7 +4,9 @@ import { productName, productPriceCents } from './domain/product-names.js'
 
 /**
  * Writes products 1..`count` (inserting missing ones, leaving existing ones), in batches, calling
- * `onProgress` with how many are done. Idempotent, so it can run at every start.
+ * `onProgress` with how many are done. Idempotent, so `db:seed` can run again with a larger count.
+ * A service's start runs it only through `seedDemoDataOnce` (`SEED_DEMO_DATA=true`), once per
+ * database.
  */
 export async function seedProducts(db: Queryable, count: number, onProgress?: (done: number) => void): Promise<void> {
   await insertInBatches(

@@ -66,9 +66,16 @@ function isWorthRetrying(error: unknown): boolean {
  * When retries run out, the last attempt's error is thrown (not `TooManyRetriesError`).
  *
  * @example
- * const inventory = new UpstreamClient({ name: 'inventory', url: config.INVENTORY_URL, token: config.SERVICE_TOKEN })
- * const { body } = await inventory.get('/inventory?product_ids=1,2', {
- *   deadline, requestId, signal, route: '/inventory', parse: parseInventoryItems,
+ * const inventory = new UpstreamClient({ name: 'inventory', url: 'http://127.0.0.1:8001', token: serviceToken })
+ * // In a route handler: the request's deadline bounds the call; missing the 1 s of the
+ * // downstream's own deadline counts against inventory's breaker.
+ * const stock = await inventory.getJson('/inventory?product_ids=1,2', {
+ *   deadline: request.deadline,
+ *   ownDeadline: Deadline.after(1000),
+ *   requestId: request.id,
+ *   signal: request.abortSignal,
+ *   route: '/inventory',
+ *   parse: parseStockItems,
  * })
  */
 export class UpstreamClient {

@@ -9,8 +9,8 @@ import { checkSecret } from './secret-strength.js'
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
 /**
- * The variables every service reads (see the HTTP contract, "config"). A service spreads this into
- * its own schema and adds its own variables.
+ * The variables every service reads (docs/spec/api.md, "Every service", the config row). A service
+ * spreads this into its own schema and adds its own variables.
  */
 export function baseEnv(defaultPort: number) {
   return {
@@ -34,7 +34,7 @@ export function baseEnv(defaultPort: number) {
       max: 600_000,
     }),
     SHUTDOWN_GRACE_MS: int('How long in-flight requests may finish after SIGTERM, in ms.', { fallback: 10_000, min: 0, max: 600_000 }),
-    SEED_DEMO_DATA: bool('Writes the demo rows (the source document\'s carts and favorites, a small catalogue with stock) into a fresh database, once. npm start sets it; unset, a database starts empty.', false),
+    SEED_DEMO_DATA: bool('Writes the demo rows (the contract\'s seed data, docs/spec/api.md "Seed data": carts, favorites, a small catalogue with stock) into a fresh database, once. npm start sets it; unset, a database starts empty.', false),
     DB_POOL_MAX: int('Connections in the PostgreSQL pool.', { fallback: 10, min: 1, max: 200 }),
     FAULT_DELAY_MS: msRange('Fault injection: a uniformly random delay of a..b ms (at most 60000) before each non-health response.'),
     FAULT_ERROR_RATE: probability('Fault injection: answer 500 with this probability (0..1).'),

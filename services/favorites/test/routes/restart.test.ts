@@ -19,7 +19,7 @@ const write = (harness: FavoritesHarness, method: 'PUT' | 'DELETE', userId: numb
   harness.app.inject({ method, url: `/users/${userId}/favorites/${productId}`, headers: authHeaders })
 
 describe('a fresh database', () => {
-  it('is seeded with exactly the source document\'s six favourites', async () => {
+  it('is seeded with exactly the contract\'s six seed favourites', async () => {
     const harness = await startFavorites()
     try {
       expect(await favoriteRows(harness.db)).toEqual([[1, 1], [1, 2], [1, 3], [3, 1], [3, 2], [3, 3]])

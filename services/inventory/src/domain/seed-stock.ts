@@ -2,12 +2,15 @@
 export const MAX_SEED_STOCK = 100
 
 /**
- * A product's seeded stock, 0..{@link MAX_SEED_STOCK}: "random" like the source document's, but a
- * pure function of the id, so every fresh database holds the same numbers and tests can name them.
+ * A product's seeded stock, 0..{@link MAX_SEED_STOCK}: random-looking, as the contract's seed data
+ * asks (docs/spec/api.md, "Seed data": inventory 0..100 for each product), but a pure function of
+ * the id, so every seeded database holds the same numbers and tests can name them. The rows are
+ * written by `seedInventory`: the demo rows (`SEED_DEMO_DATA=true`, once per database) and
+ * `db:seed`; no migration writes stock.
  *
  * The id goes through a 32-bit integer hash (Chris Wellons' "lowbias32") rather than a PRNG stream,
  * so a product's stock does not depend on how many products are seeded or in what batches. Changing
- * this function changes every fresh database: a test pins its first values.
+ * this function changes every database seeded afterwards: a test pins its first values.
  */
 export function seedStock(productId: number): number {
   let x = productId >>> 0
