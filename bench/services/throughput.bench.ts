@@ -3,7 +3,8 @@
  * answering the same bytes, in one run on one machine: `npm run bench:services`.
  *
  * Each service that is built runs as its own process on a fresh database of the local PostgreSQL
- * server (dropped afterwards), on ports 18000-18003. Each read route's answer is captured from the
+ * server (dropped afterwards; without one, and without `--pg-url`, an embedded server of the run's
+ * own), on ports 18000-18003. Each read route's answer is captured from the
  * service first and served by the hello-world twin on the same path. Then, route by route, the
  * twin and then the service get a warm-up and a measured run of autocannon (32 keep-alive
  * connections, pipelining 1, with the service token). Only 127.0.0.1 is ever loaded.
@@ -17,6 +18,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 import { writeReadmeBlock } from '../lib/readme-block.js'
+import { benchServer } from './bench-server.js'
 import { measureServices } from './measure-services.js'
 import { buildReport } from './report.js'
 import { BENCH_SERVICES, LOOPBACK } from './service-routes.js'
@@ -41,7 +43,7 @@ async function main(): Promise<number> {
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '2' },
       only: { type: 'string' },
-      'pg-url': { type: 'string', default: process.env.BENCH_PG_URL ?? 'postgres://storefront:storefront@127.0.0.1:5432/postgres' },
+      'pg-url': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       'update-readme': { type: 'boolean', default: false },
     },
@@ -50,8 +52,8 @@ async function main(): Promise<number> {
   })
   const durationS = wholeSeconds('--duration', args.duration, 1)
   const warmupS = wholeSeconds('--warmup', args.warmup, 0)
-  const adminUrl = args['pg-url']
-  const pgHost = new URL(adminUrl).hostname
+  const explicitUrl = args['pg-url'] ?? process.env.BENCH_PG_URL
+  const pgHost = explicitUrl === undefined || explicitUrl === '' ? LOOPBACK : new URL(explicitUrl).hostname
   if (pgHost !== LOOPBACK && pgHost !== 'localhost') {
     // The services' queries are load too: the benchmark never sends any off this machine.
     throw new Error(`--pg-url must point at ${LOOPBACK} (got host ${pgHost})`)
@@ -65,19 +67,26 @@ async function main(): Promise<number> {
 
   // Other work on the machine moves both sides of a row, not always evenly: say how busy it was.
   const loadAtStart = loadavg()[0] ?? 0
-  const { rows, notes, pgVersion } = await measureServices({
-    services: BENCH_SERVICES.filter((service) => wanted?.includes(service.name) ?? true),
-    root,
-    adminUrl,
-    connections: CONNECTIONS,
-    durationS,
-    warmupS,
-    nodeArgs: (name) => (profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]),
-    log,
-  })
+  const server = await benchServer(explicitUrl, log)
+  let measured: Awaited<ReturnType<typeof measureServices>>
+  try {
+    measured = await measureServices({
+      services: BENCH_SERVICES.filter((service) => wanted?.includes(service.name) ?? true),
+      root,
+      adminUrl: server.adminUrl,
+      connections: CONNECTIONS,
+      durationS,
+      warmupS,
+      nodeArgs: (name) => (profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]),
+      log,
+    })
+  } finally {
+    await server.release()
+  }
+  const { rows, notes, pgVersion } = measured
   const report = buildReport(rows, notes)
 
-  const machine = `Node.js ${process.version}, ${platform()} ${arch()}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, PostgreSQL ${pgVersion}; 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end`
+  const machine = `Node.js ${process.version}, ${platform()} ${arch()}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, PostgreSQL ${pgVersion} (${server.description}); 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end`
   const setup = `autocannon on ${LOOPBACK}: ${CONNECTIONS} keep-alive connections, pipelining 1, ${warmupS} s warm-up + ${durationS} s per side; services at their defaults, LOG_LEVEL=warn`
   console.log(`\n${machine}\n${setup}\n\n${report.table}\n\n${report.summary.join('\n')}`)
   console.log(`\nCPU time per response (user + system, from /proc; '-' where unavailable):\n\n${report.cpuTable}`)

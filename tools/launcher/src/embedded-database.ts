@@ -1,4 +1,4 @@
-import { DEFAULT_EMBEDDED_PORT, EmbeddedCluster } from '@storefront/service-kit'
+import { DEFAULT_EMBEDDED_PORT, EmbeddedCluster } from '@storefront/service-kit/embedded'
 
 import { SERVICE_NAMES, type ServiceName } from './system-plan.js'
 
@@ -45,11 +45,8 @@ export class EmbeddedDatabase {
     } else {
       this.#options.log(`postgres: using the server already running on port ${this.#cluster.credentials.port} (${this.#options.dataDir})`)
     }
-    const urls: Partial<Record<ServiceName, string>> = {}
-    for (const name of SERVICE_NAMES) {
-      urls[name] = await this.#cluster.ensureDatabase(name)
-    }
-    return urls as Record<ServiceName, string>
+    // One connection for the four: the start waits on this.
+    return this.#cluster.ensureDatabases(SERVICE_NAMES)
   }
 
   /** Stops the server if the launcher started it. */

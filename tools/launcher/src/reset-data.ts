@@ -7,7 +7,7 @@ import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-import { credentialsPath, isAcceptingConnections, loadCredentials } from '@storefront/service-kit'
+import { credentialsPath, isAcceptingConnections, loadCredentials } from '@storefront/service-kit/embedded'
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
 const dataDir = join(repoRoot, '.data', 'postgres')

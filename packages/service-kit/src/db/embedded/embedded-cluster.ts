@@ -159,39 +159,54 @@ export class EmbeddedCluster {
    * from the credentials file each time, so the file stays the one source of truth.
    */
   async ensureDatabase(name: string): Promise<string> {
-    if (!NAME.test(name)) {
-      throw new RangeError(`Not a database name for the embedded server: ${name}`)
+    return (await this.ensureDatabases([name]))[name]!
+  }
+
+  /**
+   * {@link ensureDatabase} for several names at once, over one connection: the launcher's start
+   * waits on this, and each connection costs a backend of its own and a password exchange (about
+   * 25 ms here), so four names on four connections cost four times what they do on one. Returns
+   * each name's URL.
+   */
+  async ensureDatabases(names: readonly string[]): Promise<Record<string, string>> {
+    for (const name of names) {
+      if (!NAME.test(name)) {
+        throw new RangeError(`Not a database name for the embedded server: ${name}`)
+      }
     }
-    const credentials = await withFileLock(this.dataDir, () => Promise.resolve(loadCredentials(this.dataDir, [name], this.port)))
-    const password = credentials.roles[name]!
+    const credentials = await withFileLock(this.dataDir, () => Promise.resolve(loadCredentials(this.dataDir, names, this.port)))
     const admin = postgres({
       host: '127.0.0.1',
       port: credentials.port,
       user: 'postgres',
       password: credentials.superuserPassword,
       database: 'postgres',
-      max: 1,
+      // One connection, and more only for the databases to create (opened as they are needed).
+      max: Math.max(1, names.length),
+      // Only text in and out: the catalogue of array types postgres.js reads first is not needed.
+      fetch_types: false,
       onnotice: () => {},
       connect_timeout: 10,
     })
     try {
-      const [role] = await admin`SELECT 1 FROM pg_roles WHERE rolname = ${name}`
-      if (role === undefined) {
-        await admin.unsafe(`CREATE ROLE "${name}" LOGIN PASSWORD '${password}'`)
-      } else {
-        await admin.unsafe(`ALTER ROLE "${name}" LOGIN PASSWORD '${password}'`)
-      }
-      const [database] = await admin`SELECT 1 FROM pg_database WHERE datname = ${name}`
-      if (database === undefined) {
-        await admin.unsafe(`CREATE DATABASE "${name}" OWNER "${name}"`)
-      }
+      const present = await admin.unsafe<Array<{ kind: 'role' | 'database'; name: string }>>(
+        'SELECT \'role\' AS kind, rolname::text AS name FROM pg_roles UNION ALL SELECT \'database\', datname::text FROM pg_database',
+      )
+      const has = (kind: 'role' | 'database', name: string): boolean => present.some((row) => row.kind === kind && row.name === name)
+      // One round trip (and one implicit transaction) for the roles, whose passwords come from the file.
+      await admin.unsafe(names.map((name) => `${has('role', name) ? 'ALTER' : 'CREATE'} ROLE "${name}" LOGIN PASSWORD '${credentials.roles[name]!}'`).join(';\n'))
+      // CREATE DATABASE cannot share a transaction (nor so a multi-statement query) with anything,
+      // so each new one runs alone, side by side on connections of their own. FILE_COPY copies the
+      // small template's files and checkpoints (once for every creation waiting at that moment),
+      // where the default WAL_LOG writes each of its pages through the WAL: on a first start, four
+      // databases took 0.55 s instead of 0.95 s. Both are crash-safe.
+      await Promise.all(names.filter((candidate) => !has('database', candidate)).map((name) => admin.unsafe(`CREATE DATABASE "${name}" OWNER "${name}" STRATEGY FILE_COPY`)))
       // Each service's role reaches its own database only.
-      await admin.unsafe(`REVOKE ALL ON DATABASE "${name}" FROM PUBLIC`)
-      await admin.unsafe(`GRANT CONNECT, TEMPORARY ON DATABASE "${name}" TO "${name}"`)
+      await admin.unsafe(names.map((name) => `REVOKE ALL ON DATABASE "${name}" FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE "${name}" TO "${name}"`).join(';\n'))
     } finally {
       await admin.end({ timeout: 5 })
     }
-    return `postgres://${name}:${encodeURIComponent(password)}@127.0.0.1:${credentials.port}/${name}`
+    return Object.fromEntries(names.map((name) => [name, `postgres://${name}:${encodeURIComponent(credentials.roles[name]!)}@127.0.0.1:${credentials.port}/${name}`]))
   }
 
   private async initialise(credentials: EmbeddedCredentials, runAs: RunAs | undefined): Promise<void> {
