@@ -42,7 +42,7 @@ export function requestIdOf(request: { headers: Record<string, string | string[]
 
 /**
  * A request's cancellation. The `AbortController` is made only if someone reads the signal (a
- * query does; a cached answer does not): on Node 20 creating one costs microseconds.
+ * query does; a cached answer does not): creating one costs microseconds.
  */
 class Cancellation {
   private controller: AbortController | undefined
