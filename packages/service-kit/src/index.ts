@@ -12,7 +12,7 @@ import './plugins/metrics.js'
 import './plugins/request-context.js'
 import './plugins/service-auth.js'
 
-export { type BaseEnv, LOG_LEVELS, baseEnv, checkBaseEnv } from './config/base-env.js'
+export { type BaseEnv, type DatabaseEnv, LOG_LEVELS, baseEnv, checkBaseEnv, databaseEnv } from './config/base-env.js'
 export { isLoopback } from './config/loopback.js'
 export { type TrustProxy, trustProxy } from './config/trust-proxy.js'
 export { EXAMPLE_SECRETS, MIN_SECRET_LENGTH, SECRET_VARIABLES, type SecretVariable, checkSecret, secretWeakness } from './config/secret-strength.js'

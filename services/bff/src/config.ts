@@ -1,8 +1,8 @@
-import { type EnvOf, type EnvVar, ConfigError, baseEnv, bool, checkSecret, int, isLoopback, optionalSecret, optionalStr, readEnv, str, trustProxy } from '@storefront/service-kit'
+import { type EnvOf, type EnvVar, ConfigError, baseEnv, bool, checkBaseEnv, checkSecret, int, isLoopback, optionalSecret, optionalStr, readEnv, str, trustProxy } from '@storefront/service-kit'
 
 const HTTP_ORIGIN = /^https?:\/\/[^/?#]+\/?$/
 
-/** Every variable the BFF reads. */
+/** Every variable the BFF reads: it keeps no data, so no database variables. */
 export const bffEnvSchema = {
   ...baseEnv(9000),
   PRODUCTS_URL: str('Origin of the products service.', { fallback: 'http://127.0.0.1:8000', pattern: HTTP_ORIGIN }),
@@ -49,11 +49,12 @@ export type BffEnv = Omit<EnvOf<typeof bffEnvSchema>, 'AUTH_MODE'> & { readonly 
 
 /** Reads the environment once; a bad value throws naming the variable. */
 export function readBffEnv(env: Readonly<Record<string, string | undefined>> = process.env): BffEnv {
-  const read = readEnv(bffEnvSchema, env)
-  const resolved: BffEnv = Object.freeze({ ...read, AUTH_MODE: resolveAuthMode(read) })
-  checkAuthEnv(resolved)
-  checkSecrets(resolved)
-  return resolved
+  const read = readEnv(bffEnvSchema, env, (values) => {
+    checkBaseEnv(values)
+    checkAuthEnv({ ...values, AUTH_MODE: resolveAuthMode(values) })
+    checkSecrets(values)
+  })
+  return Object.freeze({ ...read, AUTH_MODE: resolveAuthMode(read) })
 }
 
 /**
@@ -76,15 +77,15 @@ function resolveAuthMode(env: Pick<EnvOf<typeof bffEnvSchema>, 'HOST' | 'AUTH_MO
 /** Cross-variable rules of sign-in: jwt mode needs a way to verify tokens. */
 function checkAuthEnv(env: Pick<BffEnv, 'AUTH_MODE' | 'AUTH_SECRET' | 'AUTH_JWT_SECRET' | 'AUTH_JWKS_URL'>): void {
   if (env.AUTH_MODE === 'jwt' && env.AUTH_JWT_SECRET === undefined && env.AUTH_JWKS_URL === undefined && env.AUTH_SECRET === undefined) {
-    throw new Error('Invalid environment variable AUTH_JWT_SECRET: AUTH_MODE=jwt needs AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_SECRET to verify tokens')
+    throw new ConfigError('AUTH_JWT_SECRET', 'AUTH_MODE=jwt needs AUTH_JWT_SECRET, AUTH_JWKS_URL or AUTH_SECRET to verify tokens', undefined)
   }
   if (env.AUTH_JWT_SECRET !== undefined && env.AUTH_JWKS_URL !== undefined) {
-    throw new Error('Invalid environment variable AUTH_JWKS_URL: set AUTH_JWT_SECRET or AUTH_JWKS_URL, not both')
+    throw new ConfigError('AUTH_JWKS_URL', 'set AUTH_JWT_SECRET or AUTH_JWKS_URL, not both', undefined)
   }
 }
 
 /** Off loopback, every secret the BFF holds must be one nobody could guess or copy. */
-function checkSecrets(env: BffEnv): void {
+function checkSecrets(env: Pick<BffEnv, 'HOST' | 'SERVICE_TOKEN' | 'AUTH_SECRET' | 'AUTH_JWT_SECRET' | 'OPS_TOKEN'>): void {
   checkSecret('SERVICE_TOKEN', env.SERVICE_TOKEN, env.HOST)
   checkSecret('AUTH_SECRET', env.AUTH_SECRET, env.HOST)
   checkSecret('AUTH_JWT_SECRET', env.AUTH_JWT_SECRET, env.HOST)

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url'
 
 import { describe, expect, it } from 'vitest'
 
-import { readBffEnv } from '../src/config.js'
+import { ConfigError } from '@storefront/service-kit'
+
+import { bffEnvSchema, readBffEnv } from '../src/config.js'
 
 /** A secret strong enough for any address. */
 const STRONG = 'Zq3vY8pL2mN7xR4tB9wK6sD1fH5jG0cE'
@@ -12,6 +14,9 @@ const OTHER_STRONG = 'u7Hc2Wq9Lk4Xp1Nz8Rm3Tb6Vy5Jd0GfA'
 
 /** The environment of a BFF listening on every interface, minus what a test varies. */
 const PUBLIC = { HOST: '0.0.0.0', SERVICE_TOKEN: STRONG }
+
+/** A BFF on loopback with its token, minus what a test varies. */
+const LOOPBACK = { SERVICE_TOKEN: STRONG }
 
 const configError = (variable: string) => new RegExp(`^Invalid environment variable ${variable}: [^\\n]+$`)
 
@@ -40,6 +45,31 @@ describe('sign-in mode by address', () => {
   })
 })
 
+describe('one place for every rule', () => {
+  it.each([
+    ['AUTH_JWT_SECRET', { ...PUBLIC, AUTH_MODE: 'jwt' }],
+    ['AUTH_JWKS_URL', { ...PUBLIC, AUTH_MODE: 'jwt', AUTH_JWT_SECRET: OTHER_STRONG, AUTH_JWKS_URL: 'https://id.example/jwks' }],
+    ['SERVICE_TOKEN', { HOST: '127.0.0.1' }],
+    ['ALLOW_INSECURE_LOOPBACK', { HOST: '0.0.0.0', AUTH_MODE: 'jwt', AUTH_JWT_SECRET: OTHER_STRONG, ALLOW_INSECURE_LOOPBACK: 'true' }],
+  ])('refuses a bad combination with a ConfigError naming %s', (variable, env) => {
+    let error: unknown
+    try {
+      readBffEnv(env)
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).variable).toBe(variable)
+  })
+
+  it('reads no database variables: the BFF keeps no data', () => {
+    expect(Object.keys(bffEnvSchema)).not.toEqual(expect.arrayContaining(['DATABASE_URL']))
+    for (const name of ['DATABASE_URL', 'DATA_DIR', 'DB_POOL_MAX', 'SEED_DEMO_DATA']) {
+      expect(bffEnvSchema).not.toHaveProperty(name)
+    }
+  })
+})
+
 describe('secrets off loopback', () => {
   const weak: [string, string][] = [
     ['the .env.example placeholder', 'change-me-to-a-long-random-token'],
@@ -65,19 +95,19 @@ describe('secrets off loopback', () => {
 
 describe('TRUST_PROXY', () => {
   it('is off by default, and takes a hop count or addresses and CIDRs', () => {
-    expect(readBffEnv({}).TRUST_PROXY).toBe(false)
-    expect(readBffEnv({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false)
-    expect(readBffEnv({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2)
-    expect(readBffEnv({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,::1' }).TRUST_PROXY).toEqual(['10.0.0.0/8', '192.168.1.7', '::1'])
+    expect(readBffEnv(LOOPBACK).TRUST_PROXY).toBe(false)
+    expect(readBffEnv({ ...LOOPBACK, TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false)
+    expect(readBffEnv({ ...LOOPBACK, TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2)
+    expect(readBffEnv({ ...LOOPBACK, TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,::1' }).TRUST_PROXY).toEqual(['10.0.0.0/8', '192.168.1.7', '::1'])
   })
 
   it.each(['true', 'yes', '0', '-1', '10.0.0.0/33', '10.0.0', 'proxy.internal', ''])('refuses %j with one line naming TRUST_PROXY', (value) => {
     if (value === '') {
       // Empty means unset, like every other variable.
-      expect(readBffEnv({ TRUST_PROXY: value }).TRUST_PROXY).toBe(false)
+      expect(readBffEnv({ ...LOOPBACK, TRUST_PROXY: value }).TRUST_PROXY).toBe(false)
       return
     }
-    expect(() => readBffEnv({ TRUST_PROXY: value })).toThrow(configError('TRUST_PROXY'))
+    expect(() => readBffEnv({ ...LOOPBACK, TRUST_PROXY: value })).toThrow(configError('TRUST_PROXY'))
   })
 })
 

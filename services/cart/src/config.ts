@@ -1,8 +1,9 @@
-import { baseEnv, int, readEnv } from '@storefront/service-kit'
+import { baseEnv, checkBaseEnv, databaseEnv, int, readEnv } from '@storefront/service-kit'
 
 /** Every variable the cart service reads. */
 export const cartEnvSchema = {
   ...baseEnv(8003),
+  ...databaseEnv(),
   IDEMPOTENCY_TTL_HOURS: int('How long an Idempotency-Key and its stored answer are kept, in hours; older keys may be purged. Defaults to 24.', {
     fallback: 24,
     min: 1,
@@ -20,5 +21,5 @@ export type CartEnv = ReturnType<typeof readCartEnv>
 
 /** Reads the environment once; a bad value throws naming the variable. */
 export function readCartEnv(env: Readonly<Record<string, string | undefined>> = process.env) {
-  return readEnv(cartEnvSchema, env)
+  return readEnv(cartEnvSchema, env, checkBaseEnv)
 }

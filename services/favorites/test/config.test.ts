@@ -8,7 +8,7 @@ import { favoritesEnvSchema, readFavoritesEnv } from '../src/config.js'
 
 describe('readFavoritesEnv', () => {
   it('defaults to port 8002 on loopback with the embedded server under <repository>/.data/postgres, whatever the working directory', () => {
-    const env = readFavoritesEnv({})
+    const env = readFavoritesEnv({ ALLOW_INSECURE_LOOPBACK: 'true' })
     expect(env).toMatchObject({ HOST: '127.0.0.1', PORT: 8002, DATA_DIR: fileURLToPath(new URL('../../../.data/postgres', import.meta.url)), BODY_LIMIT_BYTES: 65_536 })
     expect(env.DATABASE_URL).toBeUndefined()
     expect(Object.isFrozen(env)).toBe(true)

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 
-import { baseEnv, checkBaseEnv } from './base-env.js'
+import { baseEnv, checkBaseEnv, databaseEnv } from './base-env.js'
 import { ConfigError, readEnv } from './env.js'
 
-const read = (env: Record<string, string>) => readEnv(baseEnv(8000), env)
+const read = (env: Record<string, string>) => readEnv({ ...baseEnv(8000), ...databaseEnv() }, env)
 
 describe('readEnv with the base schema', () => {
   it('applies the documented defaults', () => {
@@ -72,5 +72,29 @@ describe('checkBaseEnv', () => {
     expect(() => checkBaseEnv(read({ ALLOW_INSECURE_LOOPBACK: 'true' }))).not.toThrow()
     expect(() => checkBaseEnv(read({ ALLOW_INSECURE_LOOPBACK: 'true', HOST: '0.0.0.0' }))).toThrow(/ALLOW_INSECURE_LOOPBACK.*loopback/)
     expect(() => checkBaseEnv(read({ SERVICE_TOKEN: 'Zq3vY8pL2mN7xR4tB9wK6sD1fH5jG0cE', HOST: '0.0.0.0' }))).not.toThrow()
+  })
+})
+
+describe('readEnv with cross-variable checks', () => {
+  const readChecked = (env: Record<string, string>) => readEnv(baseEnv(8000), env, checkBaseEnv)
+
+  it.each([
+    ['SERVICE_TOKEN', {}],
+    ['ALLOW_INSECURE_LOOPBACK', { ALLOW_INSECURE_LOOPBACK: 'true', HOST: '0.0.0.0' }],
+    ['SERVICE_TOKEN', { SERVICE_TOKEN: 'change-me-to-a-long-random-token', HOST: '0.0.0.0' }],
+  ])('throws a ConfigError naming %s for %j', (variable, env) => {
+    let error: unknown
+    try {
+      readChecked(env)
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).variable).toBe(variable)
+    expect((error as ConfigError).message).toMatch(new RegExp(`^Invalid environment variable ${variable}: [^\\n]+$`))
+  })
+
+  it('returns the values when the check passes', () => {
+    expect(readChecked({ ALLOW_INSECURE_LOOPBACK: 'true' }).ALLOW_INSECURE_LOOPBACK).toBe(true)
   })
 })

@@ -24,10 +24,16 @@ export interface EnvVar<T> {
 export type EnvOf<S extends Record<string, EnvVar<unknown>>> = { readonly [K in keyof S]: ReturnType<S[K]['parse']> }
 
 /**
- * Reads every variable of `schema` from `env` once, validates it, and returns a frozen object.
- * A bad value throws {@link ConfigError}, whose message names the variable.
+ * Reads every variable of `schema` from `env` once, validates it, runs `check` (the rules that
+ * span several variables, e.g. "SERVICE_TOKEN is required unless ALLOW_INSECURE_LOOPBACK") and
+ * returns a frozen object. Every bad value, alone or in combination, throws {@link ConfigError},
+ * whose message names the variable: a configuration is validated here and nowhere else.
  */
-export function readEnv<S extends Record<string, EnvVar<unknown>>>(schema: S, env: Readonly<Record<string, string | undefined>>): EnvOf<S> {
+export function readEnv<S extends Record<string, EnvVar<unknown>>>(
+  schema: S,
+  env: Readonly<Record<string, string | undefined>>,
+  check?: (values: EnvOf<S>) => void,
+): EnvOf<S> {
   const result: Record<string, unknown> = {}
   for (const [name, variable] of Object.entries(schema)) {
     const raw = env[name]
@@ -38,7 +44,9 @@ export function readEnv<S extends Record<string, EnvVar<unknown>>>(schema: S, en
       throw new ConfigError(name, error instanceof Error ? error.message : String(error), variable.secret === true ? undefined : raw)
     }
   }
-  return Object.freeze(result) as EnvOf<S>
+  const values = Object.freeze(result) as EnvOf<S>
+  check?.(values)
+  return values
 }
 
 /** A string; `fallback` when unset, required when there is none. */

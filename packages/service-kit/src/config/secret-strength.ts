@@ -1,3 +1,4 @@
+import { ConfigError } from './env.js'
 import { isLoopback } from './loopback.js'
 
 /** The variables that hold secrets: each is held to {@link secretWeakness} off loopback. */
@@ -46,6 +47,6 @@ export function checkSecret(variable: SecretVariable, value: string | undefined,
   }
   const weakness = secretWeakness(value)
   if (weakness !== undefined) {
-    throw new Error(`Invalid environment variable ${variable}: ${weakness} (HOST is ${host}, not a loopback address)`)
+    throw new ConfigError(variable, `${weakness} (HOST is ${host}, not a loopback address)`, undefined)
   }
 }

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify'
 
-import { type BaseEnv, checkBaseEnv } from '../config/base-env.js'
+import type { BaseEnv } from '../config/base-env.js'
 import { ConfigError } from '../config/env.js'
 
 /** What {@link runService} needs to start a service. */
 export interface RunServiceOptions<E extends BaseEnv> {
-  /** Reads and validates the environment; throws `ConfigError` on a bad value. */
+  /** Reads and validates the environment, cross-variable rules included; throws `ConfigError` on a bad value. */
   readonly readEnv: () => E
   /** Builds the app (and whatever it depends on, such as the database). */
   readonly build: (env: E) => Promise<{ app: FastifyInstance; close: () => Promise<void> }>
@@ -21,7 +21,6 @@ export async function runService<E extends BaseEnv>(options: RunServiceOptions<E
   let env: E
   try {
     env = options.readEnv()
-    checkBaseEnv(env)
   } catch (error) {
     if (error instanceof ConfigError || error instanceof Error) {
       process.stderr.write(`${error.message}\n`)
