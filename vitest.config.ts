@@ -62,6 +62,8 @@ export default defineConfig({
     // Tests run against the sources, so `npm test` needs no build first. Longest prefix first.
     alias: [
       { find: /^@storefront\/service-kit\/testing$/, replacement: source('./packages/service-kit/src/testing/index.ts') },
+      { find: /^@storefront\/service-kit\/clients$/, replacement: source('./packages/service-kit/src/clients/index.ts') },
+      { find: /^@storefront\/service-kit\/embedded$/, replacement: source('./packages/service-kit/src/db/embedded/index.ts') },
       { find: /^@storefront\/service-kit$/, replacement: source('./packages/service-kit/src/index.ts') },
       { find: /^@storefront\/resilience$/, replacement: source('./packages/resilience/src/index.ts') },
     ],

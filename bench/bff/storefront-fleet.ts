@@ -70,8 +70,6 @@ export class StorefrontFleet {
   /** Starts a BFF calling `downstreams`, with default budgets, demo sign-in and a limit no client reaches. */
   async startBff(downstreams: Downstreams, label = 'bff'): Promise<RunningProcess> {
     return this.start('bff', label, {
-      // Unused (the BFF has no database), set so that nothing is ever written under the repository.
-      DATA_DIR: mkdtempSync(join(this.dataRoot, `${label}-`)),
       PRODUCTS_URL: originOf(downstreams.products),
       INVENTORY_URL: originOf(downstreams.inventory),
       FAVORITES_URL: originOf(downstreams.favorites),

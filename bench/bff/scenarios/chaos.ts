@@ -4,7 +4,7 @@ import { loadPages, pageRow } from '../page-load.js'
 import type { ScenarioOutcome } from '../scenario-outcome.js'
 import { type ScenarioContext, type StorefrontSystem, startSystem } from '../storefront-system.js'
 
-/** The source document's unstable inventory. */
+/** The contract's unstable inventory (docs/spec/api.md). */
 const INVENTORY_DELAY = '0-5000'
 /** Products' budget plus inventory's (1000 ms each by default) bound a page; this is the p99 allowed. */
 const P99_LIMIT_MS = 1100

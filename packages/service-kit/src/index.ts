@@ -34,7 +34,5 @@ export { type FaultSettings, type FaultSettingsBody, faultSettingsSchema, parseF
 export { ID_PATTERN, MAX_ID, idParam, parseId } from './http/ids.js'
 export { ReadThroughCache, type ReadThroughCacheOptions, type SignalSource } from './cache/read-through-cache.js'
 export { type ProgressBar, type ProgressBarOptions, type ProgressStream, type SeedCommandOptions, progressBar, runSeedCommand } from './cli/index.js'
-export { UpstreamClient } from './clients/upstream-client.js'
-export type { UpstreamClientOptions, UpstreamHeaders, UpstreamOutcomeEvent, UpstreamRequestOptions, UpstreamResponse, UpstreamRetryOptions, UpstreamSendOptions, UpstreamWriteMethod } from './clients/upstream-client-options.js'
+// The client itself is at `@storefront/service-kit/clients`; its error is here too, as every service's problem mapping knows it.
 export { type DownstreamProblem, UpstreamError, type UpstreamErrorCode, type UpstreamErrorDetails, isUpstreamError } from './clients/upstream-error.js'
-export { type UpstreamOutcome, isOwnTimeout } from './clients/upstream-policy.js'

@@ -70,6 +70,9 @@ if (args.help) {
   process.exit(0)
 }
 
+/** Everything the launcher keeps on disk: the embedded server's data and the children's compile cache. */
+const dataRoot = args.dataDir ?? join(repoRoot, '.data')
+
 const planOptions = {
   repoRoot,
   env: process.env,
@@ -77,6 +80,7 @@ const planOptions = {
   authSecret: randomBytes(32).toString('hex'),
   basePort: args.basePort,
   chaos: args.chaos,
+  compileCacheDir: join(dataRoot, 'compile-cache'),
 }
 let plans = planSystem(planOptions)
 
@@ -90,7 +94,7 @@ if (missing.length > 0) {
 /** Every service on a server of its own (`<SERVICE>_DATABASE_URL`): the embedded one is not needed. */
 const allExternal = SERVICE_NAMES.every((name) => (process.env[`${name.toUpperCase()}_DATABASE_URL`] ?? '') !== '')
 const database = allExternal ? undefined : new EmbeddedDatabase({
-  dataDir: join(args.dataDir ?? join(repoRoot, '.data'), 'postgres'),
+  dataDir: join(dataRoot, 'postgres'),
   // Beside the services' ports when they are moved, so two systems never share a server.
   ...(args.basePort === 8000 ? {} : { port: args.basePort + 4 }),
   log,

@@ -39,8 +39,13 @@ export interface PlanOptions {
    * `<SERVICE>_DATABASE_URL` in the environment wins over it.
    */
   readonly databaseUrls?: Partial<Record<ServiceName, string>>
-  /** Adds the source document's unstable inventory (`FAULT_DELAY_MS=0-5000`). */
+  /** Adds the contract's unstable inventory (`FAULT_DELAY_MS=0-5000`, docs/spec/api.md). */
   readonly chaos?: boolean
+  /**
+   * Where every child keeps V8's compiled code (`NODE_COMPILE_CACHE`), so that a second start
+   * skips compiling the same modules again. Unset: no cache, unless the environment sets one.
+   */
+  readonly compileCacheDir?: string
 }
 
 /** Where every process listens. */
@@ -74,6 +79,9 @@ function inherited(env: Readonly<Record<string, string | undefined>>): Record<st
 export function planSystem(options: PlanOptions): ProcessPlan[] {
   const basePort = options.basePort ?? 8000
   const base = inherited(options.env)
+  if (options.compileCacheDir !== undefined && base.NODE_COMPILE_CACHE === undefined) {
+    base.NODE_COMPILE_CACHE = options.compileCacheDir
+  }
   const origin = (port: number): string => `http://${HOST}:${port}`
 
   const services = SERVICE_NAMES.map((name, index): ProcessPlan => {
@@ -85,7 +93,7 @@ export function planSystem(options: PlanOptions): ProcessPlan[] {
       SERVICE_TOKEN: options.serviceToken,
       // A laptop run is for watching the system: the dashboard may turn faults on and off.
       FAULT_CONTROL: base.FAULT_CONTROL ?? 'true',
-      // A laptop run shows the source document's carts, favorites and catalogue.
+      // A laptop run shows the contract's seed data: carts, favorites and a catalogue.
       SEED_DEMO_DATA: base.SEED_DEMO_DATA ?? 'true',
     }
     const databaseUrl = options.env[`${name.toUpperCase()}_DATABASE_URL`]

@@ -49,6 +49,18 @@ describe('planSystem', () => {
     expect(byName(plan({ env: { FAULT_CONTROL: 'false' } }), 'inventory').env.FAULT_CONTROL).toBe('false')
   })
 
+  it('gives every process the compile cache directory, unless the environment sets NODE_COMPILE_CACHE', () => {
+    for (const p of plan({ compileCacheDir: '/data/compile-cache' })) {
+      expect(p.env.NODE_COMPILE_CACHE).toBe('/data/compile-cache')
+    }
+    for (const p of plan({ compileCacheDir: '/data/compile-cache', env: { NODE_COMPILE_CACHE: '/mine' } })) {
+      expect(p.env.NODE_COMPILE_CACHE).toBe('/mine')
+    }
+    for (const p of plan()) {
+      expect(p.env.NODE_COMPILE_CACHE).toBeUndefined()
+    }
+  })
+
   it('points the bff at the four services', () => {
     const bff = byName(plan({ basePort: 18_500 }), 'bff')
     expect(bff.port).toBe(19_500)

@@ -1,4 +1,4 @@
-import { UpstreamClient, type UpstreamClientOptions, type UpstreamOutcomeEvent } from '@storefront/service-kit'
+import { UpstreamClient, type UpstreamClientOptions, type UpstreamOutcomeEvent } from '@storefront/service-kit/clients'
 
 import type { BffEnv } from '../config.js'
 

@@ -1,5 +1,5 @@
 import type { CircuitState } from '@storefront/resilience'
-import type { UpstreamClient, UpstreamOutcomeEvent } from '@storefront/service-kit'
+import type { UpstreamClient, UpstreamOutcomeEvent } from '@storefront/service-kit/clients'
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 
 import { RecentCalls } from './recent-calls.js'

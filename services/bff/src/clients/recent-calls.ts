@@ -1,4 +1,4 @@
-import type { UpstreamOutcomeEvent } from '@storefront/service-kit'
+import type { UpstreamOutcomeEvent } from '@storefront/service-kit/clients'
 
 /** One second of calls to one downstream. */
 interface SecondBucket {

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events'
 
 import { Deadline, type SettleOutcome, TimeoutError, hedge, isCircuitOpenError, isTimeoutError, settle } from '@storefront/resilience'
-import { type UpstreamClient, isOwnTimeout } from '@storefront/service-kit'
+import { type UpstreamClient, isOwnTimeout } from '@storefront/service-kit/clients'
 
 import type { LatencyTracker } from './latency-tracker.js'
 import { type CartLine, type Favorite, type ProductRecord, type StockItem, parseCartLines, parseFavorites, parseProducts, parseStockItems } from '../clients/downstream-shapes.js'
