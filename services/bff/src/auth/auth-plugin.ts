@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 
 import { bffErrors } from '../errors.js'
-import { SESSION_COOKIE, clearedSessionCookie, readCookie } from './session-cookie.js'
+import { SESSION_COOKIE, clearedSessionCookies, readCookie } from './session-cookie.js'
 import { BadTokenError, RevokedTokenError, type TokenVerifier } from './token-verifier.js'
 
 declare module 'fastify' {
@@ -42,7 +42,7 @@ export function presentedToken(request: FastifyRequest): string | undefined {
  * `session` cookie, in that order.
  *
  * - A bad bearer token is a 401: the caller sent it on purpose and must learn it is wrong.
- * - A bad or expired cookie makes the caller anonymous and is cleared: a browser cannot fix it,
+ * - A bad or expired cookie makes the caller anonymous and is cleared, with its hint: a browser cannot fix it,
  *   and a stale cookie must not lock anyone out of the catalogue.
  * - A write authenticated by cookie from another site's page (its `Origin` is not this host) is
  *   refused, on top of SameSite=Lax, so no other page can spend the shopper's session.
@@ -100,7 +100,7 @@ async function userOf(request: FastifyRequest, reply: FastifyReply, verifier: To
     if (!(error instanceof BadTokenError)) {
       throw error
     }
-    void reply.header('set-cookie', clearedSessionCookie(request.protocol === 'https'))
+    void reply.header('set-cookie', clearedSessionCookies(request.protocol === 'https'))
     return undefined
   }
   if (UNSAFE_METHODS.has(request.method) && !isSameOrigin(request)) {

@@ -29,14 +29,29 @@ export interface SessionCookieOptions {
 }
 
 /**
- * A `set-cookie` value for the session: HttpOnly (no script can read the token), SameSite=Lax
- * (not sent on cross-site subrequests or form posts), for the whole site.
+ * The name of the cookie that says a session was set. It holds no token, only `1`, and is readable
+ * by scripts: a page cannot see the HttpOnly session cookie, and without this hint it would have to
+ * ask `GET /auth/me` on every visit and take a 401 (which browsers log as an error) from every
+ * anonymous one. It is set, expires and is cleared together with the session cookie. It is a hint
+ * and never a credential: nothing on the server reads it.
  */
-export function sessionCookie(token: string, options: SessionCookieOptions): string {
-  return `${SESSION_COOKIE}=${token}; Path=/; Max-Age=${options.maxAgeS}; HttpOnly; SameSite=Lax${options.secure ? '; Secure' : ''}`
+export const SIGNED_IN_HINT_COOKIE = 'signed_in'
+
+/**
+ * The `set-cookie` values of a session: the session cookie, HttpOnly (no script can read the
+ * token) and SameSite=Lax (not sent on cross-site subrequests or form posts), for the whole site;
+ * then the {@link SIGNED_IN_HINT_COOKIE} with the same lifetime.
+ */
+export function sessionCookies(token: string, options: SessionCookieOptions): [session: string, hint: string] {
+  const attributes = `Path=/; Max-Age=${options.maxAgeS}`
+  const secure = options.secure ? '; Secure' : ''
+  return [
+    `${SESSION_COOKIE}=${token}; ${attributes}; HttpOnly; SameSite=Lax${secure}`,
+    `${SIGNED_IN_HINT_COOKIE}=${token === '' ? '' : '1'}; ${attributes}; SameSite=Lax${secure}`,
+  ]
 }
 
-/** A `set-cookie` value that removes the session cookie. */
-export function clearedSessionCookie(secure: boolean): string {
-  return sessionCookie('', { maxAgeS: 0, secure })
+/** The `set-cookie` values that remove the session cookie and its hint. */
+export function clearedSessionCookies(secure: boolean): [session: string, hint: string] {
+  return sessionCookies('', { maxAgeS: 0, secure })
 }

@@ -40,6 +40,16 @@ describe('POST /auth/login (demo mode)', () => {
     expect(response.headers['cache-control']).toBe('no-store')
   })
 
+  it('sets a readable signed_in hint beside the session, holding nothing secret and lasting as long', async () => {
+    const bff = await start()
+    const response = await bff.app.inject({ method: 'POST', url: '/auth/login', payload: { user_id: 3 } })
+    const cookies = [response.headers['set-cookie']].flat().map(String)
+    expect(cookies).toHaveLength(2)
+    const hint = cookies.find((cookie) => cookie.startsWith('signed_in='))
+    // Scripts may read it (no HttpOnly): it tells the page whether asking /auth/me is worth a request.
+    expect(hint).toBe('signed_in=1; Path=/; Max-Age=28800; SameSite=Lax')
+  })
+
   it('makes the cookie and the bearer token both name the user', async () => {
     const bff = await start()
     const login = await bff.app.inject({ method: 'POST', url: '/auth/login', payload: { user_id: 2 } })
@@ -109,12 +119,13 @@ describe('credentials', () => {
     expect(bff.fakes.products.requests).toHaveLength(0)
   })
 
-  it('treats a stale session cookie as anonymous and clears it, so the catalogue still shows', async () => {
+  it('treats a stale session cookie as anonymous and clears it and its hint, so the catalogue still shows', async () => {
     const bff = await start()
     const response = await bff.app.inject({ method: 'GET', url: '/products/all', headers: { cookie: 'session=stale.token.value' } })
     expect(response.statusCode).toBe(200)
     expect(response.json()).toMatchObject({ cart_items: null, favorite_items: null, degraded: [] })
     expect(String(response.headers['set-cookie'])).toMatch(/^session=; Path=\/; Max-Age=0/)
+    expect([response.headers['set-cookie']].flat()).toContain('signed_in=; Path=/; Max-Age=0; SameSite=Lax')
   })
 
   it('refuses a demo token signed with the right secret but for another audience', async () => {
@@ -124,11 +135,12 @@ describe('credentials', () => {
     expect(response.statusCode).toBe(401)
   })
 
-  it('POST /auth/logout answers 204 and clears the cookie', async () => {
+  it('POST /auth/logout answers 204 and clears the cookie and its hint', async () => {
     const bff = await start()
     const response = await bff.app.inject({ method: 'POST', url: '/auth/logout' })
     expect(response.statusCode).toBe(204)
     expect(String(response.headers['set-cookie'])).toMatch(/^session=; Path=\/; Max-Age=0; HttpOnly; SameSite=Lax/)
+    expect([response.headers['set-cookie']].flat()).toContain('signed_in=; Path=/; Max-Age=0; SameSite=Lax')
   })
 
   it('refuses a cookie-signed write from another site\'s page, but not one from its own', async () => {

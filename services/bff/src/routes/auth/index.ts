@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 
 import { presentedToken } from '../../auth/auth-plugin.js'
 import type { DemoSessions } from '../../auth/demo-sessions.js'
-import { clearedSessionCookie, sessionCookie } from '../../auth/session-cookie.js'
+import { clearedSessionCookies, sessionCookies } from '../../auth/session-cookie.js'
 import type { TokenVerifier } from '../../auth/token-verifier.js'
 
 const loginBody = {
@@ -44,7 +44,7 @@ export function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
     }, async (request, reply) => {
       const session = await sessions.issue(request.body.user_id)
       void reply
-        .header('set-cookie', sessionCookie(session.token, { maxAgeS: session.ttlS, secure: request.protocol === 'https' }))
+        .header('set-cookie', sessionCookies(session.token, { maxAgeS: session.ttlS, secure: request.protocol === 'https' }))
         .header('cache-control', 'no-store')
       return { token: session.token }
     })
@@ -57,7 +57,7 @@ export function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
       // A copy of the token (another tab, a leaked log) must not outlive the sign-out.
       await deps.verifier.revoke(token)
     }
-    void reply.code(204).header('set-cookie', clearedSessionCookie(request.protocol === 'https')).send()
+    void reply.code(204).header('set-cookie', clearedSessionCookies(request.protocol === 'https')).send()
   })
   app.get('/auth/me', {
     config: { auth: 'required' },
