@@ -107,6 +107,9 @@ export default defineConfig({
           name: 'browser',
           root: source('./services/bff/test/browser'),
           include: ['**/*.browser.test.ts'],
+          // Each file starts a whole system and a Chromium: two at once on a two-core machine
+          // slow each other past the BFF's budgets and the tests' timeouts.
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 90_000,
         },

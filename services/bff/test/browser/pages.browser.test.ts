@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
+import { openPage } from './open-page.js'
 import { type RunningSystem, browserTestsUnavailable, launchChromium, startSystem } from './system.js'
 
 const unavailable = browserTestsUnavailable()
@@ -11,8 +9,6 @@ if (unavailable !== undefined) {
   console.warn(`[storefront] Skipping the browser tests: ${unavailable}.`)
 }
 
-/** Where a failing test leaves its screenshot. */
-const FAILURES_DIR = fileURLToPath(new URL('../../../../test-results/browser/', import.meta.url))
 /** Ports of their own, so a running `npm start` (8000-9000) is never in the way. */
 const BASE_PORT = 23_000
 
@@ -34,20 +30,7 @@ describe.skipIf(unavailable !== undefined)('the pages, in Chromium, against a ru
   })
 
   /** A fresh page (own cookies) at `width`, which saves a screenshot if the test fails. */
-  async function open(path: string, width = 1280): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width, height: 900 } })
-    const page = await context.newPage()
-    const errors: string[] = []
-    page.on('pageerror', (error) => errors.push(error.message))
-    onTestFailed(async ({ task }) => {
-      mkdirSync(FAILURES_DIR, { recursive: true })
-      const file = `${FAILURES_DIR}${task.name.replace(/[^\w-]+/g, '-').slice(0, 80)}-${width}.png`
-      await page.screenshot({ path: file, fullPage: true }).catch(() => undefined)
-      console.error(`Screenshot: ${file}\nPage errors: ${errors.join('\n') || 'none'}\nSystem output (end):\n${system.output().slice(-3000)}`)
-    })
-    await page.goto(`${system.url}${path}`)
-    return page
-  }
+  const open = (path: string, width = 1280): Promise<Page> => openPage(browser, system, path, { width })
 
   async function signIn(page: Page, userId: number): Promise<void> {
     await page.getByLabel('Demo user').selectOption(String(userId))
