@@ -53,7 +53,7 @@ describe.skipIf(unavailable !== undefined)('the pages, in Chromium, against a ru
       expect(badge).toMatch(/^(In stock|Low stock: \d+ left|Out of stock)$/)
     }
     const card = page.locator('.product[data-product-id="7"]')
-    await card.getByRole('button', { name: 'Add to cart' }).click()
+    await card.getByRole('button', { name: 'Add Cotton Socks to cart' }).click()
     // Optimistic: the counter moves before the answer; and stays once it comes.
     await expect.poll(() => cartCount(page)).toBe('4')
     await expect.poll(() => page.locator('#toast').textContent()).toMatch(/^Added /)
@@ -72,7 +72,7 @@ describe.skipIf(unavailable !== undefined)('the pages, in Chromium, against a ru
     await signIn(page, 1)
     await expect.poll(() => cartCount(page)).toBe('3')
     await system.setFaults('cart', { delay_ms: '300-300', error_rate: 1 })
-    await page.locator('.product[data-product-id="9"]').getByRole('button', { name: 'Add to cart' }).click()
+    await page.getByRole('button', { name: 'Add Glass Teapot to cart' }).click()
     // Shown at once, before the (slow, failing) answer...
     await expect.poll(() => cartCount(page), { timeout: 250, interval: 20 }).toBe('4')
     // ...and taken back when it fails.
@@ -91,7 +91,7 @@ describe.skipIf(unavailable !== undefined)('the pages, in Chromium, against a ru
     expect(await banner.textContent()).toMatch(/unavailable right now: stock levels/)
     // Still usable: signing in and adding to the cart work without stock.
     await signIn(page, 3)
-    await page.locator('.product[data-product-id="4"]').getByRole('button', { name: 'Add to cart' }).click()
+    await page.getByRole('button', { name: 'Add Steel Water Bottle to cart' }).click()
     await expect.poll(() => page.locator('#toast').textContent()).toMatch(/^Added /)
   })
 

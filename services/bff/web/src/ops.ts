@@ -64,7 +64,7 @@ async function poll(): Promise<void> {
   try {
     const stats = await api<Stats>('GET', '/ops/stats', undefined, opsHeaders())
     elements.error.hidden = true
-    elements.tokenForm.hidden = true
+    hideTokenForm()
     elements.faultNote.hidden = stats.fault_control
     for (const [name, downstream] of Object.entries(stats.downstreams)) {
       render(name, downstream, stats)
@@ -82,6 +82,21 @@ async function poll(): Promise<void> {
     window.setTimeout(() => {
       void poll()
     }, POLL_MS)
+  }
+}
+
+/**
+ * Hides the token form once a poll went through. If focus was in it (the token just entered),
+ * focus moves to the panels the token opened, rather than to the top of the page.
+ */
+function hideTokenForm(): void {
+  if (elements.tokenForm.hidden) {
+    return
+  }
+  const focusWasInForm = elements.tokenForm.contains(document.activeElement)
+  elements.tokenForm.hidden = true
+  if (focusWasInForm) {
+    elements.panels.focus()
   }
 }
 
@@ -120,16 +135,18 @@ function createPanel(name: string, faultControl: boolean) {
   sparkline.setAttribute('role', 'img')
   sparkline.setAttribute('aria-label', `${name}: p99 latency and errors over the last minute`)
   const faultState = h('p', { class: 'muted' })
+  // The downstream's name, visually hidden, makes each name unique: "Fail every call on products".
   const buttons = PRESETS.map((preset) => {
-    const button = h('button', { type: 'button', class: 'secondary', disabled: !faultControl }, preset.label)
-    button.setAttribute('aria-label', `${preset.label} on ${name}`)
+    const button = h('button', { type: 'button', class: 'secondary', disabled: !faultControl }, preset.label, h('span', { class: 'visually-hidden' }, ` on ${name}`))
     button.addEventListener('click', () => {
-      void setFaults(name, preset.settings, button)
+      if (button.getAttribute('aria-disabled') !== 'true') {
+        void setFaults(name, preset.settings, button)
+      }
     })
     return button
   })
   const root = h('section', { 'class': 'panel', 'aria-labelledby': `panel-${name}`, 'data-downstream': name },
-    h('h2', { id: `panel-${name}` }, name, state),
+    h('h3', { id: `panel-${name}` }, name, state),
     figures,
     sparkline,
     faultState,
@@ -166,8 +183,12 @@ async function loadFaults(): Promise<void> {
   }
 }
 
+/**
+ * Sets a downstream's faults. The button is marked busy with `aria-disabled`, not `disabled`, which
+ * would take focus from a keyboard user who just pressed it.
+ */
 async function setFaults(name: string, settings: { delay_ms: string | null; error_rate: number }, button: HTMLButtonElement): Promise<void> {
-  button.disabled = true
+  button.setAttribute('aria-disabled', 'true')
   try {
     const applied = await api<{ delay_ms: string | null; error_rate: number }>('PUT', `/ops/faults/${name}`, settings, opsHeaders())
     faults = { ...faults, [name]: applied }
@@ -175,7 +196,7 @@ async function setFaults(name: string, settings: { delay_ms: string | null; erro
     elements.error.hidden = false
     elements.error.textContent = `Could not change faults on ${name}: ${error instanceof ApiError ? error.message : 'connection failed'}.`
   } finally {
-    button.disabled = false
+    button.removeAttribute('aria-disabled')
   }
 }
 
@@ -193,7 +214,8 @@ elements.tokenForm.addEventListener('submit', (event) => {
   event.preventDefault()
   window.sessionStorage.setItem(TOKEN_KEY, elements.token.value.trim())
   elements.token.value = ''
-  elements.tokenForm.hidden = true
+  // The form stays until the next poll says whether the token works: a refused one leaves the
+  // operator where they can type another.
   void loadFaults()
 })
 

@@ -6,6 +6,8 @@ const LOW_STOCK = 10
 const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000]
 /** Names of the optional parts as a shopper would say them. */
 const PART_NAMES: Readonly<Record<string, string>> = { inventory: 'stock levels', cart: 'your cart', favorites: 'your favorites' }
+/** The readable cookie the BFF sets beside the HttpOnly session cookie, and clears with it. */
+const SIGNED_IN_HINT = 'signed_in'
 
 /** What the page knows: the last good answer, and the signed-in user's lists. */
 interface State {
@@ -29,7 +31,9 @@ const elements = {
   errorDetail: required('#page-error-detail', HTMLElement),
   retryNote: required('#page-error-retry-note', HTMLElement),
   retry: required('#retry', HTMLButtonElement),
+  products: required('#products', HTMLElement),
   signIn: required('#sign-in', HTMLFormElement),
+  signInButton: required('#sign-in button[type="submit"]', HTMLButtonElement),
   userSelect: required('#user-select', HTMLSelectElement),
   signedIn: required('#signed-in', HTMLElement),
   signedInAs: required('#signed-in-as', HTMLElement),
@@ -42,6 +46,10 @@ const elements = {
 let retryTimer: number | undefined
 let retryAttempt = 0
 let toastTimer: number | undefined
+/** Cart and favorites writes not answered yet: a refresh waits for the last, so it cannot undo one. */
+let pendingWrites = 0
+/** The cards drawn, by product id: updated in place, so a focused button stays where it is. */
+const cards = new Map<number, ProductCard>()
 
 /** Loads who is signed in, then the page. */
 async function start(): Promise<void> {
@@ -53,56 +61,91 @@ async function start(): Promise<void> {
     void signOut()
   })
   elements.retry.addEventListener('click', () => {
-    retryAttempt = 0
-    void loadPage()
+    if (!isBusy(elements.retry)) {
+      retryAttempt = 0
+      void loadPage()
+    }
   })
   await loadUser()
   await loadPage()
 }
 
+/**
+ * Asks who is signed in, but only when the BFF's `signed_in` hint cookie says a session was set:
+ * the session cookie itself is HttpOnly, and asking on an anonymous visit would answer 401, which
+ * the browser logs as an error although nothing is wrong.
+ */
 async function loadUser(): Promise<void> {
-  try {
-    state.userId = (await api<{ user_id: number }>('GET', '/auth/me')).user_id
-  } catch {
-    // 401: anonymous. Anything else: shown as anonymous too; the page itself reports outages.
-    state.userId = undefined
+  state.userId = undefined
+  if (hasSignedInHint()) {
+    try {
+      state.userId = (await api<{ user_id: number }>('GET', '/auth/me')).user_id
+    } catch (error) {
+      // 401: the session ended (expired, signed out elsewhere); forget the hint so the next visit
+      // does not ask again. Anything else: shown as anonymous; the page itself reports outages.
+      if (error instanceof ApiError && error.status === 401) {
+        document.cookie = `${SIGNED_IN_HINT}=; Path=/; Max-Age=0; SameSite=Lax`
+      }
+    }
   }
   renderAccount()
+}
+
+function hasSignedInHint(): boolean {
+  return document.cookie.split(';').some((cookie) => cookie.trim() === `${SIGNED_IN_HINT}=1`)
 }
 
 /** Fetches the page; on 502/503/504 or a network failure shows the error with a retry, and retries with backoff. */
 async function loadPage(): Promise<void> {
   window.clearTimeout(retryTimer)
-  elements.retry.disabled = true
+  setBusy(elements.retry, true)
   try {
-    const [page] = await Promise.all([api<ProductsPage>('GET', '/products/all'), loadLists()])
+    const [page, lists] = await Promise.all([api<ProductsPage>('GET', '/products/all'), loadLists()])
     retryAttempt = 0
-    state.page = page
-    state.cartCount = page.cart_items
-    state.favoritesCount = page.favorite_items
+    accept(page, lists)
+    const focusInError = elements.error.contains(document.activeElement)
     elements.error.hidden = true
     render()
+    // The retry button is gone with its message: the products it brought back are the next thing to read.
+    if (focusInError) {
+      elements.products.focus()
+    }
   } catch (error) {
     showPageError(error)
   } finally {
-    elements.retry.disabled = false
+    setBusy(elements.retry, false)
     elements.loading.hidden = true
   }
 }
 
+/** The signed-in user's cart and favorites: product ids, or `undefined` where unknown. */
+interface Lists {
+  readonly cart: Set<number> | undefined
+  readonly favorites: Set<number> | undefined
+}
+
 /** The signed-in user's cart and favorites, so each card can show its own state. Optional: failures leave them unknown. */
-async function loadLists(): Promise<void> {
+async function loadLists(): Promise<Lists> {
   if (state.userId === undefined) {
-    state.cart = undefined
-    state.favorites = undefined
-    return
+    return { cart: undefined, favorites: undefined }
   }
   const [cart, favorites] = await Promise.allSettled([
     api<{ product_id: number }[]>('GET', '/cart'),
     api<{ product_id: number }[]>('GET', '/favorites'),
   ])
-  state.cart = cart.status === 'fulfilled' ? new Set(cart.value.map((line) => line.product_id)) : undefined
-  state.favorites = favorites.status === 'fulfilled' ? new Set(favorites.value.map((item) => item.product_id)) : undefined
+  return {
+    cart: cart.status === 'fulfilled' ? new Set(cart.value.map((line) => line.product_id)) : undefined,
+    favorites: favorites.status === 'fulfilled' ? new Set(favorites.value.map((item) => item.product_id)) : undefined,
+  }
+}
+
+/** Keeps a page and lists that arrived together. */
+function accept(page: ProductsPage, lists: Lists): void {
+  state.page = page
+  state.cart = lists.cart
+  state.favorites = lists.favorites
+  state.cartCount = page.cart_items
+  state.favoritesCount = page.favorite_items
 }
 
 function showPageError(error: unknown): void {
@@ -146,7 +189,42 @@ function render(): void {
   const missing = page.degraded.map((part) => PART_NAMES[part] ?? part)
   elements.banner.hidden = missing.length === 0
   elements.banner.textContent = missing.length === 0 ? '' : `Some information is unavailable right now: ${missing.join(', ')}. The rest of the page is up to date.`
-  elements.grid.replaceChildren(...page.products.map(renderProduct))
+  renderGrid(page.products)
+}
+
+/**
+ * Draws the products, reusing each product's card: a button that has focus keeps it, so a keyboard
+ * user is not sent back to the top when the list is drawn again. Cards are moved only when the
+ * order changed; if that (or a product leaving) takes the focused button away, focus goes to the
+ * same button of the same product, or to the products section when that product is gone.
+ */
+function renderGrid(products: readonly PageProduct[]): void {
+  const active = document.activeElement
+  const focusKey = active instanceof HTMLElement && elements.grid.contains(active) ? active.dataset.focusKey : undefined
+  const seen = new Set<number>()
+  const items = products.map((product) => {
+    seen.add(product.product_id)
+    let card = cards.get(product.product_id)
+    if (card === undefined) {
+      card = createCard(product)
+      cards.set(product.product_id, card)
+    }
+    card.update(product)
+    return card.root
+  })
+  for (const id of cards.keys()) {
+    if (!seen.has(id)) {
+      cards.delete(id)
+    }
+  }
+  const current = [...elements.grid.children]
+  if (current.length !== items.length || items.some((item, index) => current[index] !== item)) {
+    elements.grid.replaceChildren(...items)
+  }
+  if (focusKey !== undefined && !elements.grid.contains(document.activeElement)) {
+    const twin = elements.grid.querySelector<HTMLElement>(`[data-focus-key="${focusKey}"]`)
+    ;(twin ?? elements.products).focus({ preventScroll: true })
+  }
 }
 
 function renderCounters(): void {
@@ -154,46 +232,128 @@ function renderCounters(): void {
   elements.favoritesCount.textContent = state.favoritesCount === null ? '–' : String(state.favoritesCount)
 }
 
+/**
+ * Shows the sign-in form or who is signed in. When the control that had focus is hidden by the
+ * change, focus goes to its counterpart in the same place: Sign in → Sign out and back.
+ */
 function renderAccount(): void {
   const signedIn = state.userId !== undefined
+  const focusedPart = signedIn ? elements.signIn : elements.signedIn
+  const focusWasInHiddenPart = focusedPart.contains(document.activeElement)
   elements.signIn.hidden = signedIn
   elements.signedIn.hidden = !signedIn
   elements.signedInAs.textContent = signedIn ? `Signed in as user ${state.userId}` : ''
+  if (focusWasInHiddenPart) {
+    ;(signedIn ? elements.signOut : elements.signInButton).focus()
+  }
+  // Cards drawn before the change show whether their favorite can be changed.
+  for (const card of cards.values()) {
+    card.refresh()
+  }
 }
 
-function renderProduct(product: PageProduct): HTMLLIElement {
-  const stock = stockBadge(product.inventory)
-  const signedIn = state.userId !== undefined
-  const favorite = state.favorites?.has(product.product_id) === true
-  const add = h('button', { 'type': 'button', 'class': 'add', 'disabled': product.inventory === 0 }, 'Add to cart')
-  const heart = h('button', {
-    'type': 'button',
-    'class': 'favorite secondary',
-    'aria-pressed': String(favorite),
-    'aria-label': `Favorite ${product.product_name}`,
-    'disabled': signedIn && state.favorites === undefined,
-  }, favorite ? '♥ Favorite' : '♡ Favorite')
+/** One product's card: built once, then updated with each answer. */
+interface ProductCard {
+  readonly root: HTMLLIElement
+  /** Shows `product` (name, price, stock) and the user's state of it. */
+  update(product: PageProduct): void
+  /** Shows the user's state again (signed in or not, favorite or not) with the same product. */
+  refresh(): void
+}
+
+function createCard(first: PageProduct): ProductCard {
+  let product = first
+  const id = product.product_id
+  const name = h('h3', {})
+  const price = h('p', { class: 'price' })
+  const stock = h('span', { class: 'stock' })
+  // Short words on screen; the product's name, visually hidden, makes each button's name unique
+  // ("Add Ceramic Coffee Mug to cart") for screen readers and voice control.
+  const add = h('button', { 'type': 'button', 'class': 'add', 'data-focus-key': `add-${id}` })
+  const heart = h('button', { 'type': 'button', 'class': 'favorite secondary', 'data-focus-key': `favorite-${id}` })
+  // A write of this card waiting for its answer: its button ignores clicks meanwhile.
+  let adding = false
+  let toggling = false
   // The user is read at click time: a card drawn before a sign-in finished must still work after it.
   add.addEventListener('click', () => {
-    if (state.userId !== undefined) {
-      void addToCart(product, add)
-    } else {
+    if (adding) {
+      return
+    }
+    if (product.inventory === 0) {
+      showToast(`${product.product_name} is out of stock.`)
+    } else if (state.userId === undefined) {
       showToast('Sign in to add to your cart.')
+    } else {
+      adding = true
+      refresh()
+      void addToCart(product).finally(() => {
+        adding = false
+        refresh()
+      })
     }
   })
   heart.addEventListener('click', () => {
-    if (state.userId !== undefined) {
-      void toggleFavorite(product, heart)
-    } else {
+    if (toggling || isBusy(heart)) {
+      return
+    }
+    if (state.userId === undefined) {
       showToast('Sign in to keep favorites.')
+    } else {
+      toggling = true
+      void toggleFavorite(product, refresh).finally(() => {
+        toggling = false
+        refresh()
+      })
     }
   })
-  return h('li', { 'class': 'product', 'data-product-id': String(product.product_id) },
-    h('h3', {}, product.product_name),
-    ...(product.price_cents === undefined ? [] : [h('p', { class: 'price' }, formatPrice(product.price_cents))]),
-    h('span', { class: `stock ${stock.className}` }, stock.text),
-    h('div', { class: 'product-actions' }, add, heart),
-  )
+  const refresh = (): void => {
+    const favorite = state.favorites?.has(id) === true
+    const productName = product.product_name
+    add.replaceChildren('Add', visuallyHidden(` ${productName}`), ' to cart')
+    heart.replaceChildren(
+      h('span', { 'aria-hidden': 'true' }, favorite ? '♥ ' : '♡ '),
+      ...(favorite ? ['Remove', visuallyHidden(` ${productName}`), ' from favorites'] : ['Add', visuallyHidden(` ${productName}`), ' to favorites']),
+    )
+    heart.classList.toggle('is-favorite', favorite)
+    setBusy(add, adding || product.inventory === 0)
+    setBusy(heart, toggling || (state.userId !== undefined && state.favorites === undefined))
+  }
+  const root = h('li', { 'class': 'product', 'data-product-id': String(id) }, name, price, stock, h('div', { class: 'product-actions' }, add, heart))
+  return {
+    root,
+    update: (next) => {
+      product = next
+      name.textContent = product.product_name
+      price.hidden = product.price_cents === undefined
+      price.textContent = product.price_cents === undefined ? '' : formatPrice(product.price_cents)
+      const badge = stockBadge(product.inventory)
+      stock.className = `stock ${badge.className}`
+      stock.textContent = badge.text
+      refresh()
+    },
+    refresh,
+  }
+}
+
+function visuallyHidden(text: string): HTMLSpanElement {
+  return h('span', { class: 'visually-hidden' }, text)
+}
+
+/**
+ * Marks a button unavailable with `aria-disabled` rather than `disabled`: a disabled button loses
+ * focus, which would throw a keyboard user back to the top of the page. Its click handler checks
+ * {@link isBusy} instead.
+ */
+function setBusy(button: HTMLButtonElement, busy: boolean): void {
+  if (busy) {
+    button.setAttribute('aria-disabled', 'true')
+  } else {
+    button.removeAttribute('aria-disabled')
+  }
+}
+
+function isBusy(button: HTMLButtonElement): boolean {
+  return button.getAttribute('aria-disabled') === 'true'
 }
 
 function stockBadge(inventory: number | null): { text: string; className: string } {
@@ -216,9 +376,10 @@ function formatPrice(cents: number): string {
 /**
  * Adds one unit, showing the new count at once. A new line raises the counter (it counts lines);
  * on failure the counter goes back and a message says why. One idempotency key per click, so the
- * BFF's retries cannot add twice.
+ * BFF's retries cannot add twice. Once the last write is answered, the page is fetched again: the
+ * counts become the cart's own instead of a guess, and stock may have moved.
  */
-async function addToCart(product: PageProduct, button: HTMLButtonElement): Promise<void> {
+async function addToCart(product: PageProduct): Promise<void> {
   const isNewLine = state.cart !== undefined && !state.cart.has(product.product_id)
   const before = state.cartCount
   if (isNewLine && state.cartCount !== null) {
@@ -226,9 +387,11 @@ async function addToCart(product: PageProduct, button: HTMLButtonElement): Promi
     state.cart?.add(product.product_id)
   }
   renderCounters()
-  button.disabled = true
+  pendingWrites++
+  let added = false
   try {
     await api('POST', '/cart/items', { product_id: product.product_id, quantity: 1 }, { 'idempotency-key': crypto.randomUUID() })
+    added = true
     showToast(`Added ${product.product_name} to your cart.`)
   } catch (error) {
     state.cartCount = before
@@ -238,12 +401,33 @@ async function addToCart(product: PageProduct, button: HTMLButtonElement): Promi
     renderCounters()
     showToast(`Could not add ${product.product_name}: ${error instanceof ApiError ? error.message : 'the connection failed'}.`)
   } finally {
-    button.disabled = false
+    pendingWrites--
+  }
+  if (added && pendingWrites === 0) {
+    void refreshPage()
   }
 }
 
-/** Marks or unmarks a favorite, showing the change at once and undoing it if the write fails. */
-async function toggleFavorite(product: PageProduct, button: HTMLButtonElement): Promise<void> {
+/** Fetches the page again in the background; a failure keeps what is shown (the next load reports it). */
+async function refreshPage(): Promise<void> {
+  try {
+    const [page, lists] = await Promise.all([api<ProductsPage>('GET', '/products/all'), loadLists()])
+    if (pendingWrites > 0) {
+      // A write started meanwhile: this answer may predate it, and would undo what it shows.
+      return
+    }
+    accept(page, lists)
+    render()
+  } catch {
+    // Nothing to do: the products shown are still the last good answer.
+  }
+}
+
+/**
+ * Marks or unmarks a favorite, showing the change at once (`redraw` shows it on the card) and
+ * undoing it if the write fails.
+ */
+async function toggleFavorite(product: PageProduct, redraw: () => void): Promise<void> {
   const favorites = state.favorites
   if (favorites === undefined) {
     return
@@ -258,19 +442,18 @@ async function toggleFavorite(product: PageProduct, button: HTMLButtonElement): 
     if (state.favoritesCount !== null) {
       state.favoritesCount += favorite ? 1 : -1
     }
-    button.setAttribute('aria-pressed', String(favorite))
-    button.textContent = favorite ? '♥ Favorite' : '♡ Favorite'
+    redraw()
     renderCounters()
   }
   apply(!wasFavorite)
-  button.disabled = true
+  pendingWrites++
   try {
     await api(wasFavorite ? 'DELETE' : 'PUT', `/favorites/${product.product_id}`)
   } catch (error) {
     apply(wasFavorite)
     showToast(`Could not update favorites: ${error instanceof ApiError ? error.message : 'the connection failed'}.`)
   } finally {
-    button.disabled = false
+    pendingWrites--
   }
 }
 
