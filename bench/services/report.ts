@@ -1,7 +1,7 @@
 import { formatTable } from '../lib/format-table.js'
 import type { Row } from './measure-services.js'
 
-/** The targets of the services issue. */
+/** The targets a read route is held to, against the hello-world twin. */
 export const TARGETS = {
   /** The service's req/s over the hello-world's, at least. */
   throughputRatio: 0.5,

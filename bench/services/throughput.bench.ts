@@ -9,7 +9,7 @@
  * twin and then the service get a warm-up and a measured run of autocannon (32 keep-alive
  * connections, pipelining 1, with the service token). Only 127.0.0.1 is ever loaded.
  *
- * The target (the services issue): each route at least 50% of the twin's throughput, and a p99
+ * The target: each route at least 50% of the twin's throughput, and a p99
  * no more than 2x the twin's. `--update-readme` writes the tables into services/README.md.
  */
 import { mkdtempSync } from 'node:fs'
