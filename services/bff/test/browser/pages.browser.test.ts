@@ -14,6 +14,8 @@ const BASE_PORT = 23_000
 
 let system: RunningSystem
 let browser: Browser
+/** The errors of each page `open` made: what its console logged (a content security policy violation is one) and every answer of 400 or more. */
+const consoleErrors = new WeakMap<Page, string[]>()
 
 describe.skipIf(unavailable !== undefined)('the pages, in Chromium, against a running system', () => {
   beforeAll(async () => {
@@ -30,7 +32,25 @@ describe.skipIf(unavailable !== undefined)('the pages, in Chromium, against a ru
   })
 
   /** A fresh page (own cookies) at `width`, which saves a screenshot if the test fails. */
-  const open = (path: string, width = 1280): Promise<Page> => openPage(browser, system, path, { width })
+  const open = (path: string, width = 1280): Promise<Page> => openPage(browser, system, path, { width, before: watchErrors })
+
+  /** Records what the page's console logs as an error, and every answer of 400 or more, in {@link consoleErrors}. */
+  function watchErrors(page: Page): void {
+    const logged: string[] = []
+    page.on('console', (message) => {
+      // A failed load is logged with its URL below; Chromium's own line names none.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+        logged.push(message.text())
+      }
+    })
+    page.on('response', (response) => {
+      // Chromium asks for /favicon.ico on its own; the pages declare none.
+      if (response.status() >= 400 && new URL(response.url()).pathname !== '/favicon.ico') {
+        logged.push(`${response.status()} ${response.url()}`)
+      }
+    })
+    consoleErrors.set(page, logged)
+  }
 
   async function signIn(page: Page, userId: number): Promise<void> {
     await page.getByLabel('Demo user').selectOption(String(userId))
@@ -135,6 +155,15 @@ describe.skipIf(unavailable !== undefined)('the pages, in Chromium, against a ru
       const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')
       expect({ path, overflow }).toEqual({ path, overflow: 0 })
     }
+  })
+
+  it('shows the API docs: Swagger UI renders the BFF\'s OpenAPI document under the content security policy', async () => {
+    const page = await open('/docs')
+    const operation = page.locator('.opblock-summary-path[data-path="/products/all"]')
+    await expect.poll(() => operation.isVisible(), { timeout: 10_000 }).toBe(true)
+    expect(await page.locator('.opblock-summary-path[data-path="/auth/login"]').count()).toBe(1)
+    // A script or style the policy refused, or a file that did not load, is listed here.
+    expect(consoleErrors.get(page)).toEqual([])
   })
 
   it('can be used from the keyboard: a skip link first, sign-in with Enter, and a name on every control', async () => {

@@ -39,6 +39,22 @@ describe('rate limit', () => {
   })
 })
 
+/** The security headers of every answer: helmet's defaults, minus `upgrade-insecure-requests`. */
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' https: 'unsafe-inline'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'SAMEORIGIN',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+}
+
 describe('security headers', () => {
   it('sends the usual protections on every answer, errors included', async () => {
     const bff = await start()
@@ -52,6 +68,16 @@ describe('security headers', () => {
       expect(response.headers['x-powered-by']).toBeUndefined()
     }
   })
+
+  it.each(['/', '/ops', '/assets/styles.css', '/docs', '/docs/json', '/products/all', '/health/live', '/nowhere', '/products/all?unknown=1'])(
+    'sends exactly the same security headers on GET %s',
+    async (url) => {
+      const bff = await start()
+      const response = await bff.app.inject({ method: 'GET', url })
+      const sent = Object.fromEntries(Object.keys(SECURITY_HEADERS).map((name) => [name, response.headers[name]]))
+      expect(sent).toEqual(SECURITY_HEADERS)
+    },
+  )
 })
 
 describe('GET /docs', () => {
