@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 
+import cookie from '@fastify/cookie'
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import { AppError, createServiceApp } from '@storefront/service-kit'
@@ -78,6 +79,7 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
       },
     },
   })
+  void app.register(cookie)
   void app.register(authPlugin, { verifier })
   // Routes in a plugin of their own, registered last, so every hook above applies to them.
   void app.register((scope, _options, done) => {

@@ -72,6 +72,26 @@ export function bffPerTest(defaults: Record<string, string> = {}): (overrides?: 
   }
 }
 
+/**
+ * One `set-cookie` header as its cookie (`name=value`) and its attributes, keyed by lower-case name
+ * (`true` for a flag such as `httponly`), so a test can check them in whatever order they come.
+ */
+export function parseSetCookie(header: unknown): { cookie: string; attributes: Record<string, string | true> } {
+  const [cookie = '', ...parts] = String(header).split(';').map((part) => part.trim())
+  const attributes: Record<string, string | true> = {}
+  for (const part of parts) {
+    const eq = part.indexOf('=')
+    attributes[(eq === -1 ? part : part.slice(0, eq)).toLowerCase()] = eq === -1 ? true : part.slice(eq + 1)
+  }
+  return { cookie, attributes }
+}
+
+/** The `set-cookie` line of the cookie `name` in an answer, or `''` when it sets none. */
+export function setCookie(response: { readonly headers: Readonly<Record<string, unknown>> }, name: string): string {
+  const lines = [response.headers['set-cookie']].flat().filter((line): line is string => typeof line === 'string')
+  return lines.find((line) => line.startsWith(`${name}=`)) ?? ''
+}
+
 /** An origin where nothing listens: a port taken from the OS and released again. */
 export async function closedPortUrl(): Promise<string> {
   const server = createServer()

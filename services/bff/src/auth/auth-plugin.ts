@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 
 import { bffErrors } from '../errors.js'
-import { SESSION_COOKIE, clearedSessionCookies, readCookie } from './session-cookie.js'
+import { clearSessionCookie, sessionCookieOf } from './session-cookie.js'
 import { BadTokenError, RevokedTokenError, type TokenVerifier } from './token-verifier.js'
 
 declare module 'fastify' {
@@ -34,7 +34,7 @@ export function presentedToken(request: FastifyRequest): string | undefined {
   if (authorization !== undefined) {
     return BEARER.exec(authorization)?.[1]
   }
-  return readCookie(request.headers.cookie, SESSION_COOKIE)
+  return sessionCookieOf(request)
 }
 
 /**
@@ -68,7 +68,8 @@ export const authPlugin = fp<AuthPluginOptions>(
     })
     done()
   },
-  { name: 'storefront-bff-auth' },
+  // `request.cookies` and `reply.setCookie` come from @fastify/cookie.
+  { name: 'storefront-bff-auth', dependencies: ['@fastify/cookie'] },
 )
 
 async function userOf(request: FastifyRequest, reply: FastifyReply, verifier: TokenVerifier): Promise<number | undefined> {
@@ -89,7 +90,7 @@ async function userOf(request: FastifyRequest, reply: FastifyReply, verifier: To
       throw error instanceof BadTokenError ? badToken(error.message) : error
     }
   }
-  const cookie = readCookie(request.headers.cookie, SESSION_COOKIE)
+  const cookie = sessionCookieOf(request)
   if (cookie === undefined) {
     return undefined
   }
@@ -100,7 +101,7 @@ async function userOf(request: FastifyRequest, reply: FastifyReply, verifier: To
     if (!(error instanceof BadTokenError)) {
       throw error
     }
-    void reply.header('set-cookie', clearedSessionCookies(request.protocol === 'https'))
+    void clearSessionCookie(reply)
     return undefined
   }
   if (UNSAFE_METHODS.has(request.method) && !isSameOrigin(request)) {

@@ -1,31 +1,20 @@
+import type { CookieSerializeOptions } from '@fastify/cookie'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+
 /** The name of the cookie that holds a demo session's token. */
 export const SESSION_COOKIE = 'session'
 
 /**
- * The value of one cookie in a `cookie` request header, or `undefined`. Hand-written rather than
- * `@fastify/cookie`: the BFF reads one cookie and writes one, and that plugin's parser needs a
- * newer Node.js than this project supports.
+ * The session cookie's attributes: HttpOnly (no script can read the token), SameSite=Lax (not sent
+ * on cross-site subrequests or form posts), for the whole site, and Secure when the request came
+ * over HTTPS (`request.protocol`, which believes `x-forwarded-proto` only from `TRUST_PROXY`).
  */
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (header === undefined) {
-    return undefined
-  }
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq !== -1 && part.slice(0, eq).trim() === name) {
-      const value = part.slice(eq + 1).trim()
-      return value === '' ? undefined : value
-    }
-  }
-  return undefined
-}
+const ATTRIBUTES: Readonly<CookieSerializeOptions> = { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto' }
 
-/** Attributes of the session cookie. */
-export interface SessionCookieOptions {
-  /** Seconds until the browser drops it; 0 clears it. */
-  readonly maxAgeS: number
-  /** Sent only over HTTPS: set when the request came over HTTPS. */
-  readonly secure: boolean
+/** The session token the request's cookie holds, or `undefined` (no cookie, or an empty one). */
+export function sessionCookieOf(request: FastifyRequest): string | undefined {
+  const value = request.cookies[SESSION_COOKIE]
+  return value === '' ? undefined : value
 }
 
 /**
@@ -37,21 +26,17 @@ export interface SessionCookieOptions {
  */
 export const SIGNED_IN_HINT_COOKIE = 'signed_in'
 
-/**
- * The `set-cookie` values of a session: the session cookie, HttpOnly (no script can read the
- * token) and SameSite=Lax (not sent on cross-site subrequests or form posts), for the whole site;
- * then the {@link SIGNED_IN_HINT_COOKIE} with the same lifetime.
- */
-export function sessionCookies(token: string, options: SessionCookieOptions): [session: string, hint: string] {
-  const attributes = `Path=/; Max-Age=${options.maxAgeS}`
-  const secure = options.secure ? '; Secure' : ''
-  return [
-    `${SESSION_COOKIE}=${token}; ${attributes}; HttpOnly; SameSite=Lax${secure}`,
-    `${SIGNED_IN_HINT_COOKIE}=${token === '' ? '' : '1'}; ${attributes}; SameSite=Lax${secure}`,
-  ]
+/** The hint's attributes: the session cookie's, but readable by the page's script. */
+const HINT_ATTRIBUTES: Readonly<CookieSerializeOptions> = { ...ATTRIBUTES, httpOnly: false }
+
+/** Sets the session cookie to `token`, and its {@link SIGNED_IN_HINT_COOKIE}, kept by the browser for `maxAgeS` seconds. */
+export function setSessionCookie(reply: FastifyReply, token: string, maxAgeS: number): FastifyReply {
+  return reply
+    .setCookie(SESSION_COOKIE, token, { ...ATTRIBUTES, maxAge: maxAgeS })
+    .setCookie(SIGNED_IN_HINT_COOKIE, '1', { ...HINT_ATTRIBUTES, maxAge: maxAgeS })
 }
 
-/** The `set-cookie` values that remove the session cookie and its hint. */
-export function clearedSessionCookies(secure: boolean): [session: string, hint: string] {
-  return sessionCookies('', { maxAgeS: 0, secure })
+/** Removes the session cookie and its hint (`Max-Age=0`, and an `Expires` in the past for old browsers). */
+export function clearSessionCookie(reply: FastifyReply): FastifyReply {
+  return reply.clearCookie(SESSION_COOKIE, ATTRIBUTES).clearCookie(SIGNED_IN_HINT_COOKIE, HINT_ATTRIBUTES)
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 
 import { presentedToken } from '../../auth/auth-plugin.js'
 import type { DemoSessions } from '../../auth/demo-sessions.js'
-import { clearedSessionCookies, sessionCookies } from '../../auth/session-cookie.js'
+import { clearSessionCookie, setSessionCookie } from '../../auth/session-cookie.js'
 import type { TokenVerifier } from '../../auth/token-verifier.js'
 
 const loginBody = {
@@ -43,9 +43,7 @@ export function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
       schema: { summary: 'Sign in as a demo user', tags: ['auth'], body: loginBody, response: { 200: loginAnswer } },
     }, async (request, reply) => {
       const session = await sessions.issue(request.body.user_id)
-      void reply
-        .header('set-cookie', sessionCookies(session.token, { maxAgeS: session.ttlS, secure: request.protocol === 'https' }))
-        .header('cache-control', 'no-store')
+      void setSessionCookie(reply, session.token, session.ttlS).header('cache-control', 'no-store')
       return { token: session.token }
     })
   }
@@ -57,7 +55,7 @@ export function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
       // A copy of the token (another tab, a leaked log) must not outlive the sign-out.
       await deps.verifier.revoke(token)
     }
-    void reply.code(204).header('set-cookie', clearedSessionCookies(request.protocol === 'https')).send()
+    void clearSessionCookie(reply).code(204).send()
   })
   app.get('/auth/me', {
     config: { auth: 'required' },
