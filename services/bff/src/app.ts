@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 
 import cookie from '@fastify/cookie'
 import rateLimit from '@fastify/rate-limit'
+import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
 import { AppError, createServiceApp } from '@storefront/service-kit'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
@@ -22,6 +23,7 @@ import { securityHeadersPlugin } from './plugins/security-headers.js'
 import { opsRoutes } from './routes/ops/index.js'
 import { pageRoutes } from './routes/pages/index.js'
 import { productRoutes } from './routes/products/index.js'
+import { staticFileOptions } from './routes/static-files.js'
 
 /** What the app is built from besides its environment. */
 export interface BffDeps {
@@ -80,6 +82,7 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
     },
   })
   void app.register(cookie)
+  void app.register(fastifyStatic, staticFileOptions)
   void app.register(authPlugin, { verifier })
   // Routes in a plugin of their own, registered last, so every hook above applies to them.
   void app.register((scope, _options, done) => {

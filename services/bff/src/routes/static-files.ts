@@ -1,59 +1,43 @@
-import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import type { FastifyStaticOptions } from '@fastify/static'
+import type { FastifyReply } from 'fastify'
 
-import type { FastifyReply, FastifyRequest } from 'fastify'
-
-/** A file a route may serve: where it is on disk, and its content type. */
+/** A file a route may send: the folder it is in, and its content type. */
 export interface StaticFile {
-  readonly path: string
+  readonly root: string
   readonly type: string
 }
 
-interface LoadedFile {
-  readonly body: Buffer
-  readonly etag: string
+/**
+ * How `@fastify/static` is registered for the routes' files. It serves no folder by itself: each
+ * route names the files it sends, so no other request path ever reaches the file system. A file
+ * goes out with `cache-control: no-cache` and validators (a weak ETag of size and modification
+ * time, and Last-Modified): the browser keeps it and revalidates with a 304, so a new build shows
+ * at once without hashed names.
+ */
+export const staticFileOptions: FastifyStaticOptions = {
+  serve: false,
+  // The routes give each file its type: mime calls JavaScript application/javascript, and
+  // text/javascript is the type RFC 9239 names.
+  contentType: false,
+  cacheControl: false,
+  setHeaders: (reply) => {
+    void reply.header('cache-control', 'no-cache')
+    if (reply.statusCode === 304) {
+      // A 304 carries validators, not the body's metadata (RFC 9110, 15.4.5).
+      reply.removeHeader('content-type')
+    }
+  },
 }
 
-/** Sends one of the files by name, or the 404 problem for a name that is not one of them. */
-export type SendFile = (name: string, request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>
-
 /**
- * Serves a fixed set of files, so no request path ever reaches the file system. Each is read on
- * first use and kept in memory, and goes out with a strong ETag and `cache-control: no-cache`: the
- * browser keeps it and revalidates with a 304, so a new build shows at once without hashed names.
- * A file that cannot be read (not built yet) is a 404, and is looked for again next time.
+ * Sends `name` if it is one of `files`, else the 404 problem. A listed file that cannot be read
+ * (not built yet) is a 404 too, and is looked for again on the next request.
  */
-export function staticFiles(files: Readonly<Record<string, StaticFile>>): SendFile {
-  const loaded = new Map<string, Promise<LoadedFile | undefined>>()
-  const load = (name: string): Promise<LoadedFile | undefined> => {
-    let file = loaded.get(name)
-    if (file === undefined) {
-      const entry = Object.hasOwn(files, name) ? files[name] : undefined
-      file = entry === undefined
-        ? Promise.resolve(undefined)
-        : readFile(entry.path).then(
-          (body) => ({ body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` }),
-          () => {
-            loaded.delete(name)
-            return undefined
-          },
-        )
-      if (entry !== undefined) {
-        loaded.set(name, file)
-      }
-    }
-    return file
+export function sendStaticFile(reply: FastifyReply, files: Readonly<Record<string, StaticFile>>, name: string): FastifyReply {
+  const file = Object.hasOwn(files, name) ? files[name] : undefined
+  if (file === undefined) {
+    reply.callNotFound()
+    return reply
   }
-  return async (name, request, reply) => {
-    const file = await load(name)
-    if (file === undefined) {
-      reply.callNotFound()
-      return reply
-    }
-    void reply.header('etag', file.etag).header('cache-control', 'no-cache')
-    if (request.headers['if-none-match'] === file.etag) {
-      return reply.code(304).send()
-    }
-    return reply.type(files[name]!.type).send(file.body)
-  }
+  return reply.type(file.type).sendFile(name, file.root)
 }

@@ -1,16 +1,16 @@
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { dirname } from 'node:path'
 
 import type { FastifyInstance } from 'fastify'
 
-import { staticFiles } from '../static-files.js'
+import { type StaticFile, sendStaticFile } from '../static-files.js'
 
 const distDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
 
 /** Swagger UI's files, served from the installed `swagger-ui-dist` package (no CDN: works offline). */
-const ASSETS = {
-  'swagger-ui.css': { path: join(distDir, 'swagger-ui.css'), type: 'text/css; charset=utf-8' },
-  'swagger-ui-bundle.js': { path: join(distDir, 'swagger-ui-bundle.js'), type: 'text/javascript; charset=utf-8' },
+const ASSETS: Readonly<Record<string, StaticFile>> = {
+  'swagger-ui.css': { root: distDir, type: 'text/css; charset=utf-8' },
+  'swagger-ui-bundle.js': { root: distDir, type: 'text/javascript; charset=utf-8' },
 }
 
 const PAGE = `<!doctype html>
@@ -40,11 +40,10 @@ export function docsRoutes(app: FastifyInstance): void {
   const hidden = { hide: true }
   app.get('/docs', { schema: hidden }, (_request, reply) => reply.type('text/html; charset=utf-8').send(PAGE))
   app.get('/docs/json', { schema: hidden }, () => app.swagger())
-  const sendAsset = staticFiles(ASSETS)
-  app.get<{ Params: { file: string } }>('/docs/assets/:file', { schema: hidden }, async (request, reply) => {
+  app.get<{ Params: { file: string } }>('/docs/assets/:file', { schema: hidden }, (request, reply) => {
     if (request.params.file === 'init.js') {
       return reply.type('text/javascript; charset=utf-8').send(INIT)
     }
-    return sendAsset(request.params.file, request, reply)
+    return sendStaticFile(reply, ASSETS, request.params.file)
   })
 }
