@@ -30,4 +30,21 @@ describe('declaredRoutes', () => {
     ])
     await app.close()
   })
+
+  it('keeps the shared part of a path before a wildcard that has static siblings', async () => {
+    const app = Fastify()
+    const handler = (): null => null
+    app.get('/docs', handler)
+    app.get('/docs/static/index.html', handler)
+    app.get('/docs/static/*', handler)
+    app.get('/docs/json', handler)
+    await app.ready()
+    expect(declaredRoutes(app).filter(({ method }) => method === 'GET').map(({ url }) => url)).toEqual([
+      '/docs',
+      '/docs/json',
+      '/docs/static/*',
+      '/docs/static/index.html',
+    ])
+    await app.close()
+  })
 })
