@@ -60,7 +60,10 @@ describe('the pages and their assets', () => {
     '/assets/..%5Cpackage.json',
     '/assets/.%2Fstyles.css',
     '/assets/styles.css%00.js',
-    '/docs/assets/..%2Fpackage.json',
+    '/docs/static/..%2Fpackage.json',
+    '/docs/static/..%2F..%2F..%2Fpackage.json',
+    '/docs/static/%2e%2e%2f%2e%2e%2fpackage.json',
+    '/docs/static/nothing.js',
   ])('answers GET %s with the 404 problem: only the listed files are served, no folder is listed', async (url) => {
     const bff = await start()
     const response = await bff.app.inject({ method: 'GET', url })
