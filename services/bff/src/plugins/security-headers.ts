@@ -34,7 +34,7 @@ export function securityHeadersFor(options: Readonly<HelmetOptions>): Readonly<R
  *
  * Not `@fastify/helmet`: it builds helmet again and runs its middleware on every request, which
  * measured about 35 µs of CPU a request more than copying this frozen set (a bare Fastify route:
- * 66 µs against 31 µs; see docs/decisions/0003-fastify-plugins-in-the-bff.md). This BFF sets no
+ * 66 µs against 31 µs; see docs/decisions/0004-fastify-plugins-in-the-bff.md). This BFF sets no
  * per-request nonce, so there is nothing to work out per request.
  */
 export const securityHeadersPlugin = fp<HelmetOptions>(
