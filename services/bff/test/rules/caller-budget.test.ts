@@ -101,7 +101,11 @@ describe('tiny caller budgets', () => {
     for (let index = 0; index < ATTACK_PAGES; index++) {
       await fetch(`${origin}/products/all`, { signal: AbortSignal.timeout(20) }).catch(() => undefined)
     }
-    expect(await eventually(() => bff.fakes.products.requests.filter((request) => request.closedEarly).length === ATTACK_PAGES, 2000)).toBe(true)
+    // On a busy machine a caller may give up before its page reached products at all: what must
+    // hold is that every call products did get was cut off, and that none counted.
+    const calls = () => bff.fakes.products.requests
+    expect(await eventually(() => calls().length > 0 && calls().every((request) => request.closedEarly), 2000)).toBe(true)
+    expect(calls().length).toBeLessThanOrEqual(ATTACK_PAGES)
     expect((await breakers(bff)).products).toMatchObject({ state: 'closed', stats: { failures: 0 } })
   })
 })
