@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 
+import compress from '@fastify/compress'
 import cookie from '@fastify/cookie'
 import rateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
@@ -80,6 +81,18 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
         },
       },
     },
+  })
+  // Pages, scripts, CSS, the API docs and large JSON answers go out as br or gzip, as the client
+  // asks. An answer under 1 KiB (a page of a few products, a problem) goes out as it is: the few
+  // hundred bytes saved are not worth a compressor call on the hot path. A JSON answer up to 64 KiB
+  // is compressed in one call rather than through a stream, which costs a millisecond or more of
+  // CPU per answer whatever its size (decision 0003). Request bodies are never decompressed: the
+  // API takes plain JSON, as before. Registered before the routes it applies to.
+  void app.register(compress, { encodings: ['br', 'gzip'], threshold: 1024, syncThreshold: 65_536, globalDecompression: false })
+  // @fastify/static answers a revalidation with an empty stream, which @fastify/compress would pipe
+  // through a compressor and label `content-encoding: br`. A 304 has no body to encode.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    done(null, reply.statusCode === 304 ? null : payload)
   })
   void app.register(cookie)
   void app.register(fastifyStatic, staticFileOptions)
