@@ -1,6 +1,6 @@
 import { TimeoutError } from './errors/timeout-error.js'
 import { now } from './internal/clock.js'
-import { unrefTimer } from './internal/timer-handle.js'
+import { MAX_TIMER_MS, unrefTimer } from './internal/timer-handle.js'
 import { cancel, schedule } from './internal/timer-queue.js'
 
 /** The header that carries a caller's remaining budget between services, in whole milliseconds. */
@@ -8,9 +8,6 @@ export const DEADLINE_HEADER = 'x-request-timeout-ms'
 
 /** The largest budget a header carries: 2^31 - 1 ms, about 24.8 days. */
 const MAX_HEADER_MS = 2 ** 31 - 1
-
-/** The longest delay `setTimeout` honours; longer ones fire after 1 ms instead. */
-const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** Options of {@link Deadline.fromHeader}. */
 export interface DeadlineFromHeaderOptions {

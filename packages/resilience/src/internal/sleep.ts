@@ -1,7 +1,5 @@
 import type { Context } from './context.js'
-
-/** The longest delay `setTimeout` honours; longer ones fire after 1 ms instead. */
-const MAX_TIMER_MS = 2 ** 31 - 1
+import { MAX_TIMER_MS } from './timer-handle.js'
 
 /**
  * Waits `ms`, or rejects with the abort reason the moment `context` is aborted: a pause between
