@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import { EmbeddedCluster } from '@storefront/service-kit'
+import { EmbeddedCluster, type StorefrontService } from '@storefront/service-kit'
 
 import { type RunningProcess, startService } from '../services/service-process.js'
 import { LOOPBACK } from '../services/service-routes.js'
 import { freePort } from './free-port.js'
 
 /** The four services the BFF calls. */
-export type DownstreamName = 'products' | 'inventory' | 'favorites' | 'cart'
+export type DownstreamName = StorefrontService
 
 /** The BFF's downstreams, one running process each. */
 export type Downstreams = Readonly<Record<DownstreamName, RunningProcess>>

@@ -36,3 +36,4 @@ export { ReadThroughCache, type ReadThroughCacheOptions, type SignalSource } fro
 export { type ProgressBar, type ProgressBarOptions, type ProgressStream, type SeedCommandOptions, progressBar, runSeedCommand } from './cli/index.js'
 // The client itself is at `@storefront/service-kit/clients`; its error is here too, as every service's problem mapping knows it.
 export { type DownstreamProblem, UpstreamError, type UpstreamErrorCode, type UpstreamErrorDetails, isUpstreamError } from './clients/upstream-error.js'
+export { STOREFRONT_SERVICES, type StorefrontService } from './storefront-services.js'

@@ -1,6 +1,6 @@
 import { DEFAULT_EMBEDDED_PORT, EmbeddedCluster } from '@storefront/service-kit/embedded'
 
-import { SERVICE_NAMES, type ServiceName } from './system-plan.js'
+import { STOREFRONT_SERVICES, type StorefrontService } from '@storefront/service-kit/embedded'
 
 /** Options of {@link EmbeddedDatabase}. */
 export interface EmbeddedDatabaseOptions {
@@ -36,7 +36,7 @@ export class EmbeddedDatabase {
   }
 
   /** Starts (or finds) the server and returns each service's `DATABASE_URL`. */
-  async start(): Promise<Record<ServiceName, string>> {
+  async start(): Promise<Record<StorefrontService, string>> {
     const startedAt = Date.now()
     this.#owned = await this.#cluster.startUnlessRunning()
     if (this.#owned) {
@@ -46,7 +46,7 @@ export class EmbeddedDatabase {
       this.#options.log(`postgres: using the server already running on port ${this.#cluster.credentials.port} (${this.#options.dataDir})`)
     }
     // One connection for the four: the start waits on this.
-    return this.#cluster.ensureDatabases(SERVICE_NAMES)
+    return this.#cluster.ensureDatabases(STOREFRONT_SERVICES)
   }
 
   /** Stops the server if the launcher started it. */

@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util'
 import { ChildProcessSupervisor } from './child-process-supervisor.js'
 import { formatPrefix } from './log-prefix.js'
 import { EmbeddedDatabase } from './embedded-database.js'
-import { SERVICE_NAMES, planSystem } from './system-plan.js'
+import { STOREFRONT_SERVICES } from '@storefront/service-kit/embedded'
+import { planSystem } from './system-plan.js'
 import { waitReady } from './wait-ready.js'
 
 const USAGE = `Usage: node tools/launcher/dist/main.js [--chaos] [--base-port N] [--data-dir DIR]
@@ -92,7 +93,7 @@ if (missing.length > 0) {
 }
 
 /** Every service on a server of its own (`<SERVICE>_DATABASE_URL`): the embedded one is not needed. */
-const allExternal = SERVICE_NAMES.every((name) => (process.env[`${name.toUpperCase()}_DATABASE_URL`] ?? '') !== '')
+const allExternal = STOREFRONT_SERVICES.every((name) => (process.env[`${name.toUpperCase()}_DATABASE_URL`] ?? '') !== '')
 const database = allExternal ? undefined : new EmbeddedDatabase({
   dataDir: join(dataRoot, 'postgres'),
   // Beside the services' ports when they are moved, so two systems never share a server.

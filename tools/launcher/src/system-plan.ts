@@ -1,15 +1,11 @@
 import { join } from 'node:path'
 
-/** The four internal services, in start order; the BFF comes last. */
-export const SERVICE_NAMES = ['products', 'inventory', 'favorites', 'cart'] as const
-
-/** One of the internal services. */
-export type ServiceName = (typeof SERVICE_NAMES)[number]
+import { STOREFRONT_SERVICES, type StorefrontService } from '@storefront/service-kit/embedded'
 
 /** Everything needed to start and probe one child process. */
 export interface ProcessPlan {
   /** Short name, used as the log prefix. */
-  readonly name: ServiceName | 'bff'
+  readonly name: StorefrontService | 'bff'
   /** Absolute path of the script run with `process.execPath`. */
   readonly script: string
   readonly port: number
@@ -38,7 +34,7 @@ export interface PlanOptions {
    * Each service's `DATABASE_URL` on the embedded PostgreSQL server the launcher runs; a
    * `<SERVICE>_DATABASE_URL` in the environment wins over it.
    */
-  readonly databaseUrls?: Partial<Record<ServiceName, string>>
+  readonly databaseUrls?: Partial<Record<StorefrontService, string>>
   /** Adds the contract's unstable inventory (`FAULT_DELAY_MS=0-5000`, docs/spec/api.md). */
   readonly chaos?: boolean
   /**
@@ -84,7 +80,7 @@ export function planSystem(options: PlanOptions): ProcessPlan[] {
   }
   const origin = (port: number): string => `http://${HOST}:${port}`
 
-  const services = SERVICE_NAMES.map((name, index): ProcessPlan => {
+  const services = STOREFRONT_SERVICES.map((name, index): ProcessPlan => {
     const port = basePort + index
     const env: Record<string, string> = {
       ...base,
@@ -109,7 +105,7 @@ export function planSystem(options: PlanOptions): ProcessPlan[] {
   })
 
   const bffPort = basePort + 1000
-  const urlOf = (name: ServiceName): string => services.find((s) => s.name === name)!.origin
+  const urlOf = (name: StorefrontService): string => services.find((s) => s.name === name)!.origin
   const bff: ProcessPlan = {
     name: 'bff',
     script: join(options.repoRoot, 'services', 'bff', 'dist', 'server.js'),

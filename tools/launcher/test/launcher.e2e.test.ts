@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+import { STOREFRONT_SERVICES } from '@storefront/service-kit/embedded'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
-const SERVICES = ['products', 'inventory', 'favorites', 'cart', 'bff']
+const SERVICES = [...STOREFRONT_SERVICES, 'bff']
 // The launcher runs from source (through tsx), but the services it starts must be built.
 const built = SERVICES.every((name) => existsSync(join(repoRoot, 'services', name, 'dist', 'server.js')))
 
@@ -69,7 +70,7 @@ describe('launcher, end to end', () => {
     const servicesReady = output.search(/services ready: products, inventory, favorites, cart/)
     expect(servicesReady).toBeGreaterThan(-1)
     expect(output.search(/started bff \(pid \d+\)/)).toBeGreaterThan(servicesReady)
-    for (const name of ['products', 'inventory', 'favorites', 'cart']) {
+    for (const name of STOREFRONT_SERVICES) {
       expect(output.search(new RegExp(`started ${name} \\(pid \\d+\\)`))).toBeLessThan(servicesReady)
     }
     expect(output.search(/Storefront is up/)).toBeGreaterThan(output.search(/started bff/))
@@ -85,7 +86,7 @@ describe('launcher, end to end', () => {
     const page = await fetch(`${BFF}/products/all`, { headers: { cookie: cookie! } })
     expect(page.status).toBe(200)
     const breakers = (await (await fetch(`${BFF}/ops/breakers`)).json()) as { breakers: Record<string, { state: string; stats: { failures: number } }> }
-    for (const name of ['products', 'inventory', 'favorites', 'cart']) {
+    for (const name of STOREFRONT_SERVICES) {
       expect({ name, ...breakers.breakers[name] }).toMatchObject({ name, state: 'closed', stats: { failures: 0 } })
     }
     const body = (await page.json()) as { cart_items: number; favorite_items: number; degraded: string[]; products: { product_id: number; product_name: string; inventory: number | null }[] }

@@ -1,3 +1,4 @@
+import { STOREFRONT_SERVICES } from '@storefront/service-kit'
 import { UpstreamClient, type UpstreamClientOptions, type UpstreamOutcomeEvent } from '@storefront/service-kit/clients'
 
 import type { BffEnv } from '../config.js'
@@ -10,8 +11,8 @@ export interface DownstreamClients {
   readonly cart: UpstreamClient
 }
 
-/** The downstreams' names, as in `degraded`, metrics and `/ops/breakers`. */
-export const DOWNSTREAMS = ['products', 'inventory', 'favorites', 'cart'] as const
+/** The downstreams' names, as in `degraded`, metrics and `/ops/breakers`: every Storefront service. */
+export const DOWNSTREAMS = STOREFRONT_SERVICES
 
 /** Client settings that tests (or later, config) may change per downstream; name, url and token are fixed. */
 export type ClientTuning = Partial<Omit<UpstreamClientOptions, 'name' | 'url' | 'token'>>

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+import { STOREFRONT_SERVICES } from '@storefront/service-kit'
 import { type Browser, chromium } from 'playwright-core'
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url))
@@ -86,7 +87,7 @@ export async function startSystem(basePort: number): Promise<RunningSystem> {
     url,
     setFaults,
     clearFaults: async () => {
-      for (const downstream of ['products', 'inventory', 'favorites', 'cart']) {
+      for (const downstream of STOREFRONT_SERVICES) {
         await setFaults(downstream, { delay_ms: null, error_rate: 0 })
       }
     },

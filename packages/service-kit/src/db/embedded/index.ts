@@ -9,3 +9,5 @@
 export { EmbeddedCluster, type EmbeddedClusterOptions, isAcceptingConnections } from './embedded-cluster.js'
 export { DEFAULT_EMBEDDED_PORT, type EmbeddedCredentials, credentialsPath, loadCredentials } from './credentials.js'
 export { defaultEmbeddedDataDir, repositoryRoot } from './repository-root.js'
+// The services the launcher makes a database for; a module of its own, so this entry stays light.
+export { STOREFRONT_SERVICES, type StorefrontService } from '../../storefront-services.js'
