@@ -1,6 +1,6 @@
 import autocannon from 'autocannon'
 
-import type { LoadOptions } from '../services/load.js'
+import type { LoadOptions } from '../lib/load.js'
 
 /** Names an answer for counting: its status, and for a page whether and why it is degraded. */
 export type AnswerClassifier = (status: number, body: string, headers: Readonly<Record<string, unknown>>) => string

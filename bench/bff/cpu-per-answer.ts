@@ -1,4 +1,4 @@
-import { cpuSecondsOf } from '../services/cpu-usage.js'
+import { cpuSecondsOf } from '../lib/cpu-usage.js'
 
 /** A result, and the CPU µs per answer each group of processes spent producing it (undefined off Linux). */
 export interface WithCpu<T> {

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net'
 
-import { LOOPBACK } from '../services/service-routes.js'
+import { LOOPBACK } from '../lib/loopback.js'
 
 /**
  * A TCP port on the loopback interface that the system has just handed out and nothing holds:

@@ -1,4 +1,4 @@
-import type { RunningProcess } from '../services/service-process.js'
+import type { RunningProcess } from '../lib/service-process.js'
 import { counterTotal } from './metric-counter.js'
 import { fetchPage } from './page-answer.js'
 import { originOf } from './storefront-fleet.js'

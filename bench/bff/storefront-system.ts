@@ -1,4 +1,4 @@
-import type { RunningProcess } from '../services/service-process.js'
+import type { RunningProcess } from '../lib/service-process.js'
 import type { BenchPlan } from './bench-plan.js'
 import { type Visitor, signIn } from './sign-in.js'
 import { type Downstreams, type StorefrontFleet, originOf } from './storefront-fleet.js'

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net'
 
-import { LOOPBACK } from '../services/service-routes.js'
+import { LOOPBACK } from '../lib/loopback.js'
 
 /**
  * The ports a launcher started with `--base-port base` takes: the four services on base..base+3,

@@ -7,7 +7,7 @@
 import Fastify from 'fastify'
 
 import type { HelloReply, HelloRequest } from './hello-world-protocol.js'
-import { LOOPBACK } from './service-routes.js'
+import { LOOPBACK } from '../lib/loopback.js'
 
 const app = Fastify()
 

@@ -15,6 +15,3 @@ export const BENCH_SERVICES: readonly BenchService[] = [
   { name: 'favorites', port: 18_002, routes: ['/users/1/favorites'] },
   { name: 'cart', port: 18_003, routes: ['/users/1/cart'] },
 ]
-
-/** The only host the benchmark ever loads. */
-export const LOOPBACK = '127.0.0.1'

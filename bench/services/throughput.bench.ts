@@ -21,7 +21,8 @@ import { writeReadmeBlock } from '../lib/readme-block.js'
 import { benchServer } from './bench-server.js'
 import { measureServices } from './measure-services.js'
 import { buildReport } from './report.js'
-import { BENCH_SERVICES, LOOPBACK } from './service-routes.js'
+import { BENCH_SERVICES } from './service-routes.js'
+import { LOOPBACK } from '../lib/loopback.js'
 
 const CONNECTIONS = 32
 const root = new URL('../../../', import.meta.url)

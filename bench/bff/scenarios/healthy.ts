@@ -1,5 +1,5 @@
-import { type LoadResult, runLoad } from '../../services/load.js'
-import type { RunningProcess } from '../../services/service-process.js'
+import { type LoadResult, runLoad } from '../../lib/load.js'
+import type { RunningProcess } from '../../lib/service-process.js'
 import type { AnswerLoadResult } from '../answer-load.js'
 import { type WithCpu, withCpuPerAnswer } from '../cpu-per-answer.js'
 import { fetchPage, labelOf, readPageBody } from '../page-answer.js'

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
-import { LOOPBACK } from './service-routes.js'
+import { LOOPBACK } from './loopback.js'
 
 /** Log lines of a child shown in full; the rest are counted. */
 const MAX_FORWARDED_LINES = 5
