@@ -12,7 +12,7 @@ import { authPlugin } from './auth/auth-plugin.js'
 import { DEMO_AUDIENCE, DEMO_ISSUER, DemoSessions } from './auth/demo-sessions.js'
 import { type TokenVerifier, createTokenVerifier, keySetFrom } from './auth/token-verifier.js'
 import { type ClientTuning, DOWNSTREAMS, type DownstreamClients, closeDownstreamClients, createDownstreamClients } from './clients/downstream-clients.js'
-import { DownstreamMetrics } from './clients/downstream-metrics.js'
+import { DownstreamMetrics } from './metrics/downstream-metrics.js'
 import { type BffEnv, isOpenDemo } from './config.js'
 import { bffErrors } from './errors.js'
 import { authRoutes } from './routes/auth/index.js'
@@ -24,7 +24,7 @@ import { securityHeadersPlugin } from './plugins/security-headers.js'
 import { opsRoutes } from './routes/ops/index.js'
 import { pageRoutes } from './routes/pages/index.js'
 import { productRoutes } from './routes/products/index.js'
-import { staticFileOptions } from './routes/static-files.js'
+import { staticFileOptions } from './plugins/static-files.js'
 
 /** What the app is built from besides its environment. */
 export interface BffDeps {

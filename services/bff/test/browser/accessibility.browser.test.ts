@@ -186,8 +186,7 @@ describe.skipIf(unavailable !== undefined)('the pages, for keyboard and screen r
     await page.keyboard.press('Enter')
     await expect.poll(() => page.locator('#toast').textContent()).toMatch(/^Added /)
     await redrawn
-    await page.waitForTimeout(100)
-    expect(await focused(page)).toBe('button "Add Cotton Socks to cart"')
+    await expect.poll(() => focused(page)).toBe('button "Add Cotton Socks to cart"')
     // And the keyboard goes on from there, not from the top of the page.
     await page.keyboard.press('Tab')
     expect(await focused(page)).toBe('button "Add Cotton Socks to favorites"')
@@ -200,8 +199,7 @@ describe.skipIf(unavailable !== undefined)('the pages, for keyboard and screen r
     await favorite.focus()
     await page.keyboard.press('Enter')
     await expect.poll(() => page.locator('#favorites-counter [data-count]').textContent()).toBe('1')
-    await page.waitForTimeout(300)
-    expect(await focused(page)).toBe('button "Remove Wool Beanie from favorites"')
+    await expect.poll(() => focused(page)).toBe('button "Remove Wool Beanie from favorites"')
     await page.keyboard.press('Enter')
     await expect.poll(() => focused(page)).toBe('button "Add Wool Beanie to favorites"')
   })

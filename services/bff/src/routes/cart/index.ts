@@ -7,7 +7,8 @@ import type { DownstreamClients } from '../../clients/downstream-clients.js'
 import { parseCartLine, parseCartLines } from '../../clients/downstream-shapes.js'
 import { relayClientError } from '../../clients/relay-client-error.js'
 import type { BffEnv } from '../../config.js'
-import { productIdParams, userCallOptions } from '../user-calls.js'
+import { userCallOptions } from '../../clients/user-call-options.js'
+import { productIdParams } from '../../schemas/product-id-params.js'
 
 const IDEMPOTENCY_KEY = 'idempotency-key'
 

@@ -2,7 +2,7 @@ import { AppError, type FaultSettingsBody, faultSettingsSchema, kitErrors, parse
 import type { FastifyInstance } from 'fastify'
 
 import { DOWNSTREAMS, type DownstreamClients } from '../../clients/downstream-clients.js'
-import type { DownstreamMetrics } from '../../clients/downstream-metrics.js'
+import type { DownstreamMetrics } from '../../metrics/downstream-metrics.js'
 import { controlFaults } from '../../clients/fault-control.js'
 import type { BffEnv } from '../../config.js'
 import { bffErrors } from '../../errors.js'

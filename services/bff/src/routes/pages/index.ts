@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url'
 
 import type { FastifyInstance } from 'fastify'
 
-import { type StaticFile, sendStaticFile } from '../static-files.js'
+import { type StaticFile, sendStaticFile } from '../../plugins/static-files.js'
 
 /** The package's root: three levels up from this file, in `src/` as in `dist/`. */
 const packageRoot = new URL('../../../', import.meta.url)

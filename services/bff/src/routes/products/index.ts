@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 
-import type { DownstreamMetrics } from '../../clients/downstream-metrics.js'
+import type { DownstreamMetrics } from '../../metrics/downstream-metrics.js'
 import type { BffEnv } from '../../config.js'
 import { type InventoryHedging, type ProductsPageClients, getProductsPage } from '../../domain/get-products-page.js'
-import { LatencyTracker } from '../../domain/latency-tracker.js'
+import { LatencyTracker } from '../../metrics/latency-tracker.js'
 
 const count = { type: ['integer', 'null'] } as const
 const reason = { type: 'string', enum: ['timeout', 'error', 'circuit_open'] } as const

@@ -1,13 +1,5 @@
 import { Deadline } from '@storefront/resilience'
-import { ID_PATTERN } from '@storefront/service-kit'
 import type { FastifyRequest } from 'fastify'
-
-/** The params of a route addressed by a product id, `/…/{product_id}`. */
-export const productIdParams = {
-  type: 'object',
-  required: ['product_id'],
-  properties: { product_id: { type: 'string', pattern: ID_PATTERN } },
-} as const
 
 /**
  * What every call made for the signed-in user outside the page carries: the downstream's own
