@@ -7,6 +7,7 @@
  * @module
  */
 // The plugins extend Fastify's request and instance types; these imports carry those declarations.
+import './http/request-log-controller.js'
 import './plugins/fault-injection.js'
 import './plugins/metrics.js'
 import './plugins/request-context.js'

@@ -12,6 +12,7 @@ import { RouteTable, problemDetailsPlugin } from '../plugins/problem-details.js'
 import { requestContextPlugin, requestIdOf, startOnlyWithTimeLeft } from '../plugins/request-context.js'
 import { serviceAuthPlugin } from '../plugins/service-auth.js'
 import { answerClientError } from './client-error-handler.js'
+import { RequestLogController } from './request-log-controller.js'
 import { strictQuery } from './strict-query.js'
 
 /** Options of {@link createServiceApp}. */
@@ -61,6 +62,8 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
       base: { service: options.service },
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     },
+    // Request lines at the level a route asks for: `debug` for health checks and scrapes.
+    logController: new RequestLogController(),
     genReqId: requestIdOf,
     trustProxy: trustProxyOption(options.trustProxy ?? false),
     bodyLimit: env.BODY_LIMIT_BYTES,

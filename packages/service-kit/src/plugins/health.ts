@@ -9,13 +9,14 @@ export interface HealthOptions {
 
 /**
  * `GET /health/live`: 200 while the process runs. `GET /health/ready`: 200 when `ready` says so
- * within a second, else 503. Both need no token.
+ * within a second, else 503. Both need no token, and their request lines are written at `debug`:
+ * load balancers and orchestrators call them every few seconds.
  */
 export const healthPlugin = fp<HealthOptions>(
   (app: FastifyInstance, options: HealthOptions, done: (error?: Error) => void) => {
     const body = { type: 'object', properties: { status: { type: 'string' } } } as const
-    app.get('/health/live', { config: { public: true }, schema: { response: { 200: body } } }, () => ({ status: 'ok' }))
-    app.get('/health/ready', { config: { public: true }, schema: { response: { 200: body, 503: body } } }, async (request, reply) => {
+    app.get('/health/live', { config: { public: true, requestLogLevel: 'debug' }, schema: { response: { 200: body } } }, () => ({ status: 'ok' }))
+    app.get('/health/ready', { config: { public: true, requestLogLevel: 'debug' }, schema: { response: { 200: body, 503: body } } }, async (request, reply) => {
       const signal = AbortSignal.any([request.abortSignal, AbortSignal.timeout(1000)])
       const ready = await options.ready(signal).catch(() => false)
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready' })

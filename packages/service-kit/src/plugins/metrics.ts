@@ -25,7 +25,8 @@ type Label = 'route' | 'method' | 'status'
 
 /**
  * `GET /metrics` in Prometheus text format: request count and latency histogram by route, method
- * and status, plus whatever the service registers on `app.metrics`. No token needed.
+ * and status, plus whatever the service registers on `app.metrics`. No token needed; a scrape's
+ * request lines are written at `debug`.
  */
 export const metricsPlugin = fp<MetricsOptions>(
   (app: FastifyInstance, options: MetricsOptions, done: (error?: Error) => void) => {
@@ -84,7 +85,7 @@ export const metricsPlugin = fp<MetricsOptions>(
       children.time.observe(reply.elapsedTime / 1000)
       next()
     })
-    app.get('/metrics', { config: { public: true } }, async (_request, reply) => {
+    app.get('/metrics', { config: { public: true, requestLogLevel: 'debug' } }, async (_request, reply) => {
       return reply.type(registry.contentType).send(await registry.metrics())
     })
     done()
