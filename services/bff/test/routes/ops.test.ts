@@ -47,6 +47,20 @@ describe('GET /ops/stats', () => {
   })
 })
 
+describe('request logs of the polled operations routes', () => {
+  it('writes no line at LOG_LEVEL=info for /ops/stats and /ops/breakers, and info lines for /ops/faults', async () => {
+    const lines: { level: number; msg: string; req?: { url: string } }[] = []
+    const stream = { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) }
+    const harness = await start({}, { logger: { level: 'info', stream } })
+    for (const url of ['/ops/stats', '/ops/breakers', '/health/ready', '/metrics']) {
+      expect((await harness.app.inject({ method: 'GET', url })).statusCode).toBe(200)
+    }
+    expect(lines.filter((line) => line.msg === 'incoming request')).toEqual([])
+    await harness.app.inject({ method: 'GET', url: '/ops/faults' })
+    expect(lines.filter((line) => line.msg === 'incoming request').map((line) => [line.level, line.req?.url])).toEqual([[30, '/ops/faults']])
+  })
+})
+
 describe('fault control', () => {
   it('passes the settings to the service with the service token, even while its breaker is open', async () => {
     const harness = await start()
