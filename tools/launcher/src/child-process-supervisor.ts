@@ -46,6 +46,8 @@ export interface SupervisorOptions {
   readonly log: (message: string) => void
   /** Colour the prefixes (stdout is a terminal). */
   readonly colour: boolean
+  /** How a child's line is shown (pino-pretty on a terminal); as it came by default. */
+  readonly formatLine?: (line: string) => string
   /** Called once when a process crashed too often; the caller shuts everything down. */
   readonly onGiveUp: (name: string, reason: string) => void
   readonly backoff?: BackoffPolicy
@@ -120,7 +122,7 @@ export class ChildProcessSupervisor {
     slot.startedAt = Date.now()
     const prefix = formatPrefix(plan.name, this.#width, slot.index, this.#options.colour)
     for (const stream of [child.stdout, child.stderr]) {
-      const prefixer = createLinePrefixer(prefix, this.#options.write)
+      const prefixer = createLinePrefixer(prefix, this.#options.write, this.#options.formatLine)
       stream.on('data', (chunk: Buffer) => {
         prefixer.push(chunk)
       })

@@ -28,17 +28,25 @@ export interface LinePrefixer {
  * Creates a {@link LinePrefixer}. A chunk from a pipe can end in the middle of a line, or in the
  * middle of a multi-byte character, so both are carried over to the next chunk rather than being
  * written with a prefix of their own.
+ *
+ * `format` turns each complete line into the text shown (pino-pretty on a terminal); when that
+ * text spans several lines (an error's stack), each gets the prefix. By default a line is shown as
+ * it came.
  */
-export function createLinePrefixer(prefix: string, write: (line: string) => void): LinePrefixer {
+export function createLinePrefixer(prefix: string, write: (line: string) => void, format: (line: string) => string = (line) => line): LinePrefixer {
   const decoder = new StringDecoder('utf8')
   let pending = ''
+  const writeLine = (line: string): void => {
+    for (const shown of format(line).split('\n')) {
+      write(`${prefix}${shown}\n`)
+    }
+  }
   return {
     push(chunk) {
       pending += typeof chunk === 'string' ? chunk : decoder.write(chunk)
       let newline = pending.indexOf('\n')
       while (newline !== -1) {
-        const line = pending.slice(0, newline).replace(/\r$/, '')
-        write(`${prefix}${line}\n`)
+        writeLine(pending.slice(0, newline).replace(/\r$/, ''))
         pending = pending.slice(newline + 1)
         newline = pending.indexOf('\n')
       }
@@ -46,7 +54,7 @@ export function createLinePrefixer(prefix: string, write: (line: string) => void
     flush() {
       pending += decoder.end()
       if (pending !== '') {
-        write(`${prefix}${pending}\n`)
+        writeLine(pending)
         pending = ''
       }
     },

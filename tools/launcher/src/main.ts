@@ -5,13 +5,14 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
 import { ChildProcessSupervisor } from './child-process-supervisor.js'
+import { createLogLineFormatter } from './log-line-formatter.js'
 import { formatPrefix } from './log-prefix.js'
 import { EmbeddedDatabase } from './embedded-database.js'
 import { STOREFRONT_SERVICES } from '@storefront/service-kit/embedded'
 import { planSystem } from './system-plan.js'
 import { waitReady } from './wait-ready.js'
 
-const USAGE = `Usage: node tools/launcher/dist/main.js [--chaos] [--base-port N] [--data-dir DIR]
+const USAGE = `Usage: node tools/launcher/dist/main.js [--chaos] [--base-port N] [--data-dir DIR] [--json]
 
 Starts the embedded PostgreSQL server (DIR/postgres, default <repo>/.data/postgres), then products,
 inventory, favorites and cart on N..N+3 (default 8000) and, once they are ready, the BFF on N+1000,
@@ -19,7 +20,10 @@ supervised. PRODUCTS_DATABASE_URL (and INVENTORY_, FAVORITES_, CART_) select ano
 server for a service; each other service gets a database and role of its own on the embedded one.
   --chaos         inventory answers after a random 0..5000 ms (FAULT_DELAY_MS=0-5000)
   --base-port N   move every port (tests use this to avoid a running system)
-  --data-dir DIR  where the embedded server keeps its data (DIR/postgres)`
+  --data-dir DIR  where the embedded server keeps its data (DIR/postgres)
+  --json          show the processes' logs as the JSON lines they write, also on a terminal
+                  (on a terminal they are shown human-readable by default; piped or redirected,
+                  they are always JSON)`
 
 const READY_TIMEOUT_MS = 60_000
 /** How often readiness is asked while starting: the BFF waits on it, so every poll missed is start-up time. */
@@ -30,13 +34,14 @@ const STOP_GRACE_MS = 15_000
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
 
 /** Parses the command line; throws with a message on anything unknown or malformed. */
-function readArguments(argv: string[]): { chaos: boolean; basePort: number; dataDir: string | undefined; help: boolean } {
+function readArguments(argv: string[]): { chaos: boolean; basePort: number; dataDir: string | undefined; json: boolean; help: boolean } {
   const { values } = parseArgs({
     args: argv,
     options: {
       chaos: { type: 'boolean', default: false },
       'base-port': { type: 'string' },
       'data-dir': { type: 'string' },
+      json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -48,7 +53,7 @@ function readArguments(argv: string[]): { chaos: boolean; basePort: number; data
     throw new Error(`--base-port must be an integer from 1024 to ${65_535 - 1000} (got ${values['base-port'] ?? ''})`)
   }
   const dataDir = values['data-dir'] === undefined ? undefined : resolve(values['data-dir'])
-  return { chaos: values.chaos, basePort, dataDir, help: values.help }
+  return { chaos: values.chaos, basePort, dataDir, json: values.json, help: values.help }
 }
 
 const colour = process.stdout.isTTY
@@ -112,6 +117,8 @@ const supervisor = new ChildProcessSupervisor({
   plans,
   cwd: repoRoot,
   colour,
+  // Readable on a terminal; anything else (CI, a pipe, a file) gets the JSON, for tools to parse.
+  formatLine: createLogLineFormatter({ pretty: colour && !args.json, colour }),
   write: (line) => process.stdout.write(line),
   log,
   onGiveUp: () => {
