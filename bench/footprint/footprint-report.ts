@@ -13,7 +13,7 @@ export interface TimedStart {
 }
 
 /** What the page load did, for the report. */
-export interface LoadSummary {
+interface LoadSummary {
   readonly connections: number
   readonly durationS: number
   readonly requestsPerSecond: number
@@ -53,7 +53,7 @@ export interface FootprintReport {
 }
 
 /** The median of the figures (the lower middle one for an even count). */
-export function median(values: readonly number[]): number {
+function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[(sorted.length - 1) >> 1] ?? Number.NaN
 }

@@ -11,7 +11,7 @@ const TICKS_PER_SECOND = 100
  * included (`/proc/<pid>/stat` fields 14-17): the launcher's figure holds initdb's, the
  * PostgreSQL server's the backends' that have closed. Undefined when it is gone.
  */
-export function cpuSecondsWithChildren(pid: number): number | undefined {
+function cpuSecondsWithChildren(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     // The command name (2nd field) is in parentheses and may hold spaces: count fields after it.

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { type ProcessInfo, descendantsOf } from './process-tree.js'
 
 /** Resident memory of one process or a group of them, in bytes. */
-export interface Memory {
+interface Memory {
   /**
    * Resident set size: every page the process has in memory, its share of shared pages counted
    * whole. Summed over processes it counts a shared page once per process that maps it.
@@ -17,10 +17,10 @@ export interface Memory {
 }
 
 /** No memory: the start of a sum. */
-export const NO_MEMORY: Memory = { rss: 0, pss: 0 }
+const NO_MEMORY: Memory = { rss: 0, pss: 0 }
 
 /** Adds two figures. */
-export function addMemory(a: Memory, b: Memory): Memory {
+function addMemory(a: Memory, b: Memory): Memory {
   return { rss: a.rss + b.rss, pss: a.pss + b.pss }
 }
 
@@ -29,7 +29,7 @@ export function addMemory(a: Memory, b: Memory): Memory {
  * another user's process, such as PostgreSQL run as `postgres`, needs root or the same user).
  * Undefined when the process is gone or cannot be read.
  */
-export function readMemory(pid: number): Memory | undefined {
+function readMemory(pid: number): Memory | undefined {
   let text: string
   try {
     text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')
@@ -77,7 +77,7 @@ function isPostgres(info: ProcessInfo): boolean {
 }
 
 /** Memory of one part of the system. */
-export interface RoleMemory extends Memory {
+interface RoleMemory extends Memory {
   /** How many processes it is made of now. */
   readonly processes: number
 }

@@ -14,7 +14,7 @@ export interface ProcessInfo {
 }
 
 /** Reads one process; undefined when it is gone (or was never there). */
-export function readProcess(pid: number): ProcessInfo | undefined {
+function readProcess(pid: number): ProcessInfo | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     // The command name (2nd field) is in parentheses and may hold spaces: count fields after it.
@@ -27,7 +27,7 @@ export function readProcess(pid: number): ProcessInfo | undefined {
 }
 
 /** Every process on the machine that can be read now. */
-export function listProcesses(): ProcessInfo[] {
+function listProcesses(): ProcessInfo[] {
   const processes: ProcessInfo[] = []
   for (const entry of readdirSync('/proc')) {
     if (/^\d+$/.test(entry)) {

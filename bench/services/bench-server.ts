@@ -4,7 +4,7 @@ import { isAcceptingConnections } from '@storefront/service-kit/embedded'
 import { createTestCluster } from '@storefront/service-kit/testing'
 
 /** The local system server the benchmark uses by default (the one CI starts). */
-export const DEFAULT_PG_URL = 'postgres://storefront:storefront@127.0.0.1:5432/postgres'
+const DEFAULT_PG_URL = 'postgres://storefront:storefront@127.0.0.1:5432/postgres'
 
 /** The PostgreSQL server the benchmark's databases are created on. */
 export interface BenchServer {

@@ -27,7 +27,7 @@ export interface MeasureServicesOptions {
 }
 
 /** One side of a row: the load run, and the CPU each of its process groups spent per response, in µs. */
-export interface Side {
+interface Side {
   readonly load: LoadResult
   /** Service side: [its process, its PostgreSQL backends]; hello-world side: [its process]. Undefined off Linux. */
   readonly cpuUsPerResponse: ReadonlyArray<number | undefined>

@@ -2,7 +2,7 @@ import { formatTable } from '../lib/format-table.js'
 import type { Row } from './measure-services.js'
 
 /** The targets a read route is held to, against the hello-world twin. */
-export const TARGETS = {
+const TARGETS = {
   /** The service's req/s over the hello-world's, at least. */
   throughputRatio: 0.5,
   /** The service's p99 over the hello-world's, at most. */

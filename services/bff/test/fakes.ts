@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 
 /** How a fake answers one request. */
-export interface FakeBehaviour {
+interface FakeBehaviour {
   /** The status; defaults to 200. */
   readonly status?: number
   /** Wait this long before answering, in ms. */
@@ -26,7 +26,7 @@ export interface SeenRequest {
 }
 
 /** A downstream stand-in on 127.0.0.1, on a port of its own. */
-export interface Fake {
+interface Fake {
   readonly url: string
   /** Every request, in arrival order. */
   readonly requests: SeenRequest[]
@@ -41,7 +41,7 @@ export interface Fake {
  * Starts a fake downstream. `answer` makes the normal body of any request (every path is
  * accepted); `behave` can delay, fail, hang or garble it, per request.
  */
-export async function startFake(answer: (request: FastifyRequest) => unknown, answerWrite: (request: FastifyRequest) => { status: number; body?: unknown } = () => ({ status: 204 })): Promise<Fake> {
+async function startFake(answer: (request: FastifyRequest) => unknown, answerWrite: (request: FastifyRequest) => { status: number; body?: unknown } = () => ({ status: 204 })): Promise<Fake> {
   // Force-closing connections on close, so a hung request never holds a test's teardown.
   const app: FastifyInstance = Fastify({ logger: false, forceCloseConnections: true })
   let inFlight = 0

@@ -1,7 +1,7 @@
 import type { Queryable } from '@storefront/service-kit'
 
 /** The demo carts, as `[user_id, product_id]`, each with quantity 1 (docs/spec/api.md, "Seed data"). */
-export const SEED_CART_LINES: ReadonlyArray<readonly [userId: number, productId: number]> = [
+const SEED_CART_LINES: ReadonlyArray<readonly [userId: number, productId: number]> = [
   [1, 1],
   [1, 2],
   [1, 3],

@@ -45,7 +45,7 @@ export interface PlanOptions {
 }
 
 /** Where every process listens. */
-export const HOST = '127.0.0.1'
+const HOST = '127.0.0.1'
 
 /**
  * Variables the launcher decides itself. They are removed from the inherited environment so that,

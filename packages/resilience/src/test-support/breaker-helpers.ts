@@ -23,7 +23,7 @@ export function deferred<T = void>(): Deferred<T> {
 }
 
 /** What a tracked promise has done so far. */
-export type Outcome<T> =
+type Outcome<T> =
   | { readonly status: 'pending' }
   | { readonly status: 'fulfilled'; readonly value: T }
   | { readonly status: 'rejected'; readonly reason: unknown }
@@ -58,7 +58,7 @@ export function recordTransitions(breaker: CircuitBreaker): Array<[CircuitState,
 }
 
 /** A function that rejects with the error `message` (a fresh `Error` each call). */
-export function failing(message = 'boom'): () => Promise<never> {
+function failing(message = 'boom'): () => Promise<never> {
   return () => Promise.reject(new Error(message))
 }
 

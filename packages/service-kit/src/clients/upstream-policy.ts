@@ -43,7 +43,7 @@ export function isRetryable(error: unknown): boolean {
  * Whether an error is the downstream's failure: everything except a 4xx answer, which proves the
  * downstream is up and judging requests.
  */
-export function isDownstreamFailure(error: unknown): boolean {
+function isDownstreamFailure(error: unknown): boolean {
   return !(isUpstreamError(error) && error.code === 'UPSTREAM_ERR_STATUS' && (error.status ?? 0) < 500)
 }
 

@@ -2,7 +2,7 @@ import type { CookieSerializeOptions } from '@fastify/cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
 /** The name of the cookie that holds a demo session's token. */
-export const SESSION_COOKIE = 'session'
+const SESSION_COOKIE = 'session'
 
 /**
  * The session cookie's attributes: HttpOnly (no script can read the token), SameSite=Lax (not sent
@@ -24,7 +24,7 @@ export function sessionCookieOf(request: FastifyRequest): string | undefined {
  * anonymous one. It is set, expires and is cleared together with the session cookie. It is a hint
  * and never a credential: nothing on the server reads it.
  */
-export const SIGNED_IN_HINT_COOKIE = 'signed_in'
+const SIGNED_IN_HINT_COOKIE = 'signed_in'
 
 /** The hint's attributes: the session cookie's, but readable by the page's script. */
 const HINT_ATTRIBUTES: Readonly<CookieSerializeOptions> = { ...ATTRIBUTES, httpOnly: false }

@@ -56,7 +56,7 @@ const CLOCK_TOLERANCE_S = 5
  * The longest a token may still have to live, in seconds: 30 days, the longest demo session.
  * A token that claims more (`exp: 1e20`) would never expire in practice, so it is refused.
  */
-export const MAX_TOKEN_LIFETIME_S = 30 * 24 * 60 * 60
+const MAX_TOKEN_LIFETIME_S = 30 * 24 * 60 * 60
 
 /**
  * A verifier of JWTs whose `sub` is a user id. Results are cached until the token expires (a

@@ -7,14 +7,14 @@ import type { LatencyTracker } from '../metrics/latency-tracker.js'
 import { type CartLine, type Favorite, type ProductRecord, type StockItem, parseCartLines, parseFavorites, parseProducts, parseStockItems } from '../clients/downstream-shapes.js'
 
 /** The most ids one `GET /inventory` call carries (the contract's chunk size). */
-export const INVENTORY_CHUNK_SIZE = 100
+const INVENTORY_CHUNK_SIZE = 100
 
 /**
  * The most inventory calls one page makes, hedges included: hedging may use what the chunks leave
  * (a 10 000-product page is 100 chunks and gets no hedge), so a big catalogue never multiplies
  * the load on inventory.
  */
-export const MAX_INVENTORY_CALLS_PER_PAGE = 100
+const MAX_INVENTORY_CALLS_PER_PAGE = 100
 
 /**
  * The reason calls still running are aborted with once the page is answered. One shared value:
@@ -23,13 +23,13 @@ export const MAX_INVENTORY_CALLS_PER_PAGE = 100
 const PAGE_ANSWERED = new DOMException('The page was answered', 'AbortError')
 
 /** What an optional part of the page is missing for. */
-export type DegradedReason = 'timeout' | 'error' | 'circuit_open'
+type DegradedReason = 'timeout' | 'error' | 'circuit_open'
 
 /** The optional parts of the page, as named in `degraded`. */
-export type DegradedPart = 'cart' | 'favorites' | 'inventory'
+type DegradedPart = 'cart' | 'favorites' | 'inventory'
 
 /** A product of the page: every field products sent, plus its stock (null when it did not arrive). */
-export type PageProduct = ProductRecord & { readonly inventory: number | null }
+type PageProduct = ProductRecord & { readonly inventory: number | null }
 
 /** The body of `GET /products/all`. */
 export interface ProductsPage {

@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import { RecentCalls } from './recent-calls.js'
 
 /** `bff_downstream_breaker_state`'s values: 0 closed, 1 half-open, 2 open (higher is worse). */
-export const BREAKER_STATE_VALUE: Readonly<Record<CircuitState, number>> = { 'closed': 0, 'half-open': 1, 'open': 2 }
+const BREAKER_STATE_VALUE: Readonly<Record<CircuitState, number>> = { 'closed': 0, 'half-open': 1, 'open': 2 }
 
 type CallLabel = 'downstream' | 'route' | 'method' | 'outcome'
 

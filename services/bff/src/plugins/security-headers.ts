@@ -10,7 +10,7 @@ import helmet, { type HelmetOptions } from 'helmet'
  * that is never sent (a real one, on a socket that never connects). Helmet's headers depend only on
  * its options, so every request can get this same frozen set.
  */
-export function securityHeadersFor(options: Readonly<HelmetOptions>): Readonly<Record<string, string>> {
+function securityHeadersFor(options: Readonly<HelmetOptions>): Readonly<Record<string, string>> {
   const request = new IncomingMessage(new Socket())
   const response = new ServerResponse(request)
   let failure: unknown

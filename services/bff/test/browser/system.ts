@@ -10,7 +10,7 @@ import { type Browser, chromium } from 'playwright-core'
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url))
 
 /** Debian's Chromium; `STOREFRONT_CHROMIUM` points elsewhere. */
-export const CHROMIUM = process.env.STOREFRONT_CHROMIUM ?? '/usr/bin/chromium'
+const CHROMIUM = process.env.STOREFRONT_CHROMIUM ?? '/usr/bin/chromium'
 
 /** The flags a container without a display or sandbox needs. */
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking']

@@ -1,5 +1,5 @@
 /** The most stock a seeded product gets; the least is 0. */
-export const MAX_SEED_STOCK = 100
+const MAX_SEED_STOCK = 100
 
 /**
  * A product's seeded stock, 0..{@link MAX_SEED_STOCK}: random-looking, as the contract's seed data

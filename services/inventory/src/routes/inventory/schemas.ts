@@ -10,7 +10,7 @@ const ID = ID_PATTERN.replace(/^\^/, '').replace(/\$$/, '')
  * `product_ids`: ids joined by single commas; no spaces, signs, empty entries or trailing comma.
  * The length cap lets a huge query string fail on its length before the pattern reads it.
  */
-export const productIdList = {
+const productIdList = {
   type: 'string',
   minLength: 1,
   maxLength: MAX_PRODUCT_IDS * String(MAX_ID).length + (MAX_PRODUCT_IDS - 1),
