@@ -1,6 +1,7 @@
 // The one lint-and-format tool: ESLint with type-aware typescript-eslint rules and @stylistic
 // formatting rules (no Prettier), as fastify, undici and vitest do.
 import stylistic from '@stylistic/eslint-plugin'
+import importX from 'eslint-plugin-import-x'
 import n from 'eslint-plugin-n'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
@@ -23,7 +24,7 @@ export default tseslint.config(
         tsconfigRootDir: import.meta.dirname,
       },
     },
-    plugins: { '@stylistic': stylistic, n },
+    plugins: { '@stylistic': stylistic, 'import-x': importX, n },
     rules: {
       // Async code: a forgotten await is the bug class that matters most here.
       '@typescript-eslint/no-floating-promises': 'error',
@@ -43,6 +44,13 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
       'n/prefer-node-protocol': 'error',
       'n/no-process-exit': 'error',
+      // node: builtins, then packages (the workspaces' own included), then relative paths, each
+      // group alphabetised and set apart by one blank line.
+      'import-x/order': ['error', {
+        groups: ['builtin', ['external', 'internal', 'unknown'], ['parent', 'sibling', 'index']],
+        'newlines-between': 'always',
+        alphabetize: { order: 'asc' },
+      }],
       '@stylistic/indent': ['error', 2],
       '@stylistic/quotes': ['error', 'single', { avoidEscape: true }],
       '@stylistic/semi': ['error', 'never'],

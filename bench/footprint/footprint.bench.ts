@@ -28,8 +28,8 @@ import { writeReadmeBlock } from '../lib/readme-block.js'
 import { type FootprintRun, type TimedStart, buildFootprintReport } from './footprint-report.js'
 import { type RunningLauncher, startLauncher } from './launcher-process.js'
 import { sampleWhile } from './memory-peak.js'
-import { snapshotTree } from './process-memory.js'
 import { assertPortsFree, launcherPorts } from './ports.js'
+import { snapshotTree } from './process-memory.js'
 
 const CONNECTIONS = 32
 /** How often memory is read during the load, in ms. */

@@ -2,8 +2,8 @@ import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
 import { TooManyRetriesError } from './errors/too-many-retries-error.js'
-import { retry } from './retry.js'
 import { RetryBudget } from './retry-budget.js'
+import { retry } from './retry.js'
 import { AttemptError, recorder, track } from './test-support/retry-helpers.js'
 
 beforeEach(() => {

@@ -5,8 +5,8 @@ import { CircuitOpenError } from './errors/circuit-open-error.js'
 import { ResilienceError } from './errors/resilience-error.js'
 import { TimeoutError } from './errors/timeout-error.js'
 import { TooManyRetriesError, isTooManyRetriesError } from './errors/too-many-retries-error.js'
-import { type RetryEvent, RetryPolicy, retry, retryPolicy } from './retry.js'
 import { RetryBudget } from './retry-budget.js'
+import { type RetryEvent, RetryPolicy, retry, retryPolicy } from './retry.js'
 import {
   AttemptError,
   abortableResolveAfter,

@@ -2,9 +2,8 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
-import { describe, expect, it } from 'vitest'
-
 import { ConfigError } from '@storefront/service-kit'
+import { describe, expect, it } from 'vitest'
 
 import { bffEnvSchema, readBffEnv } from '../src/config.js'
 

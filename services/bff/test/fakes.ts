@@ -1,3 +1,5 @@
+import { type Socket, connect, createServer as createNetServer } from 'node:net'
+
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 
 /** How a fake answers one request. */
@@ -141,9 +143,6 @@ export async function startFakes(): Promise<Fakes> {
     },
   })
 }
-
-// The gate below needs raw sockets.
-import { type Socket, connect, createServer as createNetServer } from 'node:net'
 
 /**
  * A TCP gate in front of an origin, on a port of its own: open, it relays every connection to the

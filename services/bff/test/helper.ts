@@ -1,4 +1,5 @@
 import { createServer } from 'node:net'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 
 import { TEST_SERVICE_TOKEN } from '@storefront/service-kit/testing'
 import type { FastifyInstance } from 'fastify'
@@ -115,9 +116,6 @@ export async function eventually(check: () => boolean, timeoutMs = 1000): Promis
   }
   return true
 }
-
-// Event-loop delay, for the timing allowance of `timed`.
-import { monitorEventLoopDelay } from 'node:perf_hooks'
 
 /** The budgets of a production BFF (the contract's defaults), as environment overrides. */
 export const PRODUCTION_BUDGETS: Readonly<Record<string, string>> = { PRODUCTS_TIMEOUT_MS: '1000', INVENTORY_TIMEOUT_MS: '1000' }

@@ -2,8 +2,8 @@ import { CircuitOpenError, Deadline, RetryBudget, TimeoutError } from '@storefro
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { FaultServer, json } from './test-support/fault-server.js'
-import { UpstreamClient } from './upstream-client.js'
 import type { UpstreamClientOptions } from './upstream-client-options.js'
+import { UpstreamClient } from './upstream-client.js'
 
 let server: FaultServer
 const clients: UpstreamClient[] = []

@@ -2,8 +2,8 @@ import { Deadline, TimeoutError } from '@storefront/resilience'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { FaultServer, closedPortUrl, json } from './test-support/fault-server.js'
-import { UpstreamClient } from './upstream-client.js'
 import type { UpstreamClientOptions, UpstreamOutcomeEvent } from './upstream-client-options.js'
+import { UpstreamClient } from './upstream-client.js'
 import { UpstreamError } from './upstream-error.js'
 
 interface Stock {

@@ -1,7 +1,7 @@
 import postgres from 'postgres'
 
-import type { Database, DatabaseStats, QueryOptions, Queryable, Row } from './database.js'
 import { databaseUnavailable, isDatabaseUnavailable } from './database-unavailable.js'
+import type { Database, DatabaseStats, QueryOptions, Queryable, Row } from './database.js'
 
 /** Options of {@link openPostgresDatabase}. */
 export interface PostgresOptions {

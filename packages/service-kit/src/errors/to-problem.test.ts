@@ -1,8 +1,7 @@
 import { BulkheadRejectedError, CircuitOpenError, TimeoutError } from '@storefront/resilience'
-
-import { UpstreamError } from '../clients/upstream-error.js'
 import { describe, expect, it } from 'vitest'
 
+import { UpstreamError } from '../clients/upstream-error.js'
 import { AppError, defineErrors } from './app-error.js'
 import { toProblem } from './to-problem.js'
 

@@ -1,6 +1,5 @@
-import { type JWTPayload, type JWTVerifyGetKey, createRemoteJWKSet, jwtVerify } from 'jose'
-
 import { AppError, ID_PATTERN, MAX_ID, kitErrors } from '@storefront/service-kit'
+import { type JWTPayload, type JWTVerifyGetKey, createRemoteJWKSet, jwtVerify } from 'jose'
 
 import { RevokedTokens } from './revoked-tokens.js'
 

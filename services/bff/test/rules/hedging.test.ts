@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 
+import type { BffDeps } from '../../src/app.js'
 import { type SeenRequest, idsOf, stockOf } from '../fakes.js'
 import { type BffHarness, PRODUCTION_BUDGETS, bffPerTest, timeUntil, timed } from '../helper.js'
-import type { BffDeps } from '../../src/app.js'
 
 /**
  * Slow inventory chunks are hedged: once 20 chunk calls have been timed, a chunk call still running

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 
+import type { BffDeps } from '../../src/app.js'
 import { type Gate, startGate } from '../fakes.js'
 import { type BffHarness, closedPortUrl, startBff } from '../helper.js'
-import type { BffDeps } from '../../src/app.js'
 
 /**
  * 30 concurrent pages during an inventory outage must not become a retry storm. Every page still
