@@ -5,8 +5,8 @@ import { join } from 'node:path'
 
 import { EmbeddedCluster, type StorefrontService } from '@storefront/service-kit'
 
-import { type RunningProcess, startService } from '../lib/service-process.js'
 import { LOOPBACK } from '../lib/loopback.js'
+import { type RunningProcess, startService } from '../lib/service-process.js'
 import { freePort } from './free-port.js'
 
 /** The four services the BFF calls. */

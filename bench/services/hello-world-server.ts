@@ -6,8 +6,8 @@
  */
 import Fastify from 'fastify'
 
-import type { HelloReply, HelloRequest } from './hello-world-protocol.js'
 import { LOOPBACK } from '../lib/loopback.js'
+import type { HelloReply, HelloRequest } from './hello-world-protocol.js'
 
 const app = Fastify()
 

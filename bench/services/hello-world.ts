@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process'
 
-import type { HelloReply, HelloRequest, HelloRoute } from './hello-world-protocol.js'
 import { type RunningProcess, exitOf, stopChild } from '../lib/service-process.js'
+import type { HelloReply, HelloRequest, HelloRoute } from './hello-world-protocol.js'
 
 /**
  * Starts the hello-world baseline (`hello-world-server.ts`) in its own process, serving `routes`,

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 
-import { type BenchDatabase, createBenchDatabase, serverVersion } from './bench-database.js'
 import { cpuSecondsOf } from '../lib/cpu-usage.js'
+import { type LoadResult, runLoad } from '../lib/load.js'
+import { LOOPBACK } from '../lib/loopback.js'
+import { type RunningProcess, assertPortFree, startService } from '../lib/service-process.js'
+import { type BenchDatabase, createBenchDatabase, serverVersion } from './bench-database.js'
 import type { HelloRoute } from './hello-world-protocol.js'
 import { startHelloWorld } from './hello-world.js'
-import { type LoadResult, runLoad } from '../lib/load.js'
-import { type RunningProcess, assertPortFree, startService } from '../lib/service-process.js'
 import { type BenchService } from './service-routes.js'
-import { LOOPBACK } from '../lib/loopback.js'
 
 /** Options of {@link measureServices}. */
 export interface MeasureServicesOptions {

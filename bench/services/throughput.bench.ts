@@ -17,12 +17,12 @@ import { arch, cpus, loadavg, platform, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
+import { LOOPBACK } from '../lib/loopback.js'
 import { writeReadmeBlock } from '../lib/readme-block.js'
 import { benchServer } from './bench-server.js'
 import { measureServices } from './measure-services.js'
 import { buildReport } from './report.js'
 import { BENCH_SERVICES } from './service-routes.js'
-import { LOOPBACK } from '../lib/loopback.js'
 
 const CONNECTIONS = 32
 const root = new URL('../../../', import.meta.url)

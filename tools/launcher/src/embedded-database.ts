@@ -1,5 +1,4 @@
 import { DEFAULT_EMBEDDED_PORT, EmbeddedCluster } from '@storefront/service-kit/embedded'
-
 import { STOREFRONT_SERVICES, type StorefrontService } from '@storefront/service-kit/embedded'
 
 /** Options of {@link EmbeddedDatabase}. */

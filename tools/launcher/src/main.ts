@@ -4,11 +4,12 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
+import { STOREFRONT_SERVICES } from '@storefront/service-kit/embedded'
+
 import { ChildProcessSupervisor } from './child-process-supervisor.js'
+import { EmbeddedDatabase } from './embedded-database.js'
 import { createLogLineFormatter } from './log-line-formatter.js'
 import { formatPrefix } from './log-prefix.js'
-import { EmbeddedDatabase } from './embedded-database.js'
-import { STOREFRONT_SERVICES } from '@storefront/service-kit/embedded'
 import { planSystem } from './system-plan.js'
 import { waitReady } from './wait-ready.js'
 

@@ -3,8 +3,8 @@ import { setMaxListeners } from 'node:events'
 import { Deadline, type SettleOutcome, TimeoutError, hedge, isCircuitOpenError, isTimeoutError, settle } from '@storefront/resilience'
 import { type UpstreamClient, isOwnTimeout } from '@storefront/service-kit/clients'
 
-import type { LatencyTracker } from '../metrics/latency-tracker.js'
 import { type CartLine, type Favorite, type ProductRecord, type StockItem, parseCartLines, parseFavorites, parseProducts, parseStockItems } from '../clients/downstream-shapes.js'
+import type { LatencyTracker } from '../metrics/latency-tracker.js'
 
 /** The most ids one `GET /inventory` call carries (the contract's chunk size). */
 const INVENTORY_CHUNK_SIZE = 100

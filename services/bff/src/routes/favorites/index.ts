@@ -4,8 +4,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { DownstreamClients } from '../../clients/downstream-clients.js'
 import { parseFavorites } from '../../clients/downstream-shapes.js'
 import { relayClientError } from '../../clients/relay-client-error.js'
-import type { BffEnv } from '../../config.js'
 import { userCallOptions } from '../../clients/user-call-options.js'
+import type { BffEnv } from '../../config.js'
 import { productIdParams } from '../../schemas/product-id-params.js'
 
 /** What the favorites routes need. */

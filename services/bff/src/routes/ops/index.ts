@@ -2,10 +2,10 @@ import { AppError, type FaultSettingsBody, faultSettingsSchema, kitErrors, parse
 import type { FastifyInstance } from 'fastify'
 
 import { DOWNSTREAMS, type DownstreamClients } from '../../clients/downstream-clients.js'
-import type { DownstreamMetrics } from '../../metrics/downstream-metrics.js'
 import { controlFaults } from '../../clients/fault-control.js'
 import type { BffEnv } from '../../config.js'
 import { bffErrors } from '../../errors.js'
+import type { DownstreamMetrics } from '../../metrics/downstream-metrics.js'
 
 /** Seconds the dashboard's headline figures cover. */
 const SUMMARY_WINDOW_S = 10

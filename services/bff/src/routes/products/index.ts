@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 
-import type { DownstreamMetrics } from '../../metrics/downstream-metrics.js'
 import type { BffEnv } from '../../config.js'
 import { type InventoryHedging, type ProductsPageClients, getProductsPage } from '../../domain/get-products-page.js'
+import type { DownstreamMetrics } from '../../metrics/downstream-metrics.js'
 import { LatencyTracker } from '../../metrics/latency-tracker.js'
 
 const count = { type: ['integer', 'null'] } as const
