@@ -5,9 +5,9 @@
  * under a progress bar on stderr. Existing stock rows are left as they are, so it can run again
  * with a larger N.
  */
-import { runSeedCommand } from '@storefront/service-kit'
+import { readEnv, runSeedCommand } from '@storefront/service-kit'
 
-import { readInventoryEnv } from './config.js'
+import { inventoryEnvSchema } from './config.js'
 import { openInventoryDatabase } from './database.js'
 import { seedInventory } from './seed.js'
 
@@ -16,7 +16,7 @@ process.exitCode = await runSeedCommand({
   flag: 'products',
   argv: process.argv.slice(2),
   // The same variables as the server (SERVICE_TOKEN is not needed: nothing listens).
-  readEnv: () => readInventoryEnv(),
+  readEnv: () => readEnv(inventoryEnvSchema, process.env),
   open: (env) => openInventoryDatabase(env),
   seed: seedInventory,
 })

@@ -4,9 +4,9 @@
  * the server uses (`DATABASE_URL`, else the embedded PostgreSQL server under `DATA_DIR`), in batches under a progress bar
  * on stderr. Existing products are left as they are, so it can run again with a larger N.
  */
-import { runSeedCommand } from '@storefront/service-kit'
+import { readEnv, runSeedCommand } from '@storefront/service-kit'
 
-import { readProductsEnv } from './config.js'
+import { productsEnvSchema } from './config.js'
 import { openProductsDatabase } from './database.js'
 import { seedProducts } from './seed.js'
 
@@ -15,7 +15,7 @@ process.exitCode = await runSeedCommand({
   flag: 'products',
   argv: process.argv.slice(2),
   // The same variables as the server (SERVICE_TOKEN is not needed: nothing listens).
-  readEnv: () => readProductsEnv(),
+  readEnv: () => readEnv(productsEnvSchema, process.env),
   open: (env) => openProductsDatabase(env),
   seed: seedProducts,
 })
