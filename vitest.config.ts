@@ -73,6 +73,14 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'contracts',
+          root: source('./packages/contracts'),
+          include: ['src/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'resilience',
           root: source('./packages/resilience'),
           include: ['src/**/*.test.ts'],

@@ -1,0 +1,7 @@
+export { type AnswerCheck, answerCheck } from './answer-check.js'
+export { AddCartItem, CartLine, CartLines, IDEMPOTENCY_KEY_HEADER, IdempotencyKey, MAX_LINE_QUANTITY } from './cart.js'
+export { Favorite, FavoriteList } from './favorites.js'
+export { ID_PATTERN, Id, IdParam, MAX_ID } from './ids.js'
+export { MAX_PRODUCT_IDS, StockAnswer, StockItem, StockList } from './inventory.js'
+export { Product, ProductList } from './products.js'
+export type { Static } from 'typebox'
