@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { authPlugin } from './auth/auth-plugin.js'
 import { DEMO_AUDIENCE, DEMO_ISSUER, DemoSessions } from './auth/demo-sessions.js'
 import { type TokenVerifier, createTokenVerifier, keySetFrom } from './auth/token-verifier.js'
+import { createPageCaches } from './cache/page-caches.js'
 import { type ClientTuning, DOWNSTREAMS, type DownstreamClients, closeDownstreamClients, createDownstreamClients } from './clients/downstream-clients.js'
 import { type BffEnv, isOpenDemo } from './config.js'
 import { bffErrors } from './errors.js'
@@ -47,6 +48,7 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
     requireOperatorToken(app, env.OPS_TOKEN)
   }
   const metrics = new DownstreamMetrics()
+  const caches = createPageCaches(env)
   const clients = createDownstreamClients(env, deps.clients, metrics.record)
   app.addHook('onClose', async () => {
     await closeDownstreamClients(clients)
@@ -101,7 +103,7 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
   void app.register((scope, _options, done) => {
     metrics.attach(scope.metrics, DOWNSTREAMS.map((name) => clients[name]))
     authRoutes(scope, { sessions, verifier })
-    productRoutes(scope, { env, clients, metrics })
+    productRoutes(scope, { env, clients, caches, metrics })
     cartRoutes(scope, { env, clients })
     favoritesRoutes(scope, { env, clients })
     opsRoutes(scope, { env, clients, metrics })

@@ -111,6 +111,19 @@ export function stockOf(productId: number): number {
   return (productId * 7) % 101
 }
 
+/** Products 1..`count` as the products service lists them, with its keyset paging (`?limit=N&after=ID`). */
+function catalogue(count: number, url: string): Array<{ product_id: number; product_name: string; price_cents: number }> {
+  const query = new URL(url, 'http://fake').searchParams
+  const after = Number(query.get('after') ?? 0)
+  const limit = Number(query.get('limit') ?? count)
+  const first = after + 1
+  const last = Math.min(count, after + limit)
+  return Array.from({ length: Math.max(0, last - first + 1) }, (_, index) => {
+    const id = first + index
+    return { product_id: id, product_name: `Product ${id}`, price_cents: 100 * id }
+  })
+}
+
 /** The four downstreams, answering as the seed data would. */
 export interface Fakes {
   readonly products: Fake
@@ -126,7 +139,7 @@ export interface Fakes {
 export async function startFakes(): Promise<Fakes> {
   const fakes: { productCount: number } = { productCount: 10 }
   const [products, inventory, favorites, cart] = await Promise.all([
-    startFake(() => Array.from({ length: fakes.productCount }, (_, index) => ({ product_id: index + 1, product_name: `Product ${index + 1}`, price_cents: 100 * (index + 1) }))),
+    startFake((request) => catalogue(fakes.productCount, request.url)),
     startFake((request) => ({ items: idsOf(request.url).map((id) => ({ product_id: id, inventory: stockOf(id) })) })),
     startFake(() => [{ product_id: 1 }, { product_id: 2 }, { product_id: 3 }]),
     startFake(() => [{ product_id: 1, quantity: 1 }, { product_id: 2, quantity: 4 }], (request) => (

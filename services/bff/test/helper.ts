@@ -23,6 +23,9 @@ export interface BffHarness {
   close(): Promise<void>
 }
 
+/** The BFF without its catalogue and stock caches and without stale-if-error. */
+const NO_CACHING: Readonly<Record<string, string>> = { CATALOGUE_TTL_MS: '0', STOCK_TTL_MS: '0', STALE_IF_ERROR_MS: '0' }
+
 /** Starts the fakes and a BFF over them; `overrides` are environment strings. */
 export async function startBff(overrides: Record<string, string> = {}, deps: BffDeps = {}): Promise<BffHarness> {
   const fakes = await startFakes()
@@ -35,6 +38,9 @@ export async function startBff(overrides: Record<string, string> = {}, deps: Bff
     CART_URL: fakes.cart.url,
     PRODUCTS_TIMEOUT_MS: String(PRODUCTS_BUDGET_MS),
     INVENTORY_TIMEOUT_MS: String(INVENTORY_BUDGET_MS),
+    // Every page goes down to the fakes, so that each test sees its own downstream calls; the
+    // caching tests turn the caches on themselves.
+    ...NO_CACHING,
     ...overrides,
   })
   const app = buildApp(env, { logger: false, ...deps })

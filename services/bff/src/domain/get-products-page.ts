@@ -1,20 +1,16 @@
 import { setMaxListeners } from 'node:events'
 
-import { Deadline, type SettleOutcome, TimeoutError, hedge, isCircuitOpenError, isTimeoutError, settle } from '@storefront/resilience'
-import { type UpstreamClient, isOwnTimeout } from '@storefront/service-kit/clients'
+import { Deadline, type SettleOutcome, TimeoutError, settle } from '@storefront/resilience'
+import type { UpstreamClient } from '@storefront/service-kit/clients'
 
-import { type CartLine, type Favorite, type ProductRecord, type StockItem, parseCartLines, parseFavorites, parseProducts, parseStockItems } from '../clients/downstream-shapes.js'
-import type { LatencyTracker } from '../metrics/latency-tracker.js'
+import type { Served } from '../cache/kept-reads.js'
+import { isDownstreamFailure, type PageCaches } from '../cache/page-caches.js'
+import { type CartLine, type Favorite, type ProductRecord, parseCartLines, parseFavorites, parseProducts } from '../clients/downstream-shapes.js'
+import { type CallCommon, type DegradedReason, endedByCallerBudget, reasonOf, settleLimitMs } from './call-outcomes.js'
+import { type InventoryHedging, fetchStock } from './fetch-stock.js'
 
-/** The most ids one `GET /inventory` call carries (the contract's chunk size). */
-const INVENTORY_CHUNK_SIZE = 100
-
-/**
- * The most inventory calls one page makes, hedges included: hedging may use what the chunks leave
- * (a 10 000-product page is 100 chunks and gets no hedge), so a big catalogue never multiplies
- * the load on inventory.
- */
-const MAX_INVENTORY_CALLS_PER_PAGE = 100
+/** The most products one `GET /products` call may ask for (the contract's limit). */
+const MAX_PAGE_LIMIT = 1000
 
 /**
  * The reason calls still running are aborted with once the page is answered. One shared value:
@@ -22,11 +18,8 @@ const MAX_INVENTORY_CALLS_PER_PAGE = 100
  */
 const PAGE_ANSWERED = new DOMException('The page was answered', 'AbortError')
 
-/** What an optional part of the page is missing for. */
-type DegradedReason = 'timeout' | 'error' | 'circuit_open'
-
-/** The optional parts of the page, as named in `degraded`. */
-type DegradedPart = 'cart' | 'favorites' | 'inventory'
+/** The parts of the page that may be missing or old, as named in `degraded`. */
+type DegradedPart = 'products' | 'cart' | 'favorites' | 'inventory'
 
 /** A product of the page: every field products sent, plus its stock (null when it did not arrive). */
 type PageProduct = ProductRecord & { readonly inventory: number | null }
@@ -38,6 +31,8 @@ export interface ProductsPage {
   readonly products: PageProduct[]
   readonly degraded: DegradedPart[]
   readonly degraded_reasons: Partial<Record<DegradedPart, DegradedReason>>
+  /** Paged: the last id of this page, to ask for the next with; null on the last page. */
+  readonly next_after?: number | null
 }
 
 /** The downstreams the page is made of. */
@@ -48,10 +43,20 @@ export interface ProductsPageClients {
   readonly cart: UpstreamClient
 }
 
+/** One page of the catalogue: at most `limit` products after `after`, in `product_id` order. */
+export interface CataloguePage {
+  /** 1..1000. */
+  readonly limit: number
+  /** The last id of the page before; 0 for the first page. */
+  readonly after: number
+}
+
 /** Options of {@link getProductsPage}. */
 export interface ProductsPageOptions {
   /** The signed-in user, or `undefined` for an anonymous visitor (no cart, no favorites). */
   readonly userId: number | undefined
+  /** One page of the catalogue; the whole catalogue when absent. */
+  readonly page?: CataloguePage | undefined
   /** The window for products, cart and favorites, in ms. */
   readonly productsTimeoutMs: number
   /** The window for inventory, counted from the products answer, in ms. */
@@ -65,30 +70,20 @@ export interface ProductsPageOptions {
   readonly deadline: Deadline
   /** Passed on as `x-request-id`. */
   readonly requestId?: string
+  /** The catalogue and stock caches and the shared calls. */
+  readonly caches: PageCaches
   /** Hedging of slow inventory chunks; without it each chunk is one call. */
   readonly hedging?: InventoryHedging
 }
 
 /**
- * How slow inventory chunks are hedged: a second copy of a chunk call starts once the first has
- * run longer than the recent 95th percentile of chunk calls (clamped to `minDelayMs` and to half
- * the inventory window), and only while the inventory retry budget allows, so hedging cannot
- * double the load on a struggling inventory.
- */
-export interface InventoryHedging {
-  /** Latencies of successful chunk calls; fed here, read for the delay. */
-  readonly latency: LatencyTracker
-  /** The shortest hedge delay, in ms: below it a second copy costs more than it saves. */
-  readonly minDelayMs: number
-  /** Hears each hedge started (for metrics). */
-  readonly onHedge?: () => void
-}
-
-/**
  * Builds the products page. Products, cart and favorites start together; inventory starts the
- * moment products answers, in concurrent chunks of at most {@link INVENTORY_CHUNK_SIZE} ids.
+ * moment the catalogue is known, for the products whose stock is not fresh in the cache.
  *
- * Products is required: its `TimeoutError` (504), `UpstreamError` (502) or `CircuitOpenError`
+ * The catalogue and stock are read through {@link PageCaches}: served from memory while fresh,
+ * read once for every page that needs them at the same time, and, when products or inventory
+ * fails, replaced by what was read within the stale-if-error window, marked `"stale"`. Without a
+ * usable catalogue, products' `TimeoutError` (504), `UpstreamError` (502) or `CircuitOpenError`
  * (503) is thrown as is, for the kit's problem mapper. Cart, favorites and inventory are optional:
  * what did not answer well within its window is null and named in `degraded` with its reason.
  * Every call still running when this returns or throws is aborted.
@@ -108,19 +103,22 @@ export async function getProductsPage(clients: ProductsPageClients, options: Pro
     // The downstreams' own window: missing it counts against their breakers. The caller's deadline
     // bounds every call too, but running out of it is the caller's business.
     const window = Deadline.after(options.productsTimeoutMs)
-    const requestId = options.requestId === undefined ? {} : { requestId: options.requestId }
-    const productsCall = clients.products.getJson('/products', { ...requestId, signal: scope.signal, deadline: options.deadline, ownDeadline: window, route: '/products', parse: parseProducts })
-    const common: CallCommon = { ...requestId, signal: scope.signal, deadline: options.deadline }
-    // With products' circuit open the page is a 503 whatever cart and favorites say: do not start
-    // calls only to abort them (each abort costs a connection), so a refused page stays cheap.
-    const optional = clients.products.breaker.state === 'open'
+    const common: CallCommon = { signal: scope.signal, deadline: options.deadline, ...(options.requestId === undefined ? {} : { requestId: options.requestId }) }
+    const catalogue = readCatalogue(clients.products, options, window, common)
+    // With products' circuit open and no catalogue to stand in, the page is a 503 whatever cart
+    // and favorites say: do not start calls only to abort them (each abort costs a connection).
+    const optional = clients.products.breaker.state === 'open' && !options.caches.catalogue.canStandIn(catalogueKey(options.page))
       ? Promise.resolve({ cart: undefined, favorites: undefined })
       : fetchCartAndFavorites(clients, options.userId, window, common)
     // If products fails, `optional` is left behind and rejects when the scope aborts: not an error.
     optional.catch(noop)
-    const products = await productsCall
-    const ids = products.map((product) => product.product_id)
-    const stock = await fetchStock(clients.inventory, ids, Deadline.after(options.inventoryTimeoutMs), common, options.hedging)
+    const { products, stale, nextAfter } = await catalogue
+    const stock = await fetchStock(
+      { inventory: clients.inventory, kept: options.caches.stock, calls: options.caches.stockCalls, hedging: options.hedging },
+      products.map((product) => product.product_id),
+      Deadline.after(options.inventoryTimeoutMs),
+      common,
+    )
     const { cart, favorites } = await optional
     if (stock.callerBudgetSpent || endedByCallerBudget(cart) || endedByCallerBudget(favorites)) {
       // The caller's budget ran out before the page was whole: the contract's 504, not a page
@@ -136,17 +134,17 @@ export async function getProductsPage(clients: ProductsPageClients, options: Pro
         reasons[part] = reason
       }
     }
-    const cartItems = countOf(cart)
-    const favoriteItems = countOf(favorites)
+    note('products', stale ? 'stale' : undefined)
     note('cart', reasonOf(cart))
     note('favorites', reasonOf(favorites))
-    note('inventory', stock.failure)
+    note('inventory', stock.degraded)
     return {
-      cart_items: cartItems,
-      favorite_items: favoriteItems,
+      cart_items: countOf(cart),
+      favorite_items: countOf(favorites),
       products: products.map((product) => ({ ...product, inventory: stock.byId.get(product.product_id) ?? null })),
       degraded,
       degraded_reasons: reasons,
+      ...(nextAfter === undefined ? {} : { next_after: nextAfter }),
     }
   } finally {
     options.signal.removeEventListener('abort', cancel)
@@ -154,24 +152,52 @@ export async function getProductsPage(clients: ProductsPageClients, options: Pro
   }
 }
 
-/** What every call of a page carries. */
-interface CallCommon {
-  readonly signal: AbortSignal
-  readonly deadline: Deadline
-  readonly requestId?: string
+/** The catalogue cache's key of a page. */
+function catalogueKey(page: CataloguePage | undefined): string {
+  return page === undefined ? 'all' : `${page.limit}:${page.after}`
+}
+
+/** The products of the page, whether they stand in for a failed read, and the paging cursor. */
+interface CatalogueRead {
+  readonly products: readonly ProductRecord[]
+  readonly stale: boolean
+  /** Paged only: the last id, or null on the last page. */
+  readonly nextAfter?: number | null
 }
 
 /**
- * How long past a window `settle` waits before it gives up on a call itself. Each call ends at its
- * window (the downstream's own timeout, counted by its breaker) or at the caller's deadline (the
- * caller's business) on its own; `settle`'s limit only guards against a call that does neither,
- * and must not race them, or the caller's abort would be taken for the downstream's timeout.
+ * The catalogue, or one page of it, through the cache. A page asks products for one product more
+ * than it shows, to know whether it is the last without another call; a page of the largest size
+ * cannot, and asks for the one product after it separately (cached like any page).
  */
-const SETTLE_GRACE_MS = 25
-
-/** The time `settle` may wait for calls bounded by `window`. */
-function settleLimitMs(window: Deadline): number {
-  return window.remainingMs() + SETTLE_GRACE_MS
+async function readCatalogue(products: UpstreamClient, options: ProductsPageOptions, window: Deadline, common: CallCommon): Promise<CatalogueRead> {
+  const { page, caches } = options
+  // Each page waits with its own deadline too: a shared read may have been started by a page
+  // with more time (see SharedReads).
+  const waitSignal = (): AbortSignal => AbortSignal.any([common.signal, common.deadline.signal])
+  const read = (key: string, path: string): Served<ProductRecord[]> | Promise<Served<ProductRecord[]>> =>
+    caches.catalogue.fresh(key) ?? caches.catalogue.get(
+      key,
+      (signal) => products.getJson(path, { ...common, signal, ownDeadline: window, route: '/products', parse: parseProducts }),
+      waitSignal(),
+      isDownstreamFailure,
+    )
+  if (page === undefined) {
+    const served = await read('all', '/products')
+    return { products: served.value, stale: served.stale }
+  }
+  const ask = Math.min(page.limit + 1, MAX_PAGE_LIMIT)
+  const served = await read(catalogueKey(page), page.after === 0 ? `/products?limit=${ask}` : `/products?limit=${ask}&after=${page.after}`)
+  const shown = served.value.length > page.limit ? served.value.slice(0, page.limit) : served.value
+  const last = shown.at(-1)?.product_id
+  if (last === undefined || shown.length < page.limit) {
+    return { products: shown, stale: served.stale, nextAfter: null }
+  }
+  if (served.value.length > page.limit) {
+    return { products: shown, stale: served.stale, nextAfter: last }
+  }
+  const beyond = await read(catalogueKey({ limit: 1, after: last }), `/products?limit=1&after=${last}`)
+  return { products: shown, stale: served.stale || beyond.stale, nextAfter: beyond.value.length > 0 ? last : null }
 }
 
 /** How an optional part ended: absent for an anonymous visitor. */
@@ -191,113 +217,6 @@ async function fetchCartAndFavorites(
     cart: ({ signal }) => clients.cart.getJson(`/users/${userId}/cart`, { ...call, signal, route: '/users/:id/cart', parse: parseCartLines }),
     favorites: ({ signal }) => clients.favorites.getJson(`/users/${userId}/favorites`, { ...call, signal, route: '/users/:id/favorites', parse: parseFavorites }),
   }, { timeoutMs: settleLimitMs(window), signal: common.signal })
-}
-
-/** The stock that arrived, and why some did not. */
-interface Stock {
-  readonly byId: ReadonlyMap<number, number>
-  readonly failure: DegradedReason | undefined
-  /** True when some chunk was ended by the caller's deadline rather than by inventory. */
-  readonly callerBudgetSpent: boolean
-}
-
-async function fetchStock(
-  inventory: UpstreamClient,
-  ids: readonly number[],
-  window: Deadline,
-  common: CallCommon,
-  hedging: InventoryHedging | undefined,
-): Promise<Stock> {
-  if (ids.length === 0) {
-    return { byId: new Map(), failure: undefined, callerBudgetSpent: false }
-  }
-  const call = { ...common, ownDeadline: window }
-  const fetchChunk = async (chunk: readonly number[], signal: AbortSignal): Promise<StockItem[]> => {
-    const startedAt = performance.now()
-    const items = await inventory.getJson(`/inventory?product_ids=${chunk.join(',')}`, { ...call, signal, route: '/inventory', parse: parseStockItems })
-    hedging?.latency.record(performance.now() - startedAt)
-    // Only the stock this call asked for: a confused downstream must not fill in products whose
-    // own chunk failed, nor products not on the page.
-    const asked = new Set(chunk)
-    return items.filter((item) => asked.has(item.product_id))
-  }
-  const p95 = hedging?.latency.quantile(0.95)
-  const delayMs = hedging === undefined || p95 === undefined ? undefined : Math.min(Math.max(p95, hedging.minDelayMs), window.timeoutMs / 2)
-  const calls: Record<string, (context: { signal: AbortSignal }) => Promise<StockItem[]>> = {}
-  const hedges = { left: MAX_INVENTORY_CALLS_PER_PAGE - Math.ceil(ids.length / INVENTORY_CHUNK_SIZE) }
-  for (let start = 0; start < ids.length; start += INVENTORY_CHUNK_SIZE) {
-    const chunk = ids.slice(start, start + INVENTORY_CHUNK_SIZE)
-    calls[`chunk${start}`] = delayMs === undefined || hedging === undefined || hedges.left <= 0
-      ? ({ signal }) => fetchChunk(chunk, signal)
-      : ({ signal }) => hedgedChunk(inventory, hedging, delayMs, hedges, signal, (copySignal) => fetchChunk(chunk, copySignal))
-  }
-  const outcomes = await settle(calls, { timeoutMs: settleLimitMs(window), signal: common.signal })
-  const byId = new Map<number, number>()
-  let failure: DegradedReason | undefined
-  let callerBudgetSpent = false
-  for (const outcome of Object.values(outcomes)) {
-    callerBudgetSpent ||= endedByCallerBudget(outcome)
-    const reason = reasonOf(outcome)
-    if (reason !== undefined) {
-      failure ??= reason
-      continue
-    }
-    for (const item of outcome.status === 'fulfilled' ? outcome.value : []) {
-      byId.set(item.product_id, item.inventory)
-    }
-  }
-  return { byId, failure, callerBudgetSpent }
-}
-
-/**
- * One chunk call with at most one hedge. The hedge needs one of the page's spare inventory calls,
- * the inventory breaker closed and a token of the retry budget; refused, it fails with the first copy's error when there is one, so the
- * page reports why the first copy failed, not that no hedge was allowed.
- */
-function hedgedChunk(
-  inventory: UpstreamClient,
-  hedging: InventoryHedging,
-  delayMs: number,
-  hedges: { left: number },
-  signal: AbortSignal,
-  fetchChunk: (signal: AbortSignal) => Promise<StockItem[]>,
-): Promise<StockItem[]> {
-  let firstError: unknown
-  return hedge(async ({ signal: copySignal, attempt }) => {
-    if (attempt === 1) {
-      try {
-        return await fetchChunk(copySignal)
-      } catch (error) {
-        firstError = error
-        throw error
-      }
-    }
-    if (hedges.left <= 0 || inventory.breaker.state !== 'closed' || !inventory.retryBudget.tryAcquireRetry()) {
-      throw firstError ?? new Error('hedge refused: the page\'s inventory calls, the breaker or the retry budget')
-    }
-    hedges.left--
-    hedging.onHedge?.()
-    return fetchChunk(copySignal)
-  }, { delayMs, maxHedges: 1, signal })
-}
-
-/**
- * True when an optional call was ended by the caller's deadline: a `TimeoutError` that is not the
- * downstream's own (see `isOwnTimeout`).
- */
-function endedByCallerBudget(outcome: SettleOutcome<unknown> | undefined): boolean {
-  return outcome?.status === 'rejected' && isTimeoutError(outcome.reason) && !isOwnTimeout(outcome.reason)
-}
-
-/** Why an optional call did not answer well; `undefined` when it did (or was never made). */
-function reasonOf(outcome: SettleOutcome<unknown> | undefined): DegradedReason | undefined {
-  if (outcome === undefined || outcome.status === 'fulfilled') {
-    return undefined
-  }
-  if (outcome.status === 'timeout' || isTimeoutError(outcome.reason)) {
-    return 'timeout'
-  }
-  return isCircuitOpenError(outcome.reason) ? 'circuit_open' : 'error'
 }
 
 function countOf(outcome: SettleOutcome<readonly unknown[]> | undefined): number | null {

@@ -43,10 +43,10 @@ async function start(overrides: Record<string, string> = {}, resetIntervalMs = R
   return { bff, origin: await listenOnLoopback(bff.app), headers: await bff.signIn(1) }
 }
 
-/** `GET /products/all` over a real connection, body read, with when it started and ended. */
-async function fetchPage(running: Running) {
+/** `GET /products/all` (or `path`) over a real connection, body read, with when it started and ended. */
+async function fetchPage(running: Running, path = '/products/all') {
   const { value, elapsedMs, startedAt, lagMs } = await timed(async () => {
-    const response = await fetch(`${running.origin}/products/all`, { headers: running.headers })
+    const response = await fetch(`${running.origin}${path}`, { headers: running.headers })
     return { status: response.status, headers: response.headers, body: await response.json() as Record<string, unknown> }
   })
   return { ...value, elapsedMs, startedAt, lagMs, answeredAt: startedAt + elapsedMs }
@@ -167,13 +167,31 @@ describe('the products breaker when products answers 500', () => {
     const before = products.requests.length
 
     products.behave = () => ({ delayMs: 200 })
-    const pages = await Promise.all(Array.from({ length: 5 }, () => fetchPage(running)))
+    // Five different pages, so that no two share a products call (identical ones would, below).
+    const pages = await Promise.all([1, 2, 3, 4, 5].map((limit) => fetchPage(running, `/products/all?limit=${limit}`)))
     expect(products.requests.length - before).toBe(1)
     const statuses = pages.map((page) => page.status).sort((a, b) => a - b)
     expect(statuses).toEqual([200, 503, 503, 503, 503])
     for (const page of pages.filter((each) => each.status === 503)) {
       expect(page.elapsedMs).toBeLessThan(100 + page.lagMs)
     }
+    expect((await productsBreaker(bff)).state).toBe('closed')
+  })
+
+  it('lets five concurrent identical pages share the one probe when half-open, and all five answer 200', async () => {
+    const running = await start()
+    const { bff } = running
+    const products = bff.fakes.products
+    products.behave = () => ({ status: 500 })
+    const failed = await fetchPage(running)
+    expect(failed.status).toBe(502)
+    await expectHalfOpenAfterReset(bff, failed)
+    const before = products.requests.length
+
+    products.behave = () => ({ delayMs: 200 })
+    const pages = await Promise.all(Array.from({ length: 5 }, () => fetchPage(running)))
+    expect(products.requests.length - before).toBe(1)
+    expect(pages.map((page) => page.status)).toEqual([200, 200, 200, 200, 200])
     expect((await productsBreaker(bff)).state).toBe('closed')
   })
 })

@@ -47,10 +47,17 @@ interface PageProduct {
   inventory: number | null
 }
 
-/** PAGES concurrent pages as user 1; every one must be a 200 with inventory degraded (reasons allowed as given). */
-async function concurrentPages(bff: BffHarness, reasons: readonly string[]): Promise<void> {
+/**
+ * PAGES concurrent pages of `pageSize` products as user 1; every one must be a 200 with inventory
+ * degraded (reasons allowed as given). Each page is a different slice of the catalogue
+ * (`?limit=pageSize&after=…`), so each asks inventory for stock of its own: identical pages would
+ * share their inventory calls, and there would be no storm to contain.
+ */
+async function concurrentPages(bff: BffHarness, reasons: readonly string[], pageSize = 1): Promise<void> {
   const headers = await bff.signIn(1)
-  const responses = await Promise.all(Array.from({ length: PAGES }, () => bff.app.inject({ method: 'GET', url: '/products/all', headers })))
+  bff.fakes.productCount = PAGES * pageSize
+  const url = (page: number): string => page === 0 ? `/products/all?limit=${pageSize}` : `/products/all?limit=${pageSize}&after=${page * pageSize}`
+  const responses = await Promise.all(Array.from({ length: PAGES }, (_, page) => bff.app.inject({ method: 'GET', url: url(page), headers })))
   for (const response of responses) {
     expect(response.statusCode).toBe(200)
     const body = response.json()
@@ -98,16 +105,15 @@ describe('an inventory outage under the production client settings', () => {
 })
 
 describe('an inventory outage with the breaker kept closed: the retry budget alone', () => {
-  // 30 pages of 250 products: 3 chunks each, 90 first calls wanting 2 retries each (180 retries,
+  // 30 different pages of 250 products: 3 chunks each, 90 first calls wanting 2 retries each (180 retries,
   // 270 calls without a budget). The budget allows floor(0.2 * 90) + 100 = 118 retries.
   const FIRST_CALLS = PAGES * 3
   const BUDGET_BOUND = FIRST_CALLS + Math.floor(BUDGET_RATIO * FIRST_CALLS + BUDGET_FLOOR)
 
   it.each([503, 500])('reaches inventory at most 90 + 118 times when it answers %i, spending the budget', async (status) => {
     const bff = await start({}, NEVER_OPENS)
-    bff.fakes.productCount = 250
     bff.fakes.inventory.behave = () => ({ status })
-    await concurrentPages(bff, ['error'])
+    await concurrentPages(bff, ['error'], 250)
     const calls = bff.fakes.inventory.requests.length
     expect(calls).toBeGreaterThan(FIRST_CALLS)
     expect(calls).toBeLessThanOrEqual(BUDGET_BOUND)
@@ -118,8 +124,7 @@ describe('an inventory outage with the breaker kept closed: the retry budget alo
 
   it('makes at most 90 + 118 attempts when nothing listens where inventory should be', async () => {
     const bff = await start({ INVENTORY_URL: await closedPortUrl() }, NEVER_OPENS)
-    bff.fakes.productCount = 250
-    await concurrentPages(bff, ['error'])
+    await concurrentPages(bff, ['error'], 250)
     const ops = await inventoryOps(bff)
     expect(ops.retry_budget.requests).toBe(FIRST_CALLS)
     expect(ops.retry_budget.available).toBe(0)
@@ -131,8 +136,7 @@ describe('an inventory outage with the breaker kept closed: the retry budget alo
     gate = await startGate('http://127.0.0.1:9')
     await gate.reset()
     const bff = await start({ INVENTORY_URL: gate.url }, NEVER_OPENS)
-    bff.fakes.productCount = 250
-    await concurrentPages(bff, ['error'])
+    await concurrentPages(bff, ['error'], 250)
     expect(gate.accepted).toBeGreaterThan(FIRST_CALLS)
     expect(gate.accepted).toBeLessThanOrEqual(BUDGET_BOUND)
   })
@@ -154,9 +158,8 @@ describe('an inventory outage once hedging is warm', () => {
     const warmCalls = bff.fakes.inventory.requests.length
     expect(warmCalls).toBe(WARM_PAGES)
 
-    bff.fakes.productCount = 250
     bff.fakes.inventory.behave = () => ({ status: 503 })
-    await concurrentPages(bff, ['error'])
+    await concurrentPages(bff, ['error'], 250)
     const calls = bff.fakes.inventory.requests.length - warmCalls
     expect(calls).toBeGreaterThan(FIRST_CALLS)
     expect(calls).toBeLessThanOrEqual(HEDGED_BOUND)

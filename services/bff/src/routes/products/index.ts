@@ -1,12 +1,25 @@
+import { AppError, idParam, kitErrors, parseId } from '@storefront/service-kit'
 import type { FastifyInstance } from 'fastify'
 
+import type { PageCaches } from '../../cache/page-caches.js'
 import type { BffEnv } from '../../config.js'
-import { type InventoryHedging, type ProductsPageClients, getProductsPage } from '../../domain/get-products-page.js'
+import type { InventoryHedging } from '../../domain/fetch-stock.js'
+import { type CataloguePage, type ProductsPageClients, getProductsPage } from '../../domain/get-products-page.js'
 import type { DownstreamMetrics } from '../../metrics/downstream-metrics.js'
 import { LatencyTracker } from '../../metrics/latency-tracker.js'
 
 const count = { type: ['integer', 'null'] } as const
-const reason = { type: 'string', enum: ['timeout', 'error', 'circuit_open'] } as const
+const reason = { type: 'string', enum: ['timeout', 'error', 'circuit_open', 'stale'] } as const
+
+/** The most products one page may ask for. */
+const MAX_LIMIT = 1000
+
+/** `?limit=N&after=ID`: both optional; digits only, checked as strings so nothing is coerced. */
+const pagingQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { limit: { type: 'string', pattern: '^[1-9][0-9]{0,3}$' }, after: idParam },
+} as const
 
 /** The 200 body of `GET /products/all`; products keep every field their service sends. */
 const productsPageSchema = {
@@ -29,12 +42,13 @@ const productsPageSchema = {
         },
       },
     },
-    degraded: { type: 'array', items: { type: 'string', enum: ['cart', 'favorites', 'inventory'] } },
+    degraded: { type: 'array', items: { type: 'string', enum: ['products', 'cart', 'favorites', 'inventory'] } },
     degraded_reasons: {
       type: 'object',
       additionalProperties: false,
-      properties: { cart: reason, favorites: reason, inventory: reason },
+      properties: { products: reason, cart: reason, favorites: reason, inventory: reason },
     },
+    next_after: { type: ['integer', 'null'] },
   },
 } as const
 
@@ -42,6 +56,8 @@ const productsPageSchema = {
 export interface ProductRoutesDeps {
   readonly env: Pick<BffEnv, 'PRODUCTS_TIMEOUT_MS' | 'INVENTORY_TIMEOUT_MS'>
   readonly clients: ProductsPageClients
+  /** The catalogue and stock caches of this process. */
+  readonly caches: PageCaches
   /** Counts hedged inventory calls. */
   readonly metrics?: Pick<DownstreamMetrics, 'hedged'>
 }
@@ -60,16 +76,19 @@ export function productRoutes(app: FastifyInstance, deps: ProductRoutesDeps): vo
     minDelayMs: MIN_HEDGE_DELAY_MS,
     ...(metrics === undefined ? {} : { onHedge: () => { metrics.hedged() } }),
   }
-  app.get('/products/all', {
+  app.get<{ Querystring: { limit?: string; after?: string } }>('/products/all', {
     config: { auth: 'optional' },
     schema: {
-      summary: 'The catalogue with stock, and the signed-in user\'s cart and favorites counts',
+      summary: 'The catalogue with stock, and the signed-in user\'s cart and favorites counts; one page of it with ?limit=N&after=ID',
       tags: ['products'],
+      querystring: pagingQuery,
       response: { 200: productsPageSchema },
     },
   }, async (request, reply) => {
     const page = await getProductsPage(deps.clients, {
       userId: request.userId,
+      page: cataloguePage(request.query),
+      caches: deps.caches,
       hedging,
       productsTimeoutMs: deps.env.PRODUCTS_TIMEOUT_MS,
       inventoryTimeoutMs: deps.env.INVENTORY_TIMEOUT_MS,
@@ -85,4 +104,21 @@ export function productRoutes(app: FastifyInstance, deps: ProductRoutesDeps): vo
     }
     return page
   })
+}
+
+/** The page asked for by `?limit=N&after=ID`; the whole catalogue without `limit`. */
+function cataloguePage(query: { readonly limit?: string; readonly after?: string }): CataloguePage | undefined {
+  if (query.limit === undefined) {
+    if (query.after !== undefined) {
+      // The whole catalogue has no "after"; quietly ignoring it would answer a page that was not asked for.
+      throw new AppError(kitErrors.VALIDATION, 'after pages the catalogue: it needs limit')
+    }
+    return undefined
+  }
+  const after = query.after === undefined ? 0 : parseId(query.after, 'after')
+  const limit = Number(query.limit)
+  if (limit > MAX_LIMIT) {
+    throw new AppError(kitErrors.VALIDATION, `limit must be from 1 to ${MAX_LIMIT}`)
+  }
+  return { limit, after }
 }
