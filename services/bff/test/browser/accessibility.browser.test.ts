@@ -1,39 +1,20 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 
 import { axeViolations } from './axe.js'
+import { signIn, useBrowserSuite } from './browser-suite.js'
 import { type OpenPageOptions, openPage } from './open-page.js'
-import { type RunningSystem, browserTestsUnavailable, launchChromium, startSystem } from './system.js'
+import { browserTestsUnavailable } from './system.js'
 
 const unavailable = browserTestsUnavailable()
 
 /** Ports of their own, apart from pages.browser.test.ts (23 000) and a running `npm start`. */
 const BASE_PORT = 23_100
 
-let system: RunningSystem
-let browser: Browser
-
 describe.skipIf(unavailable !== undefined)('the pages, for keyboard and screen reader users', () => {
-  beforeAll(async () => {
-    ;[system, browser] = await Promise.all([startSystem(BASE_PORT), launchChromium()])
-  }, 90_000)
+  const suite = useBrowserSuite(BASE_PORT)
 
-  afterAll(async () => {
-    await browser?.close()
-    await system?.stop()
-  }, 30_000)
-
-  afterEach(async () => {
-    await system.clearFaults()
-  })
-
-  const open = (path: string, options: OpenPageOptions = {}): Promise<Page> => openPage(browser, system, path, options)
-
-  async function signIn(page: Page, userId: number): Promise<void> {
-    await page.getByLabel('Demo user').selectOption(String(userId))
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await expect.poll(() => page.locator('#signed-in-as').textContent()).toBe(`Signed in as user ${userId}`)
-  }
+  const open = (path: string, options: OpenPageOptions = {}): Promise<Page> => openPage(suite.browser, suite.system, path, options)
 
   /** Chromium's accessibility tree of `page`, as a screen reader gets it. */
   async function axTree(page: Page): Promise<AxNode[]> {
@@ -94,14 +75,14 @@ describe.skipIf(unavailable !== undefined)('the pages, for keyboard and screen r
     })
 
     it('on the storefront, degraded, with the banner showing', async () => {
-      await system.setFaults('inventory', { delay_ms: null, error_rate: 1 })
+      await suite.system.setFaults('inventory', { delay_ms: null, error_rate: 1 })
       const page = await open('/', { bypassCSP: true })
       await expect.poll(() => page.getByRole('status').isVisible()).toBe(true)
       expect(await axeViolations(page)).toEqual([])
     })
 
     it('on the storefront, with the catalogue down', async () => {
-      await system.setFaults('products', { delay_ms: null, error_rate: 1 })
+      await suite.system.setFaults('products', { delay_ms: null, error_rate: 1 })
       const page = await open('/', { bypassCSP: true })
       await expect.poll(() => page.locator('#page-error').isVisible(), { timeout: 10_000 }).toBe(true)
       expect(await axeViolations(page)).toEqual([])
@@ -218,12 +199,12 @@ describe.skipIf(unavailable !== undefined)('the pages, for keyboard and screen r
   })
 
   it('moves focus to the products when a retry brings the catalogue back', async () => {
-    await system.setFaults('products', { delay_ms: null, error_rate: 1 })
+    await suite.system.setFaults('products', { delay_ms: null, error_rate: 1 })
     const page = await open('/')
     const retry = page.getByRole('button', { name: 'Try again' })
     await expect.poll(() => retry.isVisible(), { timeout: 10_000 }).toBe(true)
     await retry.focus()
-    await system.setFaults('products', { delay_ms: null, error_rate: 0 })
+    await suite.system.setFaults('products', { delay_ms: null, error_rate: 0 })
     await expect.poll(async () => {
       if (await retry.isVisible()) {
         await page.keyboard.press('Enter')

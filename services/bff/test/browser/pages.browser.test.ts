@@ -1,8 +1,9 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 
+import { signIn, useBrowserSuite } from './browser-suite.js'
 import { openPage } from './open-page.js'
-import { type RunningSystem, browserTestsUnavailable, launchChromium, startSystem } from './system.js'
+import { browserTestsUnavailable } from './system.js'
 
 const unavailable = browserTestsUnavailable()
 if (unavailable !== undefined) {
@@ -12,27 +13,14 @@ if (unavailable !== undefined) {
 /** Ports of their own, so a running `npm start` (8000-9000) is never in the way. */
 const BASE_PORT = 23_000
 
-let system: RunningSystem
-let browser: Browser
 /** The errors of each page `open` made: what its console logged (a content security policy violation is one) and every answer of 400 or more. */
 const consoleErrors = new WeakMap<Page, string[]>()
 
 describe.skipIf(unavailable !== undefined)('the pages, in Chromium, against a running system', () => {
-  beforeAll(async () => {
-    ;[system, browser] = await Promise.all([startSystem(BASE_PORT), launchChromium()])
-  }, 90_000)
-
-  afterAll(async () => {
-    await browser?.close()
-    await system?.stop()
-  }, 30_000)
-
-  afterEach(async () => {
-    await system.clearFaults()
-  })
+  const suite = useBrowserSuite(BASE_PORT)
 
   /** A fresh page (own cookies) at `width`, which saves a screenshot if the test fails. */
-  const open = (path: string, width = 1280): Promise<Page> => openPage(browser, system, path, { width, before: watchErrors })
+  const open = (path: string, width = 1280): Promise<Page> => openPage(suite.browser, suite.system, path, { width, before: watchErrors })
 
   /** Records what the page's console logs as an error, and every answer of 400 or more, in {@link consoleErrors}. */
   function watchErrors(page: Page): void {
@@ -50,12 +38,6 @@ describe.skipIf(unavailable !== undefined)('the pages, in Chromium, against a ru
       }
     })
     consoleErrors.set(page, logged)
-  }
-
-  async function signIn(page: Page, userId: number): Promise<void> {
-    await page.getByLabel('Demo user').selectOption(String(userId))
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await expect.poll(() => page.locator('#signed-in-as').textContent()).toBe(`Signed in as user ${userId}`)
   }
 
   const cartCount = (page: Page) => page.locator('#cart-counter [data-count]').textContent()
@@ -91,7 +73,7 @@ describe.skipIf(unavailable !== undefined)('the pages, in Chromium, against a ru
     const page = await open('/')
     await signIn(page, 1)
     await expect.poll(() => cartCount(page)).toBe('3')
-    await system.setFaults('cart', { delay_ms: '300-300', error_rate: 1 })
+    await suite.system.setFaults('cart', { delay_ms: '300-300', error_rate: 1 })
     await page.getByRole('button', { name: 'Add Glass Teapot to cart' }).click()
     // Shown at once, before the (slow, failing) answer...
     await expect.poll(() => cartCount(page), { timeout: 250, interval: 20 }).toBe('4')
@@ -101,7 +83,7 @@ describe.skipIf(unavailable !== undefined)('the pages, in Chromium, against a ru
   })
 
   it('keeps the page usable with inventory failing: "Stock unavailable" on every product and a banner', async () => {
-    await system.setFaults('inventory', { delay_ms: null, error_rate: 1 })
+    await suite.system.setFaults('inventory', { delay_ms: null, error_rate: 1 })
     const page = await open('/')
     await expect.poll(() => productCards(page).count()).toBe(10)
     const badges = await page.locator('.product .stock').allTextContents()
@@ -116,13 +98,13 @@ describe.skipIf(unavailable !== undefined)('the pages, in Chromium, against a ru
   })
 
   it('shows a retry button while products is down, and recovers once products returns', async () => {
-    await system.setFaults('products', { delay_ms: null, error_rate: 1 })
+    await suite.system.setFaults('products', { delay_ms: null, error_rate: 1 })
     const page = await open('/')
     const retry = page.getByRole('button', { name: 'Try again' })
     await expect.poll(() => retry.isVisible(), { timeout: 10_000 }).toBe(true)
     expect(await page.getByRole('alert').first().textContent()).toMatch(/catalogue is unavailable/)
     expect(await productCards(page).count()).toBe(0)
-    await system.setFaults('products', { delay_ms: null, error_rate: 0 })
+    await suite.system.setFaults('products', { delay_ms: null, error_rate: 0 })
     // The breaker lets a probe through after its reset interval; keep asking as a shopper would.
     await expect.poll(async () => {
       if (await retry.isVisible() && await retry.isEnabled()) {
