@@ -15,11 +15,12 @@
  * `--cpu-prof` profiles every child. Every child is stopped at the end, Ctrl-C included.
  */
 import { mkdtempSync } from 'node:fs'
-import { arch, cpus, loadavg, platform, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
-import { writeReadmeBlock } from '../lib/readme-block.js'
+import { describeLoad, describePlatform, loadAverage } from '../lib/machine.js'
+import { publishFigures } from '../lib/readme-block.js'
 import { FULL_PLAN, QUICK_PLAN } from './bench-plan.js'
 import { buildBenchReport } from './bench-report.js'
 import type { ScenarioOutcome } from './scenario-outcome.js'
@@ -51,7 +52,7 @@ async function main(): Promise<number> {
   })
   const plan = args.quick ? QUICK_PLAN : FULL_PLAN
   // Other work on the machine moves every figure: say how busy it was.
-  const loadAtStart = loadavg()[0] ?? 0
+  const loadAtStart = loadAverage()
 
   const profileDir = args['cpu-prof'] ? mkdtempSync(join(tmpdir(), 'storefront-bench-bff-profiles-')) : undefined
   const fleet = new StorefrontFleet(root, log, (label) => (profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${label}.cpuprofile`]))
@@ -90,7 +91,7 @@ async function main(): Promise<number> {
 
   const report = buildBenchReport(outcomes)
   const elapsedS = (performance.now() - startedAt) / 1000
-  const machine = `Node.js ${process.version}, ${platform()} ${arch()}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}; 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end; ${elapsedS.toFixed(0)} s in all`
+  const machine = `${describePlatform()}; ${describeLoad(loadAtStart)}; ${elapsedS.toFixed(0)} s in all`
   const setup = `autocannon in the benchmark's process on 127.0.0.1 (keep-alive, pipelining 1), each service and the BFF in its own process on an embedded PGlite database, LOG_LEVEL=warn, default budgets (1000 ms); ${args.quick ? 'quick run (--quick): short runs, figures are rough' : `${plan.warmupS} s warm-up + ${plan.healthyS} s per healthy run, ${plan.chaosS} s under chaos, ${plan.catalogueS} s per catalogue, ${plan.downS} s with products down`}`
   const allNotes = [...notes, ...report.notes]
   console.log(`\n${machine}\n${setup}\n\n${report.table}\n\n${report.verdicts.join('\n')}${allNotes.length === 0 ? '' : `\n\n${allNotes.join('\n')}`}`)
@@ -98,25 +99,19 @@ async function main(): Promise<number> {
   if (profileDir !== undefined) {
     console.log(`\nCPU profiles of the services and BFFs (open in Chrome DevTools): ${profileDir}`)
   }
-  if (report.invalid) {
-    if (args['update-readme']) {
-      console.log('\nNo README written: this run is not valid.')
-    }
-    return 1
-  }
-  if (args['update-readme']) {
-    const readme = new URL('services/bff/README.md', root)
-    writeReadmeBlock(readme, 'npm run bench -- --update-readme', [
-      `${machine}.`,
-      '',
-      `${setup}.`,
-      '',
+  return publishFigures({
+    valid: !report.invalid,
+    updateReadme: args['update-readme'],
+    root,
+    readme: 'services/bff/README.md',
+    command: 'npm run bench -- --update-readme',
+    machine,
+    setup,
+    lines: [
       report.table,
       '',
       ...report.verdicts.map((line) => `- ${line}`),
       ...(allNotes.length === 0 ? [] : ['', ...allNotes.map((note) => `- ${note}`)]),
-    ])
-    console.log(`\nWrote the table into ${readme.pathname}`)
-  }
-  return 0
+    ],
+  })
 }

@@ -16,7 +16,7 @@
  * process below it are stopped, and the temporary folder removed, at the end, Ctrl-C included.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
-import { arch, cpus, loadavg, platform, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
@@ -24,7 +24,8 @@ import { parseArgs } from 'node:util'
 import { runAnswerLoad } from '../bff/answer-load.js'
 import { signIn } from '../bff/sign-in.js'
 import { BENCH_USER } from '../bff/storefront-system.js'
-import { writeReadmeBlock } from '../lib/readme-block.js'
+import { describeLoad, describePlatform, loadAverage } from '../lib/machine.js'
+import { publishFigures } from '../lib/readme-block.js'
 import { type FootprintRun, type TimedStart, buildFootprintReport } from './footprint-report.js'
 import { type RunningLauncher, startLauncher } from './launcher-process.js'
 import { sampleWhile } from './memory-peak.js'
@@ -70,7 +71,7 @@ async function main(): Promise<number> {
   const warmStarts = wholeNumber('--warm-starts', args['warm-starts'], 1, 20)
   await assertPortsFree(launcherPorts(basePort))
 
-  const loadAtStart = loadavg()[0] ?? 0
+  const loadAtStart = loadAverage()
   const dataDir = mkdtempSync(join(tmpdir(), 'storefront-footprint-'))
   const interrupt = new AbortController()
   let current: RunningLauncher | undefined
@@ -162,21 +163,18 @@ async function main(): Promise<number> {
   }
 
   const report = buildFootprintReport(run)
-  const machine = `Node.js ${process.version}, ${platform()} ${arch()}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}; 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end`
+  const machine = `${describePlatform()}; ${describeLoad(loadAtStart)}`
   const setup = `the launcher as npm start runs it, on a fresh data directory then the same one ${warmStarts} time(s); memory after ${idleS} s idle and at the peak of ${durationS} s of load; MB = 10^6 bytes; PSS is judged (RSS counts PostgreSQL's shared buffers and the shared code once per process)`
   console.log(`\n${machine}\n${setup}\n\n${report.table}\n\nMemory by part (idle, and at the load's PSS peak):\n\n${report.breakdown}\n\nSeconds from the spawn to each line of the launcher:\n\n${report.phases}\n\nCPU seconds each part had used at "up" (initdb's in the launcher's; two cores):\n\n${report.startCpu}\n\n${report.notes.join('\n')}`)
-  if (report.invalid) {
-    if (args['update-readme']) {
-      console.log('\nbench/README.md left as it was: this run is not valid.')
-    }
-    return 1
-  }
-  if (args['update-readme']) {
-    writeReadmeBlock(new URL('bench/README.md', root), 'npm run bench:footprint -- --update-readme', [
-      `${machine}.`,
-      '',
-      `${setup}.`,
-      '',
+  return publishFigures({
+    valid: !report.invalid,
+    updateReadme: args['update-readme'],
+    root,
+    readme: 'bench/README.md',
+    command: 'npm run bench:footprint -- --update-readme',
+    machine,
+    setup,
+    lines: [
       report.table,
       '',
       report.breakdown,
@@ -186,10 +184,8 @@ async function main(): Promise<number> {
       report.startCpu,
       '',
       ...report.notes.map((note) => `- ${note}`),
-    ])
-    console.log('\nWrote the tables into bench/README.md')
-  }
-  return 0
+    ],
+  })
 }
 
 /**

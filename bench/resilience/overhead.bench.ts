@@ -6,8 +6,6 @@
  * reports each case's median over the rounds and its ratio to the bare await measured in the same
  * rounds. `--update-readme` writes the table into packages/resilience/README.md.
  */
-import { arch, cpus, platform } from 'node:os'
-
 import {
   CircuitBreaker,
   pipeline,
@@ -28,6 +26,7 @@ import {
 import Opossum from 'opossum'
 
 import { formatTable } from '../lib/format-table.js'
+import { describePlatform } from '../lib/machine.js'
 import { measureInterleaved } from '../lib/measure.js'
 import { writeReadmeBlock } from '../lib/readme-block.js'
 
@@ -99,7 +98,7 @@ const summary = [
   `Breaker alone: ${breakerSpeedup.toFixed(2)}x cockatiel's speed (target: at least 1x).`,
 ]
 
-const machine = `Node.js ${process.version}, ${platform()} ${arch()}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}`
+const machine = describePlatform()
 console.log(`\n${machine}\n`)
 console.log(table)
 console.log('\n' + summary.join('\n'))

@@ -13,12 +13,13 @@
  * no more than 2x the twin's. `--update-readme` writes the tables into services/README.md.
  */
 import { mkdtempSync } from 'node:fs'
-import { arch, cpus, loadavg, platform, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 import { LOOPBACK } from '../lib/loopback.js'
-import { writeReadmeBlock } from '../lib/readme-block.js'
+import { describeLoad, describePlatform, loadAverage } from '../lib/machine.js'
+import { publishFigures } from '../lib/readme-block.js'
 import { benchServer } from './bench-server.js'
 import { measureServices } from './measure-services.js'
 import { buildReport } from './report.js'
@@ -67,7 +68,7 @@ async function main(): Promise<number> {
   const profileDir = args['cpu-prof'] ? mkdtempSync(join(tmpdir(), 'storefront-bench-profiles-')) : undefined
 
   // Other work on the machine moves both sides of a row, not always evenly: say how busy it was.
-  const loadAtStart = loadavg()[0] ?? 0
+  const loadAtStart = loadAverage()
   const server = await benchServer(explicitUrl, log)
   let measured: Awaited<ReturnType<typeof measureServices>>
   try {
@@ -87,26 +88,22 @@ async function main(): Promise<number> {
   const { rows, notes, pgVersion } = measured
   const report = buildReport(rows, notes)
 
-  const machine = `Node.js ${process.version}, ${platform()} ${arch()}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, PostgreSQL ${pgVersion} (${server.description}); 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end`
+  const machine = `${describePlatform()}, PostgreSQL ${pgVersion} (${server.description}); ${describeLoad(loadAtStart)}`
   const setup = `autocannon on ${LOOPBACK}: ${CONNECTIONS} keep-alive connections, pipelining 1, ${warmupS} s warm-up + ${durationS} s per side; services at their defaults, LOG_LEVEL=warn`
   console.log(`\n${machine}\n${setup}\n\n${report.table}\n\n${report.summary.join('\n')}`)
   console.log(`\nCPU time per response (user + system, from /proc; '-' where unavailable):\n\n${report.cpuTable}`)
   if (profileDir !== undefined) {
     console.log(`\nCPU profiles of the services and the hello-world: ${profileDir}`)
   }
-
-  if (report.invalid) {
-    if (args['update-readme']) {
-      console.log('\nservices/README.md left as it was: this run is not valid.')
-    }
-    return 1
-  }
-  if (args['update-readme']) {
-    writeReadmeBlock(new URL('services/README.md', root), 'npm run bench:services -- --update-readme', [
-      `${machine}.`,
-      '',
-      `${setup}.`,
-      '',
+  return publishFigures({
+    valid: !report.invalid,
+    updateReadme: args['update-readme'],
+    root,
+    readme: 'services/README.md',
+    command: 'npm run bench:services -- --update-readme',
+    machine,
+    setup,
+    lines: [
       report.table,
       '',
       ...report.summary.map((line) => `- ${line}`),
@@ -114,10 +111,8 @@ async function main(): Promise<number> {
       'CPU time per response (user + system):',
       '',
       report.cpuTable,
-    ])
-    console.log('\nWrote the tables into services/README.md')
-  }
-  return 0
+    ],
+  })
 }
 
 function wholeSeconds(flag: string, raw: string, min: number): number {
