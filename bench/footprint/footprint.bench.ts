@@ -21,9 +21,9 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 
-import { runAnswerLoad } from '../bff/answer-load.js'
 import { signIn } from '../bff/sign-in.js'
 import { BENCH_USER } from '../bff/storefront-system.js'
+import { runLoad } from '../lib/load.js'
 import { describeLoad, describePlatform, loadAverage } from '../lib/machine.js'
 import { publishFigures } from '../lib/readme-block.js'
 import { type FootprintRun, type TimedStart, buildFootprintReport } from './footprint-report.js'
@@ -114,12 +114,12 @@ async function main(): Promise<number> {
 
     const visitor = await signIn(fresh.bffOrigin, BENCH_USER)
     log(`GET /products/all as ${visitor.signedIn ? `user ${BENCH_USER}` : 'an anonymous visitor'}: ${CONNECTIONS} connections for ${durationS} s, memory read every ${SAMPLE_MS} ms`)
-    const { result, peak } = await sampleWhile(fresh.pid, SAMPLE_MS, () => runAnswerLoad({
+    const { result, peak } = await sampleWhile(fresh.pid, SAMPLE_MS, () => runLoad({
       url: `${fresh.bffOrigin}/products/all`,
       connections: CONNECTIONS,
       durationS,
       headers: visitor.headers,
-      classify: (status) => String(status),
+      latencies: 'every',
       signal: interrupt.signal,
     }))
     interrupt.signal.throwIfAborted()

@@ -1,19 +1,7 @@
 import autocannon from 'autocannon'
 
-/** What one load run measured. */
-export interface LoadResult {
-  /** Responses per second, autocannon's mean over the run's seconds. */
-  readonly requestsPerSecond: number
-  /** Responses in all. */
-  readonly responses: number
-  /** Latency percentiles of the 2xx responses, in ms, from every response's own time (µs resolution). */
-  readonly p50Ms: number
-  readonly p99Ms: number
-  /** Responses whose status was not 2xx. */
-  readonly non2xx: number
-  /** Connection errors and timeouts. */
-  readonly errors: number
-}
+/** Names an answer for counting: its status, and for a page whether and why it is degraded. */
+export type AnswerClassifier = (status: number, body: string, headers: Readonly<Record<string, unknown>>) => string
 
 /** Options of {@link runLoad}. */
 export interface LoadOptions {
@@ -22,6 +10,40 @@ export interface LoadOptions {
   readonly connections: number
   readonly durationS: number
   readonly headers: Readonly<Record<string, string>>
+  /**
+   * The answers the latency figures cover. `'2xx'` (the default) for a service, where any other
+   * answer is a fault the report flags on its own; `'every'` for a BFF under faults, which answers
+   * 503 by design, and how fast it does so is the figure wanted.
+   */
+  readonly latencies?: '2xx' | 'every'
+  /**
+   * Labels each answer from its status, body and headers, so that a run can count degraded pages
+   * by reason. Without it an answer is labelled with its status alone, and no body is read.
+   */
+  readonly classify?: AnswerClassifier
+  /** Stops the run early (Ctrl-C); what was measured until then is returned. */
+  readonly signal?: AbortSignal
+}
+
+/** What one load run measured. */
+export interface LoadResult {
+  /** Answers per second, autocannon's mean over the run's seconds. */
+  readonly requestsPerSecond: number
+  /** Answers in all, whatever their status. */
+  readonly answers: number
+  /** Latency percentiles of the answers {@link LoadOptions.latencies} names, in ms, from each answer's own time (µs resolution). */
+  readonly p50Ms: number
+  readonly p99Ms: number
+  /** The slowest of the same answers, in ms. */
+  readonly maxMs: number
+  /** Answers whose status was not 2xx. */
+  readonly non2xx: number
+  /** How many answers got each label (see {@link LoadOptions.classify}). */
+  readonly byLabel: ReadonlyMap<string, number>
+  /** The latencies of the answers of each label, sorted, in ms. */
+  readonly latenciesByLabel: ReadonlyMap<string, Float64Array>
+  /** Connection errors and timeouts. */
+  readonly errors: number
 }
 
 /**
@@ -33,7 +55,13 @@ export interface LoadOptions {
  * would make a p99 ratio of 1.5 look like 1 or 2.
  */
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const everyAnswer = options.latencies === 'every'
   const latencies: number[] = []
+  const labelled = new Map<string, number[]>()
+  const { classify } = options
+  // autocannon calls a request's onResponse and then, synchronously on the same client, emits
+  // 'response' for the same answer: the label set by the first is the one the second reads.
+  let label = ''
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -42,8 +70,20 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         pipelining: 1,
         duration: options.durationS,
         headers: { ...options.headers },
+        // An onResponse makes autocannon keep every body: only when the classifier reads them.
+        ...(classify === undefined ? {} : {
+          requests: [
+            {
+              method: 'GET',
+              onResponse: (status, body, _context, headers) => {
+                label = classify(status, body, headers ?? {})
+              },
+            },
+          ],
+        }),
       },
       (error: unknown, result) => {
+        options.signal?.removeEventListener('abort', stop)
         if (error !== null && error !== undefined) {
           reject(error instanceof Error ? error : new Error('autocannon failed', { cause: error }))
           return
@@ -51,26 +91,38 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         const sorted = Float64Array.from(latencies).sort()
         resolve({
           requestsPerSecond: result.requests.average,
-          responses: result.requests.total,
-          p50Ms: percentile(sorted, 0.5),
-          p99Ms: percentile(sorted, 0.99),
+          answers: result.requests.total,
+          p50Ms: nearestRank(sorted, 0.5),
+          p99Ms: nearestRank(sorted, 0.99),
+          maxMs: sorted.at(-1) ?? Number.NaN,
           non2xx: result.non2xx,
+          byLabel: new Map([...labelled].map(([name, values]) => [name, values.length])),
+          latenciesByLabel: new Map([...labelled].map(([name, values]) => [name, Float64Array.from(values).sort()])),
           errors: result.errors,
         })
       },
     )
+    const stop = (): void => {
+      instance.stop()
+    }
+    options.signal?.addEventListener('abort', stop, { once: true })
     instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
-      if (statusCode >= 200 && statusCode < 300) {
+      if (everyAnswer || (statusCode >= 200 && statusCode < 300)) {
         latencies.push(responseTimeMs)
+      }
+      const name = classify === undefined ? String(statusCode) : label
+      const values = labelled.get(name)
+      if (values === undefined) {
+        labelled.set(name, [responseTimeMs])
+      } else {
+        values.push(responseTimeMs)
       }
     })
   })
 }
 
-/** The nearest-rank percentile of sorted values; NaN when there are none. */
-function percentile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) {
-    return Number.NaN
-  }
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!
+/** The value at rank ⌈q·n⌉ of sorted values (NaN when there are none). */
+export function nearestRank(sorted: Float64Array, q: number): number {
+  const rank = Math.ceil(q * sorted.length)
+  return sorted.length === 0 ? Number.NaN : sorted[Math.min(Math.max(rank, 1), sorted.length) - 1]!
 }

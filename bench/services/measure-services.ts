@@ -165,7 +165,7 @@ export async function measureServices(options: MeasureServicesOptions): Promise<
         const cpuUsPerResponse = groups.map((group, index) => {
           const after = cpuSecondsOf(group)
           const start = before[index]
-          return after === undefined || start === undefined || result.responses === 0 ? undefined : ((after - start) * 1e6) / result.responses
+          return after === undefined || start === undefined || result.answers === 0 ? undefined : ((after - start) * 1e6) / result.answers
         })
         return { load: result, cpuUsPerResponse }
       }

@@ -1,4 +1,4 @@
-import { nearestRank } from '../answer-load.js'
+import { nearestRank } from '../../lib/load.js'
 import { labelOf, readPageBody } from '../page-answer.js'
 import { loadPages, pageRow } from '../page-load.js'
 import type { ScenarioOutcome } from '../scenario-outcome.js'

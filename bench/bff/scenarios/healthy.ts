@@ -1,6 +1,5 @@
 import { type LoadResult, runLoad } from '../../lib/load.js'
 import type { RunningProcess } from '../../lib/service-process.js'
-import type { AnswerLoadResult } from '../answer-load.js'
 import { type WithCpu, withCpuPerAnswer } from '../cpu-per-answer.js'
 import { fetchPage, labelOf, readPageBody } from '../page-answer.js'
 import { loadPages, pageRow } from '../page-load.js'
@@ -69,7 +68,7 @@ export async function measureHealthy(context: ScenarioContext, system: Storefron
 /** The BFF's page and its sequential path measured alone, at one number of connections. */
 interface Side {
   readonly connections: number
-  readonly bff: WithCpu<AnswerLoadResult>
+  readonly bff: WithCpu<LoadResult>
   readonly products: WithCpu<LoadResult>
   readonly inventory: WithCpu<LoadResult>
 }
@@ -127,12 +126,12 @@ async function loadAlone(context: ScenarioContext, service: RunningProcess, path
     await runLoad({ ...load, durationS: options.warmupS })
   }
   context.signal.throwIfAborted()
-  return withCpuPerAnswer([[service.pid]], () => runLoad({ ...load, durationS: options.durationS }), (result) => result.responses)
+  return withCpuPerAnswer([[service.pid]], () => runLoad({ ...load, durationS: options.durationS }), (result) => result.answers)
 }
 
 function aloneRow(request: string, connections: number, measured: WithCpu<LoadResult>): BenchRow {
   const { result } = measured
-  const counts = [`2xx ×${result.responses - result.non2xx}`]
+  const counts = [`2xx ×${result.answers - result.non2xx}`]
   if (result.non2xx > 0) {
     counts.push(`non-2xx ×${result.non2xx}`)
   }
