@@ -64,6 +64,7 @@ export default defineConfig({
       { find: /^@storefront\/service-kit\/testing$/, replacement: source('./packages/service-kit/src/testing/index.ts') },
       { find: /^@storefront\/service-kit\/clients$/, replacement: source('./packages/service-kit/src/clients/index.ts') },
       { find: /^@storefront\/service-kit\/embedded$/, replacement: source('./packages/service-kit/src/db/embedded/index.ts') },
+      { find: /^@storefront\/service-kit\/processes$/, replacement: source('./packages/service-kit/src/processes/index.ts') },
       { find: /^@storefront\/service-kit$/, replacement: source('./packages/service-kit/src/index.ts') },
       { find: /^@storefront\/resilience$/, replacement: source('./packages/resilience/src/index.ts') },
     ],
