@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { NodeProcess, type ProcessExit } from '@storefront/service-kit/processes'
 
 import { createLinePrefixer, formatPrefix } from './log-prefix.js'
 import type { ProcessPlan } from './system-plan.js'
@@ -56,12 +56,10 @@ export interface SupervisorOptions {
 interface Slot {
   plan: ProcessPlan
   readonly index: number
-  child: ChildProcess | undefined
+  child: NodeProcess | undefined
   startedAt: number
   quickCrashes: number
   restartTimer: NodeJS.Timeout | undefined
-  /** Resolves when the current child has exited (already resolved when none runs). */
-  exited: Promise<void>
 }
 
 /** Starts the planned processes, prefixes their output, restarts them with backoff, and stops them. */
@@ -77,7 +75,7 @@ export class ChildProcessSupervisor {
     this.#policy = options.backoff ?? DEFAULT_BACKOFF
     this.#width = Math.max(...options.plans.map((p) => p.name.length), 'launcher'.length)
     this.#slots = options.plans.map((plan, index) => ({
-      plan, index, child: undefined, startedAt: 0, quickCrashes: 0, restartTimer: undefined, exited: Promise.resolve(),
+      plan, index, child: undefined, startedAt: 0, quickCrashes: 0, restartTimer: undefined,
     }))
   }
 
@@ -105,47 +103,35 @@ export class ChildProcessSupervisor {
 
   /** Pids of the children running now. */
   pids(): number[] {
-    return this.#slots.flatMap((s) => (s.child?.pid !== undefined && s.child.exitCode === null && s.child.signalCode === null ? [s.child.pid] : []))
+    return this.#slots.flatMap((s) => (s.child?.running === true && s.child.pid !== undefined ? [s.child.pid] : []))
   }
 
   #spawn(slot: Slot): void {
     const { plan } = slot
-    const child = spawn(process.execPath, [plan.script], {
+    const prefix = formatPrefix(plan.name, this.#width, slot.index, this.#options.colour)
+    const child = NodeProcess.start({
+      script: plan.script,
       cwd: this.#options.cwd,
       env: plan.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
       // Own process group: a Ctrl-C in the terminal reaches only the launcher, which then stops
       // the children in order rather than having them all race their own shutdowns.
       detached: true,
+      onLine: createLinePrefixer(prefix, this.#options.write, this.#options.formatLine),
+      onError: (error) => {
+        this.#options.log(`${plan.name}: could not start: ${error.message}`)
+      },
     })
     slot.child = child
     slot.startedAt = Date.now()
-    const prefix = formatPrefix(plan.name, this.#width, slot.index, this.#options.colour)
-    for (const stream of [child.stdout, child.stderr]) {
-      const prefixer = createLinePrefixer(prefix, this.#options.write, this.#options.formatLine)
-      stream.on('data', (chunk: Buffer) => {
-        prefixer.push(chunk)
-      })
-      stream.on('end', () => {
-        prefixer.flush()
-      })
-    }
-    slot.exited = new Promise((resolve) => {
-      child.once('close', (code, signal) => {
-        resolve()
-        this.#onExit(slot, child, code, signal)
-      })
-    })
-    child.once('error', (error) => {
-      // A spawn failure (e.g. EACCES) emits 'error' and may never emit 'close' with a pid.
-      this.#options.log(`${plan.name}: could not start: ${error.message}`)
+    void child.exited.then((exit) => {
+      this.#onExit(slot, child, exit)
     })
     if (child.pid !== undefined) {
       this.#options.log(`started ${plan.name} (pid ${child.pid}) on ${plan.origin}`)
     }
   }
 
-  #onExit(slot: Slot, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  #onExit(slot: Slot, child: NodeProcess, { code, signal }: ProcessExit): void {
     if (slot.child !== child) {
       return
     }
@@ -178,31 +164,21 @@ export class ChildProcessSupervisor {
    */
   async stop(graceMs = 15_000): Promise<void> {
     this.#stopping = true
+    const stopping: Array<Promise<ProcessExit>> = []
     for (const slot of this.#slots) {
       clearTimeout(slot.restartTimer)
       slot.restartTimer = undefined
-      slot.child?.kill('SIGTERM')
-    }
-    const allExited = Promise.all(this.#slots.map((s) => s.exited))
-    let timer: NodeJS.Timeout | undefined
-    const timedOut = await Promise.race([
-      allExited.then(() => false),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => {
-          resolve(true)
-        }, graceMs)
-      }),
-    ])
-    clearTimeout(timer)
-    if (timedOut) {
-      for (const slot of this.#slots) {
-        if (slot.child !== undefined) {
-          this.#options.log(`${slot.plan.name} did not stop within ${graceMs} ms: SIGKILL`)
-          slot.child.kill('SIGKILL')
-        }
+      const { child, plan } = slot
+      if (child !== undefined) {
+        stopping.push(child.stop({
+          graceMs,
+          onKill: () => {
+            this.#options.log(`${plan.name} did not stop within ${graceMs} ms: SIGKILL`)
+          },
+        }))
       }
-      await allExited
     }
+    await Promise.all(stopping)
   }
 
   /**
@@ -213,11 +189,7 @@ export class ChildProcessSupervisor {
     this.#stopping = true
     for (const slot of this.#slots) {
       clearTimeout(slot.restartTimer)
-      try {
-        slot.child?.kill('SIGKILL')
-      } catch {
-        // Already gone: nothing left to do.
-      }
+      slot.child?.kill()
     }
   }
 }

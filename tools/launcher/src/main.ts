@@ -5,13 +5,13 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
 import { STOREFRONT_SERVICES } from '@storefront/service-kit/embedded'
+import { waitReady } from '@storefront/service-kit/processes'
 
 import { ChildProcessSupervisor } from './child-process-supervisor.js'
 import { EmbeddedDatabase } from './embedded-database.js'
 import { createLogLineFormatter } from './log-line-formatter.js'
 import { formatPrefix } from './log-prefix.js'
 import { planSystem } from './system-plan.js'
-import { waitReady } from './wait-ready.js'
 
 const USAGE = `Usage: node tools/launcher/dist/main.js [--chaos] [--base-port N] [--data-dir DIR] [--json]
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
 import { createLogLineFormatter } from '../src/log-line-formatter.js'
-import { createLinePrefixer } from '../src/log-prefix.js'
 
 const TIME = new Date(2025, 0, 2, 13, 4, 5, 678).getTime()
 
@@ -56,14 +55,5 @@ describe('createLogLineFormatter, raw', () => {
     const format = createLogLineFormatter({ pretty: false, colour: true })
     expect(format(incoming)).toBe(incoming)
     expect(format('not json')).toBe('not json')
-  })
-})
-
-describe('createLinePrefixer with a formatter', () => {
-  it('prefixes each line of a formatted entry that spans several', () => {
-    const lines: string[] = []
-    const prefixer = createLinePrefixer('bff | ', (line) => lines.push(line), (line) => `${line}\n  more`)
-    prefixer.push('entry\n')
-    expect(lines).toEqual(['bff | entry\n', 'bff |   more\n'])
   })
 })
