@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
+import { NodeProcess } from '@storefront/service-kit/processes'
+
+import { exitStatus } from '../lib/service-process.js'
 import { treeCpuSeconds } from './process-cpu.js'
 import type { Role } from './process-memory.js'
 import { type ProcessInfo, descendantsOf, isStillRunning } from './process-tree.js'
@@ -69,20 +70,18 @@ export interface RunningLauncher {
 export async function startLauncher(options: StartLauncherOptions): Promise<RunningLauncher> {
   options.signal.throwIfAborted()
   const startedAt = performance.now()
-  const child = spawn(process.execPath, [fileURLToPath(options.entry), '--base-port', String(options.basePort), '--data-dir', options.dataDir], {
-    cwd: fileURLToPath(options.cwd),
-    env: options.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  })
-  const exited = exitOf(child)
   const tail: string[] = []
   const milestones: Array<readonly [string, number]> = []
   let bffOrigin: string | undefined
   let cpuAtUp: ReadonlyMap<Role | 'all', number> = new Map()
   let onUp: (() => void) | undefined
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+  const child: NodeProcess = NodeProcess.start({
+    script: fileURLToPath(options.entry),
+    args: ['--base-port', String(options.basePort), '--data-dir', options.dataDir],
+    cwd: fileURLToPath(options.cwd),
+    env: options.env,
+    detached: true,
+    onLine: (line) => {
       tail.push(line)
       tail.splice(0, Math.max(0, tail.length - TAIL_LINES))
       options.onLine?.(line)
@@ -99,8 +98,9 @@ export async function startLauncher(options: StartLauncherOptions): Promise<Runn
         }
         onUp?.()
       }
-    })
-  }
+    },
+  })
+  const exited = child.exited.then(exitStatus)
   // Every process of the tree seen so far, for the SIGKILL of last resort.
   const seen = new Map<number, ProcessInfo>()
   const remember = (): void => {
@@ -114,23 +114,22 @@ export async function startLauncher(options: StartLauncherOptions): Promise<Runn
   const stop = async (graceMs = 30_000): Promise<number | string> => {
     remember()
     clearInterval(watcher)
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM')
-    }
-    let timer: NodeJS.Timeout | undefined
-    const outcome = await Promise.race([exited, new Promise<undefined>((resolve) => { timer = setTimeout(() => { resolve(undefined) }, graceMs) })])
-    clearTimeout(timer)
-    // The launcher stops its children before it exits: any still here were left behind.
-    for (const info of seen.values()) {
-      if (isStillRunning(info)) {
-        try {
-          process.kill(info.pid, 'SIGKILL')
-        } catch {
-          // Gone meanwhile.
+    // SIGKILL to every process of the tree seen that still runs, the launcher included.
+    const killLeftovers = (): void => {
+      for (const info of seen.values()) {
+        if (isStillRunning(info)) {
+          try {
+            process.kill(info.pid, 'SIGKILL')
+          } catch {
+            // Gone meanwhile.
+          }
         }
       }
     }
-    return outcome ?? (await exited)
+    const exit = await child.stop({ graceMs, onKill: killLeftovers })
+    // The launcher stops its children before it exits: any still here were left behind.
+    killLeftovers()
+    return exitStatus(exit)
   }
 
   let timer: NodeJS.Timeout | undefined
@@ -158,13 +157,4 @@ export async function startLauncher(options: StartLauncherOptions): Promise<Runn
       options.signal.removeEventListener('abort', onAbort)
     }
   }
-}
-
-/** Resolves with the exit code (or signal name) once the child has exited. */
-function exitOf(child: ChildProcess): Promise<number | string> {
-  return new Promise((resolve) => {
-    child.once('exit', (code, signal) => {
-      resolve(code ?? signal ?? 'gone')
-    })
-  })
 }

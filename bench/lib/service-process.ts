@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+
+import { NodeProcess, type ProcessExit, waitReady } from '@storefront/service-kit/processes'
 
 import { LOOPBACK } from './loopback.js'
 
@@ -39,17 +40,16 @@ export interface StartServiceOptions {
  * once `/health/ready` answers 200. Rejects, with the end of its output, if it exits first.
  */
 export async function startService(options: StartServiceOptions): Promise<RunningProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), fileURLToPath(options.entry)], {
-    cwd: fileURLToPath(new URL('..', options.entry)),
-    env: options.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
   const tail: string[] = []
   let forwarded = 0
-  const forward = (chunk: Buffer): void => {
-    for (const line of chunk.toString('utf8').split('\n')) {
+  const child = NodeProcess.start({
+    script: fileURLToPath(options.entry),
+    nodeArgs: options.nodeArgs ?? [],
+    cwd: fileURLToPath(new URL('..', options.entry)),
+    env: options.env,
+    onLine: (line) => {
       if (line.trim() === '') {
-        continue
+        return
       }
       tail.push(line)
       tail.splice(0, Math.max(0, tail.length - 20))
@@ -58,11 +58,8 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
         process.stderr.write(`[${options.name}] ${line.length > 400 ? `${line.slice(0, 400)}…` : line}\n`)
       }
       forwarded++
-    }
-  }
-  child.stdout.on('data', forward)
-  child.stderr.on('data', forward)
-  const exited = exitOf(child)
+    },
+  })
   const running: RunningProcess = {
     name: options.name,
     port: options.port,
@@ -70,19 +67,26 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     get logLines() {
       return forwarded
     },
-    stop: () => stopChild(child, exited),
+    stop: async () => {
+      await child.stop()
+    },
   }
 
-  const deadline = performance.now() + options.readyTimeoutMs
-  while (performance.now() < deadline) {
-    const outcome = await Promise.race([exited.then((code) => ({ code })), isReady(options.port).then((ready) => ({ ready }))])
-    if ('code' in outcome) {
-      throw new Error(`${options.name} exited (${outcome.code}) before it was ready:\n${tail.join('\n')}`)
-    }
-    if (outcome.ready) {
-      return running
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
+  // A child that exits ends the wait at once: its output says why, and no probe will ever succeed.
+  const exitedEarly = new AbortController()
+  void child.exited.then(() => {
+    exitedEarly.abort()
+  })
+  const notReady = await waitReady([{ name: options.name, origin: `http://${LOOPBACK}:${options.port}` }], {
+    intervalMs: 100,
+    timeoutMs: options.readyTimeoutMs,
+    signal: exitedEarly.signal,
+  })
+  if (notReady.length === 0) {
+    return running
+  }
+  if (exitedEarly.signal.aborted) {
+    throw new Error(`${options.name} exited (${exitStatus(await child.exited)}) before it was ready:\n${tail.join('\n')}`)
   }
   await running.stop()
   throw new Error(`${options.name} was not ready within ${options.readyTimeoutMs} ms:\n${tail.join('\n')}`)
@@ -103,45 +107,7 @@ export function assertPortFree(port: number): Promise<void> {
   })
 }
 
-async function isReady(port: number): Promise<boolean> {
-  try {
-    const response = await fetch(`http://${LOOPBACK}:${port}/health/ready`, { signal: AbortSignal.timeout(1000) })
-    await response.arrayBuffer()
-    return response.status === 200
-  } catch {
-    return false
-  }
-}
-
-/** Resolves with the exit code (or signal name) once the child has exited. */
-export function exitOf(child: ChildProcess): Promise<number | string> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      resolve(child.exitCode ?? child.signalCode ?? 'gone')
-      return
-    }
-    child.once('exit', (code, signal) => {
-      resolve(code ?? signal ?? 'gone')
-    })
-  })
-}
-
-/** SIGTERM, then SIGKILL if the child is still there after the services' default grace period and a margin. */
-export async function stopChild(child: ChildProcess, exited: Promise<number | string>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return
-  }
-  child.kill('SIGTERM')
-  let timer: NodeJS.Timeout | undefined
-  const lingering = new Promise<'lingering'>((resolve) => {
-    timer = setTimeout(() => {
-      resolve('lingering')
-    }, 15_000)
-  })
-  const outcome = await Promise.race([exited, lingering])
-  clearTimeout(timer)
-  if (outcome === 'lingering') {
-    child.kill('SIGKILL')
-    await exited
-  }
+/** How a process ended, in a word: its exit code, or the signal that ended it. */
+export function exitStatus(exit: ProcessExit): number | string {
+  return exit.code ?? exit.signal ?? 'gone'
 }

@@ -1,6 +1,8 @@
-import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 
-import { type RunningProcess, exitOf, stopChild } from '../lib/service-process.js'
+import { NodeProcess } from '@storefront/service-kit/processes'
+
+import { type RunningProcess, exitStatus } from '../lib/service-process.js'
 import type { HelloReply, HelloRequest, HelloRoute } from './hello-world-protocol.js'
 
 /**
@@ -9,22 +11,32 @@ import type { HelloReply, HelloRequest, HelloRoute } from './hello-world-protoco
  * service's.
  */
 export async function startHelloWorld(routes: readonly HelloRoute[], nodeArgs: readonly string[] = []): Promise<RunningProcess> {
-  const child = fork(new URL('./hello-world-server.js', import.meta.url), [], {
-    execArgv: [...nodeArgs],
+  // No onLine: the baseline logs nothing, and what it might say on a failure goes straight to this terminal.
+  const child = NodeProcess.start({
+    script: fileURLToPath(new URL('./hello-world-server.js', import.meta.url)),
+    nodeArgs,
     env: { PATH: process.env.PATH ?? '' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    ipc: true,
   })
-  const exited = exitOf(child)
   const listening = new Promise<HelloReply>((resolve) => {
-    child.once('message', (message: HelloReply) => {
-      resolve(message)
+    const unsubscribe = child.onMessage((message) => {
+      unsubscribe()
+      resolve(message as HelloReply)
     })
   })
   const request: HelloRequest = { routes }
   child.send(request)
-  const outcome = await Promise.race([listening, exited.then((code) => ({ code }))])
-  if ('code' in outcome) {
-    throw new Error(`the hello-world server exited (${outcome.code}) before it listened`)
+  const outcome = await Promise.race([listening, child.exited.then((exit) => ({ exit }))])
+  if ('exit' in outcome) {
+    throw new Error(`the hello-world server exited (${exitStatus(outcome.exit)}) before it listened`)
   }
-  return { name: 'hello-world', port: outcome.port, pid: child.pid ?? 0, logLines: 0, stop: () => stopChild(child, exited) }
+  return {
+    name: 'hello-world',
+    port: outcome.port,
+    pid: child.pid ?? 0,
+    logLines: 0,
+    stop: async () => {
+      await child.stop()
+    },
+  }
 }
