@@ -1,10 +1,7 @@
 import type { RunningProcess } from '../lib/service-process.js'
+import { BENCH_USER, type Visitor, signIn } from '../lib/sign-in.js'
 import type { BenchPlan } from './bench-plan.js'
-import { type Visitor, signIn } from './sign-in.js'
 import { type Downstreams, type StorefrontFleet, originOf } from './storefront-fleet.js'
-
-/** The user the pages are requested for: the seed data gives user 1 three cart lines and three favorites. */
-export const BENCH_USER = 1
 
 /** A BFF, its downstreams and the visitor its pages are requested for. */
 export interface StorefrontSystem {

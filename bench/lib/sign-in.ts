@@ -1,3 +1,6 @@
+/** The user the pages are requested for: the seed data gives user 1 three cart lines and three favorites. */
+export const BENCH_USER = 1
+
 /** Who the page requests come from. */
 export interface Visitor {
   /** Headers of every page request: the bearer token, or none for an anonymous visitor. */
