@@ -20,6 +20,6 @@ export function buildApp(env: ProductsEnv, deps: ProductsDeps): FastifyInstance 
     db: deps.db,
   })
   const cache = new ReadThroughCache<string | undefined>({ ttlMs: env.CATALOGUE_CACHE_MS, maxEntries: 10_000, loadTimeoutMs: env.REQUEST_TIMEOUT_MS })
-  productRoutes(app, { products: new ProductRepository(deps.db), cache })
+  void app.register(productRoutes, { products: new ProductRepository(deps.db), cache })
   return app
 }
