@@ -24,6 +24,6 @@ export function buildApp(env: InventoryEnv, deps: InventoryDeps): FastifyInstanc
     logger: deps.logger,
     db: deps.db,
   })
-  inventoryRoutes(app, { inventory: new InventoryRepository(deps.db) })
+  void app.register(inventoryRoutes, { inventory: new InventoryRepository(deps.db) })
   return app
 }

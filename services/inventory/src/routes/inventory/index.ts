@@ -1,15 +1,21 @@
-import { AppError, parseId } from '@storefront/service-kit'
-import type { FastifyInstance } from 'fastify'
+import { IdParam, StockAnswer, StockList } from '@storefront/contracts'
+import { AppError, type RoutePlugin, parseId } from '@storefront/service-kit'
+import { Type } from 'typebox'
 
 import type { InventoryRepository } from '../../data-access/inventory-repository.js'
 import { inventoryErrors } from '../../errors.js'
-import { parseProductIds } from './product-id-list.js'
-import { inventoryQuery, noQuery, productParams, stockAnswer, stockListAnswer } from './schemas.js'
+import { ProductIdList, parseProductIds } from './product-id-list.js'
 
 /** What the inventory routes need. */
 export interface InventoryRoutesDeps {
   readonly inventory: InventoryRepository
 }
+
+/** `GET /products/{id}/inventory`. */
+const ProductParams = Type.Object({ id: IdParam })
+
+/** `GET /inventory`: `product_ids` and nothing else. */
+const InventoryQuery = Type.Object({ product_ids: ProductIdList }, { additionalProperties: false })
 
 /**
  * `GET /products/{id}/inventory` (one product's stock) and `GET /inventory?product_ids=1,2,3`
@@ -18,26 +24,18 @@ export interface InventoryRoutesDeps {
  * Answers are read from the database on every request (stock must be current) and serialized from
  * the response schemas. Every query gets the request's signal, so a spent deadline stops it.
  */
-export function inventoryRoutes(app: FastifyInstance, deps: InventoryRoutesDeps): void {
-  app.get<{ Params: { id: string } }>(
-    '/products/:id/inventory',
-    { schema: { params: productParams, querystring: noQuery, response: { 200: stockAnswer } } },
-    async (request) => {
-      const id = parseId(request.params.id, 'id')
-      const inventory = await deps.inventory.find(id, request.abortSignal)
-      if (inventory === undefined) {
-        throw new AppError(inventoryErrors.STOCK_NOT_FOUND, `No stock for product ${id}.`)
-      }
-      return { inventory }
-    },
-  )
+export const inventoryRoutes: RoutePlugin<InventoryRoutesDeps> = async (app, deps) => {
+  app.get('/products/:id/inventory', { schema: { params: ProductParams, response: { 200: StockAnswer } } }, async (request) => {
+    const id = parseId(request.params.id, 'id')
+    const inventory = await deps.inventory.find(id, request.abortSignal)
+    if (inventory === undefined) {
+      throw new AppError(inventoryErrors.STOCK_NOT_FOUND, `No stock for product ${id}.`)
+    }
+    return { inventory }
+  })
 
-  app.get<{ Querystring: { product_ids: string } }>(
-    '/inventory',
-    { schema: { querystring: inventoryQuery, response: { 200: stockListAnswer } } },
-    async (request) => {
-      const ids = parseProductIds(request.query.product_ids)
-      return { items: await deps.inventory.findMany(ids, request.abortSignal) }
-    },
-  )
+  app.get('/inventory', { schema: { querystring: InventoryQuery, response: { 200: StockList } } }, async (request) => {
+    const ids = parseProductIds(request.query.product_ids)
+    return { items: await deps.inventory.findMany(ids, request.abortSignal) }
+  })
 }
