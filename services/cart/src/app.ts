@@ -21,7 +21,7 @@ export function buildApp(env: CartEnv, deps: CartDeps): FastifyInstance {
     logger: deps.logger,
     db: deps.db,
   })
-  cartRoutes(app, { db: deps.db, cart: new CartRepository(deps.db) })
+  void app.register(cartRoutes, { db: deps.db, cart: new CartRepository(deps.db) })
   schedulePurgeOfExpiredKeys(app, new IdempotencyRepository(deps.db), {
     ttlHours: env.IDEMPOTENCY_TTL_HOURS,
     intervalMs: env.IDEMPOTENCY_PURGE_INTERVAL_MS,

@@ -1,12 +1,10 @@
+import { MAX_LINE_QUANTITY } from '@storefront/contracts'
 import { AppError, type Database, type Queryable } from '@storefront/service-kit'
 
 import { type CartLine, CartRepository } from '../data-access/cart-repository.js'
 import { IdempotencyRepository } from '../data-access/idempotency-repository.js'
 import { cartErrors } from '../errors.js'
 import { requestHash } from './request-hash.js'
-
-/** The most of one product a cart line may hold. */
-export const MAX_LINE_QUANTITY = 999
 
 /** What `POST /users/{id}/cart/items` asks for, validated. */
 export interface AddCartItemRequest {
@@ -20,7 +18,8 @@ export interface AddCartItemRequest {
 
 /** The answer to send. */
 export interface AddCartItemOutcome {
-  readonly statusCode: number
+  /** 201, the add's one success status, whether the add happened now or is replayed. */
+  readonly statusCode: typeof CREATED
   /** The line after the add: its new total. */
   readonly line: CartLine
   /** True when this is a stored answer to an earlier request with the same key. */
@@ -72,7 +71,7 @@ export async function addCartItem(db: Database, request: AddCartItemRequest, sig
         // written some other way is answered as the IETF idempotency draft suggests.
         throw new AppError(cartErrors.IDEMPOTENCY_KEY_IN_PROGRESS, 'A request with this Idempotency-Key has not finished; retry shortly.')
       }
-      return { statusCode: stored.result.statusCode, line: storedLine(stored.result.body), replayed: true }
+      return storedOutcome(stored.result)
     }
     throw new AppError(cartErrors.IDEMPOTENCY_KEY_IN_PROGRESS, 'This Idempotency-Key is changing hands; retry shortly.')
   }, { signal })
@@ -86,11 +85,11 @@ async function addOrRefuse(db: Queryable, request: AddCartItemRequest, signal: A
   return line
 }
 
-/** A stored body is our own earlier answer; checked anyway, since rows outlive code versions. */
-function storedLine(body: unknown): CartLine {
-  const line = body as Partial<CartLine> | null
-  if (typeof line?.product_id !== 'number' || typeof line.quantity !== 'number') {
-    throw new Error('Stored idempotent answer is not a cart line')
+/** A stored answer is our own earlier one (a 201 and its line); checked anyway, since rows outlive code versions. */
+function storedOutcome(result: { readonly statusCode: number; readonly body: unknown }): AddCartItemOutcome {
+  const line = result.body as Partial<CartLine> | null
+  if (result.statusCode !== CREATED || typeof line?.product_id !== 'number' || typeof line.quantity !== 'number') {
+    throw new Error('Stored idempotent answer is not a 201 with a cart line')
   }
-  return { product_id: line.product_id, quantity: line.quantity }
+  return { statusCode: CREATED, line: { product_id: line.product_id, quantity: line.quantity }, replayed: true }
 }

@@ -1,9 +1,9 @@
-import { type Database, parseId } from '@storefront/service-kit'
-import type { FastifyInstance } from 'fastify'
+import { AddCartItem, CartLine, CartLines, IDEMPOTENCY_KEY_HEADER, IdParam, IdempotencyKey } from '@storefront/contracts'
+import { type Database, type RoutePlugin, parseId } from '@storefront/service-kit'
+import { Type } from 'typebox'
 
 import type { CartRepository } from '../../data-access/cart-repository.js'
 import { addCartItem } from '../../domain/add-cart-item.js'
-import { type AddItemBody, IDEMPOTENCY_KEY_HEADER, addItemBody, addItemHeaders, cartLine, lineParams, userParams } from './schemas.js'
 
 /** What the cart routes need. */
 export interface CartRoutesDeps {
@@ -12,20 +12,27 @@ export interface CartRoutesDeps {
   readonly cart: CartRepository
 }
 
+/** `/users/{id}/…`. */
+const UserParams = Type.Object({ id: IdParam })
+
+/** `/users/{id}/cart/items/{product_id}`. */
+const LineParams = Type.Object({ id: IdParam, product_id: IdParam })
+
+/** The add's headers: an optional `Idempotency-Key`; other headers pass untouched. */
+const AddItemHeaders = Type.Object({ [IDEMPOTENCY_KEY_HEADER]: Type.Optional(IdempotencyKey) })
+
 /**
  * `GET /users/{id}/cart`, `POST /users/{id}/cart/items` (with an optional `Idempotency-Key`) and
  * `DELETE /users/{id}/cart/items/{product_id}`. The add's rules live in `domain/add-cart-item.ts`.
  */
-export function cartRoutes(app: FastifyInstance, deps: CartRoutesDeps): void {
-  app.get<{ Params: { id: string } }>(
-    '/users/:id/cart',
-    { schema: { params: userParams, response: { 200: { type: 'array', items: cartLine } } } },
-    async (request) => deps.cart.list(parseId(request.params.id, 'id'), request.abortSignal),
-  )
+export const cartRoutes: RoutePlugin<CartRoutesDeps> = async (app, deps) => {
+  app.get('/users/:id/cart', { schema: { params: UserParams, response: { 200: CartLines } } }, async (request) => {
+    return deps.cart.list(parseId(request.params.id, 'id'), request.abortSignal)
+  })
 
-  app.post<{ Params: { id: string }; Body: AddItemBody; Headers: { [IDEMPOTENCY_KEY_HEADER]?: string } }>(
+  app.post(
     '/users/:id/cart/items',
-    { schema: { params: userParams, headers: addItemHeaders, body: addItemBody, response: { 201: cartLine } } },
+    { schema: { params: UserParams, headers: AddItemHeaders, body: AddCartItem, response: { 201: CartLine } } },
     async (request, reply) => {
       const outcome = await addCartItem(
         deps.db,
@@ -44,12 +51,8 @@ export function cartRoutes(app: FastifyInstance, deps: CartRoutesDeps): void {
     },
   )
 
-  app.delete<{ Params: { id: string; product_id: string } }>(
-    '/users/:id/cart/items/:product_id',
-    { schema: { params: lineParams } },
-    async (request, reply) => {
-      await deps.cart.remove(parseId(request.params.id, 'id'), parseId(request.params.product_id, 'product_id'), request.abortSignal)
-      return reply.code(204).send()
-    },
-  )
+  app.delete('/users/:id/cart/items/:product_id', { schema: { params: LineParams } }, async (request, reply) => {
+    await deps.cart.remove(parseId(request.params.id, 'id'), parseId(request.params.product_id, 'product_id'), request.abortSignal)
+    return reply.code(204).send()
+  })
 }
