@@ -32,7 +32,7 @@ export { type Problem, type ProblemResponse, problemOf, problemType, toProblem }
 export { type ServiceAppOptions, createServiceApp } from './http/create-service-app.js'
 export { type RunServiceOptions, runService } from './http/start-service.js'
 export { type FaultSettings, type FaultSettingsBody, faultSettingsSchema, parseFaultDelay } from './plugins/fault-injection.js'
-export { ID_PATTERN, MAX_ID, idParam, parseId } from './http/ids.js'
+export { ID_PATTERN, MAX_ID, parseId } from './http/ids.js'
 export type { RoutePlugin } from './http/route-plugin.js'
 export { ReadThroughCache, type ReadThroughCacheOptions, type SignalSource } from './cache/read-through-cache.js'
 export { type ProgressBar, type ProgressBarOptions, type ProgressStream, type SeedCommandOptions, progressBar, runSeedCommand } from './cli/index.js'

@@ -1,13 +1,10 @@
-import { ID_PATTERN, IdParam, MAX_ID } from '@storefront/contracts'
+import { ID_PATTERN, MAX_ID } from '@storefront/contracts'
 
 import { AppError, kitErrors } from '../errors/app-error.js'
 
 export { ID_PATTERN, MAX_ID }
 
 const ID = new RegExp(ID_PATTERN)
-
-/** The JSON schema of an id path parameter. */
-export const idParam = IdParam
 
 /** Turns a validated id string into a number; 400 when it is past {@link MAX_ID}. */
 export function parseId(value: string, name: string): number {
