@@ -1,4 +1,5 @@
-import { AppError, idParam, kitErrors, parseId } from '@storefront/service-kit'
+import { IdParam } from '@storefront/contracts'
+import { AppError, kitErrors, parseId } from '@storefront/service-kit'
 import type { FastifyInstance } from 'fastify'
 
 import type { PageCaches } from '../../cache/page-caches.js'
@@ -18,7 +19,7 @@ const MAX_LIMIT = 1000
 const pagingQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { limit: { type: 'string', pattern: '^[1-9][0-9]{0,3}$' }, after: idParam },
+  properties: { limit: { type: 'string', pattern: '^[1-9][0-9]{0,3}$' }, after: IdParam },
 } as const
 
 /** The 200 body of `GET /products/all`; products keep every field their service sends. */
