@@ -1,7 +1,7 @@
+import type { Product, Static, StockItem } from '@storefront/contracts'
 import { isCircuitOpenError, isTimeoutError } from '@storefront/resilience'
 import { isOwnTimeout, isUpstreamError } from '@storefront/service-kit/clients'
 
-import type { ProductRecord, StockItem } from '../clients/downstream-shapes.js'
 import type { BffEnv } from '../config.js'
 import { KeptReads } from './kept-reads.js'
 import { KeptStock } from './kept-stock.js'
@@ -19,11 +19,11 @@ const MAX_STOCK_ENTRIES = 1_000_000
 /** What the products page reads through: the catalogue and stock caches, and the shared stock calls. */
 export interface PageCaches {
   /** Catalogue reads, by page (`all`, or `limit:after`). */
-  readonly catalogue: KeptReads<ProductRecord[]>
+  readonly catalogue: KeptReads<ReadonlyArray<Static<typeof Product>>>
   /** The stock last read for each product. */
   readonly stock: KeptStock
   /** Inventory calls in flight, by the ids they ask for, shared by the pages that need the same chunk. */
-  readonly stockCalls: SharedReads<StockItem[]>
+  readonly stockCalls: SharedReads<ReadonlyArray<Static<typeof StockItem>>>
 }
 
 /** The caches of one BFF process, sized and timed by its environment. */

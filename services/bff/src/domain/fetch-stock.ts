@@ -1,11 +1,15 @@
+import type { Static, StockItem as StockItemSchema } from '@storefront/contracts'
 import { type Deadline, hedge, settle } from '@storefront/resilience'
 import type { UpstreamClient } from '@storefront/service-kit/clients'
 
 import type { KeptStock } from '../cache/kept-stock.js'
 import type { SharedReads } from '../cache/shared-reads.js'
-import { type StockItem, parseStockItems } from '../clients/downstream-shapes.js'
+import { parseStockList } from '../clients/downstream-shapes.js'
 import type { LatencyTracker } from '../metrics/latency-tracker.js'
 import { type CallCommon, type DegradedReason, endedByCallerBudget, reasonOf, settleLimitMs } from './call-outcomes.js'
+
+/** One product's stock as inventory sends it. */
+type StockItem = Static<typeof StockItemSchema>
 
 /** The most ids one `GET /inventory` call carries (the contract's chunk size). */
 const INVENTORY_CHUNK_SIZE = 100
@@ -38,7 +42,7 @@ export interface StockSources {
   /** The stock last read per product: fresh figures skip the call, older ones stand in for a failed one. */
   readonly kept: KeptStock
   /** Chunk calls in flight, shared by pages that ask for the same ids at the same time. */
-  readonly calls: SharedReads<StockItem[]>
+  readonly calls: SharedReads<readonly StockItem[]>
   readonly hedging?: InventoryHedging | undefined
 }
 
@@ -67,7 +71,7 @@ export async function fetchStock(sources: StockSources, ids: readonly number[], 
     chunks.push(missing.slice(start, start + INVENTORY_CHUNK_SIZE))
   }
   const callChunk = chunkCaller(sources, window, common, chunks.length)
-  const calls: Record<string, (context: { signal: AbortSignal }) => Promise<StockItem[]>> = {}
+  const calls: Record<string, (context: { signal: AbortSignal }) => Promise<readonly StockItem[]>> = {}
   for (const [index, chunk] of chunks.entries()) {
     calls[`chunk${index}`] = ({ signal }) => callChunk(chunk, signal)
   }
@@ -102,12 +106,12 @@ export async function fetchStock(sources: StockSources, ids: readonly number[], 
  * page waits with its own signal and deadline and gives up alone; a page that joined a call cut
  * short by its starter's deadline calls again with its own (see `SharedReads`).
  */
-function chunkCaller(sources: StockSources, window: Deadline, common: CallCommon, chunkCount: number): (chunk: readonly number[], signal: AbortSignal) => Promise<StockItem[]> {
+function chunkCaller(sources: StockSources, window: Deadline, common: CallCommon, chunkCount: number): (chunk: readonly number[], signal: AbortSignal) => Promise<readonly StockItem[]> {
   const { inventory, hedging } = sources
   const requestId = common.requestId === undefined ? {} : { requestId: common.requestId }
-  const fetchChunk = async (chunk: readonly number[], signal: AbortSignal): Promise<StockItem[]> => {
+  const fetchChunk = async (chunk: readonly number[], signal: AbortSignal): Promise<readonly StockItem[]> => {
     const startedAt = performance.now()
-    const items = await inventory.getJson(`/inventory?product_ids=${chunk.join(',')}`, { ...requestId, signal, deadline: common.deadline, ownDeadline: window, route: '/inventory', parse: parseStockItems })
+    const { items } = await inventory.getJson(`/inventory?product_ids=${chunk.join(',')}`, { ...requestId, signal, deadline: common.deadline, ownDeadline: window, route: '/inventory', parse: parseStockList })
     hedging?.latency.record(performance.now() - startedAt)
     // Only the stock this call asked for: a confused downstream must not fill in products whose
     // own chunk failed, nor products not on the page.
@@ -139,8 +143,8 @@ function hedgedChunk(
   delayMs: number,
   hedges: { left: number },
   signal: AbortSignal,
-  fetchChunk: (signal: AbortSignal) => Promise<StockItem[]>,
-): Promise<StockItem[]> {
+  fetchChunk: (signal: AbortSignal) => Promise<readonly StockItem[]>,
+): Promise<readonly StockItem[]> {
   let firstError: unknown
   return hedge(async ({ signal: copySignal, attempt }) => {
     if (attempt === 1) {

@@ -1,11 +1,12 @@
 import { setMaxListeners } from 'node:events'
 
+import type { CartLine, Favorite, Product, Static } from '@storefront/contracts'
 import { Deadline, type SettleOutcome, TimeoutError, settle } from '@storefront/resilience'
 import type { UpstreamClient } from '@storefront/service-kit/clients'
 
 import type { Served } from '../cache/kept-reads.js'
 import { isDownstreamFailure, type PageCaches } from '../cache/page-caches.js'
-import { type CartLine, type Favorite, type ProductRecord, parseCartLines, parseFavorites, parseProducts } from '../clients/downstream-shapes.js'
+import { parseCartLines, parseFavorites, parseProducts } from '../clients/downstream-shapes.js'
 import { type CallCommon, type DegradedReason, endedByCallerBudget, reasonOf, settleLimitMs } from './call-outcomes.js'
 import { type InventoryHedging, fetchStock } from './fetch-stock.js'
 
@@ -20,6 +21,9 @@ const PAGE_ANSWERED = new DOMException('The page was answered', 'AbortError')
 
 /** The parts of the page that may be missing or old, as named in `degraded`. */
 type DegradedPart = 'products' | 'cart' | 'favorites' | 'inventory'
+
+/** A product as products sent it: every field kept. */
+type ProductRecord = Static<typeof Product>
 
 /** A product of the page: every field products sent, plus its stock (null when it did not arrive). */
 type PageProduct = ProductRecord & { readonly inventory: number | null }
@@ -141,6 +145,8 @@ export async function getProductsPage(clients: ProductsPageClients, options: Pro
     return {
       cart_items: countOf(cart),
       favorite_items: countOf(favorites),
+      // A new object per product: the catalogue is products' own checked body, kept in the cache
+      // and shared by every page, so it is never written into.
       products: products.map((product) => ({ ...product, inventory: stock.byId.get(product.product_id) ?? null })),
       degraded,
       degraded_reasons: reasons,
@@ -175,7 +181,7 @@ async function readCatalogue(products: UpstreamClient, options: ProductsPageOpti
   // Each page waits with its own deadline too: a shared read may have been started by a page
   // with more time (see SharedReads).
   const waitSignal = (): AbortSignal => AbortSignal.any([common.signal, common.deadline.signal])
-  const read = (key: string, path: string): Served<ProductRecord[]> | Promise<Served<ProductRecord[]>> =>
+  const read = (key: string, path: string): Served<readonly ProductRecord[]> | Promise<Served<readonly ProductRecord[]>> =>
     caches.catalogue.fresh(key) ?? caches.catalogue.get(
       key,
       (signal) => products.getJson(path, { ...common, signal, ownDeadline: window, route: '/products', parse: parseProducts }),
@@ -208,7 +214,7 @@ async function fetchCartAndFavorites(
   userId: number | undefined,
   window: Deadline,
   common: CallCommon,
-): Promise<{ cart: OptionalOutcome<CartLine[]>; favorites: OptionalOutcome<Favorite[]> }> {
+): Promise<{ cart: OptionalOutcome<Array<Static<typeof CartLine>>>; favorites: OptionalOutcome<Array<Static<typeof Favorite>>> }> {
   if (userId === undefined) {
     return { cart: undefined, favorites: undefined }
   }
