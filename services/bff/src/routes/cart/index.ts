@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { MAX_ID, parseId } from '@storefront/service-kit'
 import type { FastifyInstance } from 'fastify'
 
+import { signedInUser } from '../../auth/auth-plugin.js'
 import type { DownstreamClients } from '../../clients/downstream-clients.js'
 import { parseCartLine, parseCartLines } from '../../clients/downstream-shapes.js'
 import { relayClientError } from '../../clients/relay-client-error.js'
@@ -55,7 +56,7 @@ export function cartRoutes(app: FastifyInstance, deps: CartRoutesDeps): void {
     config: { auth: 'required' },
     schema: { summary: 'The signed-in user\'s cart lines', tags: ['cart'], response: { 200: { type: 'array', items: cartLine } } },
   }, async (request, reply) => {
-    const lines = await cart.getJson(`/users/${request.userId as number}/cart`, {
+    const lines = await cart.getJson(`/users/${signedInUser(request)}/cart`, {
       ...userCallOptions(request, deps.env.WRITE_TIMEOUT_MS),
       route: '/users/:id/cart',
       parse: parseCartLines,
@@ -68,7 +69,7 @@ export function cartRoutes(app: FastifyInstance, deps: CartRoutesDeps): void {
     config: { auth: 'required' },
     schema: { summary: 'Add to the signed-in user\'s cart', tags: ['cart'], headers: addItemHeaders, body: addItemBody, response: { 201: cartLine } },
   }, async (request, reply) => {
-    const userId = request.userId as number
+    const userId = signedInUser(request)
     const response = await cart.send('POST', `/users/${userId}/cart/items`, {
       ...userCallOptions(request, deps.env.WRITE_TIMEOUT_MS),
       route: '/users/:id/cart/items',
@@ -88,7 +89,7 @@ export function cartRoutes(app: FastifyInstance, deps: CartRoutesDeps): void {
     config: { auth: 'required' },
     schema: { summary: 'Remove a line from the signed-in user\'s cart (idempotent)', tags: ['cart'], params: productIdParams },
   }, async (request, reply) => {
-    const userId = request.userId as number
+    const userId = signedInUser(request)
     const productId = parseId(request.params.product_id, 'product_id')
     await cart.send('DELETE', `/users/${userId}/cart/items/${productId}`, {
       ...userCallOptions(request, deps.env.WRITE_TIMEOUT_MS),

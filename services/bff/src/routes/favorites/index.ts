@@ -1,6 +1,7 @@
 import { parseId } from '@storefront/service-kit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 
+import { signedInUser } from '../../auth/auth-plugin.js'
 import type { DownstreamClients } from '../../clients/downstream-clients.js'
 import { parseFavorites } from '../../clients/downstream-shapes.js'
 import { relayClientError } from '../../clients/relay-client-error.js'
@@ -21,7 +22,7 @@ export interface FavoritesRoutesDeps {
 export function favoritesRoutes(app: FastifyInstance, deps: FavoritesRoutesDeps): void {
   const { favorites } = deps.clients
   const write = async (method: 'PUT' | 'DELETE', request: FastifyRequest<{ Params: { product_id: string } }>): Promise<void> => {
-    const userId = request.userId as number
+    const userId = signedInUser(request)
     const productId = parseId(request.params.product_id, 'product_id')
     await favorites.send(method, `/users/${userId}/favorites/${productId}`, {
       ...userCallOptions(request, deps.env.WRITE_TIMEOUT_MS),
@@ -36,7 +37,7 @@ export function favoritesRoutes(app: FastifyInstance, deps: FavoritesRoutesDeps)
       response: { 200: { type: 'array', items: { type: 'object', required: ['product_id'], properties: { product_id: { type: 'integer' } } } } },
     },
   }, async (request, reply) => {
-    const list = await favorites.getJson(`/users/${request.userId as number}/favorites`, {
+    const list = await favorites.getJson(`/users/${signedInUser(request)}/favorites`, {
       ...userCallOptions(request, deps.env.WRITE_TIMEOUT_MS),
       route: '/users/:id/favorites',
       parse: parseFavorites,
