@@ -99,17 +99,17 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
   void app.register(cookie)
   void app.register(fastifyStatic, staticFileOptions)
   void app.register(authPlugin, { verifier })
-  // Routes in a plugin of their own, registered last, so every hook above applies to them.
-  void app.register((scope, _options, done) => {
+  // Routes in a plugin of their own, registered last, so every hook above applies to them: one
+  // plugin per resource, given what it needs as its options.
+  void app.register(async (scope) => {
     metrics.attach(scope.metrics, DOWNSTREAMS.map((name) => clients[name]))
-    authRoutes(scope, { sessions, verifier })
-    productRoutes(scope, { env, clients, caches, metrics })
-    cartRoutes(scope, { env, clients })
-    favoritesRoutes(scope, { env, clients })
-    opsRoutes(scope, { env, clients, metrics })
-    docsRoutes(scope)
-    pageRoutes(scope)
-    done()
+    await scope.register(authRoutes, { sessions, verifier })
+    await scope.register(productRoutes, { env, clients, caches, metrics })
+    await scope.register(cartRoutes, { env, clients })
+    await scope.register(favoritesRoutes, { env, clients })
+    await scope.register(opsRoutes, { env, clients, metrics })
+    await scope.register(docsRoutes)
+    await scope.register(pageRoutes)
   })
   return app
 }

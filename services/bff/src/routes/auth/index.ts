@@ -1,7 +1,6 @@
-import { MAX_ID } from '@storefront/service-kit'
-import type { FastifyInstance } from 'fastify'
+import { MAX_ID, type RoutePlugin } from '@storefront/service-kit'
 
-import { presentedToken } from '../../auth/auth-plugin.js'
+import { presentedToken, signedInUser } from '../../auth/auth-plugin.js'
 import type { DemoSessions } from '../../auth/demo-sessions.js'
 import { clearSessionCookie, setSessionCookie } from '../../auth/session-cookie.js'
 import type { TokenVerifier } from '../../auth/token-verifier.js'
@@ -36,7 +35,7 @@ export interface AuthRoutesDeps {
  * `POST /auth/logout` and `GET /auth/me`, which tells a page who is signed in, since it cannot
  * read the HttpOnly cookie.
  */
-export function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
+export const authRoutes: RoutePlugin<AuthRoutesDeps> = async (app, deps) => {
   const sessions = deps.sessions
   if (sessions !== undefined) {
     app.post<{ Body: { user_id: number } }>('/auth/login', {
@@ -62,6 +61,6 @@ export function authRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
     schema: { summary: 'The signed-in user', tags: ['auth'], response: { 200: meAnswer } },
   }, (request, reply) => {
     void reply.header('cache-control', 'private, no-store')
-    return { user_id: request.userId }
+    return { user_id: signedInUser(request) }
   })
 }

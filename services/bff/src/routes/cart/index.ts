@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 
-import { MAX_ID, parseId } from '@storefront/service-kit'
-import type { FastifyInstance } from 'fastify'
+import { MAX_ID, type RoutePlugin, parseId } from '@storefront/service-kit'
 
 import { signedInUser } from '../../auth/auth-plugin.js'
 import type { DownstreamClients } from '../../clients/downstream-clients.js'
@@ -50,7 +49,7 @@ export interface CartRoutesDeps {
  * so the client may retry it after a lost answer and a retry never adds twice. A caller that
  * retries the request itself must send its own key to get the same guarantee end to end.
  */
-export function cartRoutes(app: FastifyInstance, deps: CartRoutesDeps): void {
+export const cartRoutes: RoutePlugin<CartRoutesDeps> = async (app, deps) => {
   const { cart } = deps.clients
   app.get('/cart', {
     config: { auth: 'required' },

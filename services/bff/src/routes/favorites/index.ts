@@ -1,5 +1,5 @@
-import { parseId } from '@storefront/service-kit'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { type RoutePlugin, parseId } from '@storefront/service-kit'
+import type { FastifyRequest } from 'fastify'
 
 import { signedInUser } from '../../auth/auth-plugin.js'
 import type { DownstreamClients } from '../../clients/downstream-clients.js'
@@ -19,7 +19,7 @@ export interface FavoritesRoutesDeps {
  * `GET /favorites`, `PUT /favorites/{product_id}` and `DELETE /favorites/{product_id}`: the
  * signed-in user's favorites. Both are idempotent, so the client retries them downstream within the budget.
  */
-export function favoritesRoutes(app: FastifyInstance, deps: FavoritesRoutesDeps): void {
+export const favoritesRoutes: RoutePlugin<FavoritesRoutesDeps> = async (app, deps) => {
   const { favorites } = deps.clients
   const write = async (method: 'PUT' | 'DELETE', request: FastifyRequest<{ Params: { product_id: string } }>): Promise<void> => {
     const userId = signedInUser(request)

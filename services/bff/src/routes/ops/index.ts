@@ -1,5 +1,4 @@
-import { AppError, type FaultSettingsBody, faultSettingsSchema, kitErrors, parseFaultDelay } from '@storefront/service-kit'
-import type { FastifyInstance } from 'fastify'
+import { AppError, type FaultSettingsBody, type RoutePlugin, faultSettingsSchema, kitErrors, parseFaultDelay } from '@storefront/service-kit'
 
 import { DOWNSTREAMS, type DownstreamClients } from '../../clients/downstream-clients.js'
 import { controlFaults } from '../../clients/fault-control.js'
@@ -32,7 +31,7 @@ export interface OpsRoutesDeps {
  * - `GET /ops/faults`, `PUT /ops/faults/{downstream}`: fault injection of the services below,
  *   in demo mode only (the services must run with `FAULT_CONTROL=true`, as `npm start` does).
  */
-export function opsRoutes(app: FastifyInstance, deps: OpsRoutesDeps): void {
+export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
   const { clients, metrics } = deps
   const tags = ['operations']
   // Read by machines every second or so (the dashboard polls the figures), so their request lines

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 
-import type { FastifyInstance } from 'fastify'
+import type { RoutePlugin } from '@storefront/service-kit'
+import type { FastifyPluginOptions } from 'fastify'
 
 import { type StaticFile, sendStaticFile } from '../../plugins/static-files.js'
 
@@ -21,7 +22,7 @@ const FILES: Readonly<Record<string, StaticFile>> = {
 }
 
 /** `GET /` (the storefront), `GET /ops` (the operations dashboard) and `GET /assets/{file}`. */
-export function pageRoutes(app: FastifyInstance): void {
+export const pageRoutes: RoutePlugin<FastifyPluginOptions> = async (app) => {
   const hidden = { hide: true }
   app.get('/', { schema: hidden }, (_request, reply) => sendStaticFile(reply, FILES, 'storefront.html'))
   app.get('/ops', { schema: hidden }, (_request, reply) => sendStaticFile(reply, FILES, 'ops.html'))

@@ -1,6 +1,5 @@
 import { IdParam } from '@storefront/contracts'
-import { AppError, kitErrors, parseId } from '@storefront/service-kit'
-import type { FastifyInstance } from 'fastify'
+import { AppError, type RoutePlugin, kitErrors, parseId } from '@storefront/service-kit'
 
 import type { PageCaches } from '../../cache/page-caches.js'
 import type { BffEnv } from '../../config.js'
@@ -70,7 +69,7 @@ const MIN_HEDGE_DELAY_MS = 25
  * `GET /products/all`: the catalogue with stock, and the user's cart and favorites counts. A
  * partial (degraded) page says so in `x-degraded` and must not be cached anywhere.
  */
-export function productRoutes(app: FastifyInstance, deps: ProductRoutesDeps): void {
+export const productRoutes: RoutePlugin<ProductRoutesDeps> = async (app, deps) => {
   const metrics = deps.metrics
   const hedging: InventoryHedging = {
     latency: new LatencyTracker(),
