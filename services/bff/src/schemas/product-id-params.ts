@@ -1,8 +1,5 @@
-import { ID_PATTERN } from '@storefront/service-kit'
+import { IdParam } from '@storefront/contracts'
+import { Type } from 'typebox'
 
 /** The params of a route addressed by a product id, `/…/{product_id}`. */
-export const productIdParams = {
-  type: 'object',
-  required: ['product_id'],
-  properties: { product_id: { type: 'string', pattern: ID_PATTERN } },
-} as const
+export const ProductIdParams = Type.Object({ product_id: IdParam })

@@ -1,28 +1,21 @@
-import { MAX_ID, type RoutePlugin } from '@storefront/service-kit'
+import { Id } from '@storefront/contracts'
+import type { RoutePlugin } from '@storefront/service-kit'
+import { Type } from 'typebox'
 
 import { presentedToken, signedInUser } from '../../auth/auth-plugin.js'
 import type { DemoSessions } from '../../auth/demo-sessions.js'
 import { clearSessionCookie, setSessionCookie } from '../../auth/session-cookie.js'
 import type { TokenVerifier } from '../../auth/token-verifier.js'
 
-const loginBody = {
-  type: 'object',
-  required: ['user_id'],
-  additionalProperties: false,
-  properties: { user_id: { type: 'integer', minimum: 1, maximum: MAX_ID, description: 'The demo user to sign in as (the seed data has users 1, 2 and 3).' } },
-} as const
+const LoginBody = Type.Object({
+  user_id: Type.With(Id, { description: 'The demo user to sign in as (the seed data has users 1, 2 and 3).' }),
+}, { additionalProperties: false })
 
-const loginAnswer = {
-  type: 'object',
-  required: ['token'],
-  properties: { token: { type: 'string', description: 'The session token, for `authorization: Bearer`; the same token is set as the session cookie.' } },
-} as const
+const LoginAnswer = Type.Object({
+  token: Type.String({ description: 'The session token, for `authorization: Bearer`; the same token is set as the session cookie.' }),
+})
 
-const meAnswer = {
-  type: 'object',
-  required: ['user_id'],
-  properties: { user_id: { type: 'integer' } },
-} as const
+const MeAnswer = Type.Object({ user_id: Id })
 
 /** What the sign-in routes need: the demo session issuer (absent under `AUTH_MODE=jwt`) and the verifier that revokes. */
 export interface AuthRoutesDeps {
@@ -38,8 +31,8 @@ export interface AuthRoutesDeps {
 export const authRoutes: RoutePlugin<AuthRoutesDeps> = async (app, deps) => {
   const sessions = deps.sessions
   if (sessions !== undefined) {
-    app.post<{ Body: { user_id: number } }>('/auth/login', {
-      schema: { summary: 'Sign in as a demo user', tags: ['auth'], body: loginBody, response: { 200: loginAnswer } },
+    app.post('/auth/login', {
+      schema: { summary: 'Sign in as a demo user', tags: ['auth'], body: LoginBody, response: { 200: LoginAnswer } },
     }, async (request, reply) => {
       const session = await sessions.issue(request.body.user_id)
       void setSessionCookie(reply, session.token, session.ttlS).header('cache-control', 'no-store')
@@ -58,7 +51,7 @@ export const authRoutes: RoutePlugin<AuthRoutesDeps> = async (app, deps) => {
   })
   app.get('/auth/me', {
     config: { auth: 'required' },
-    schema: { summary: 'The signed-in user', tags: ['auth'], response: { 200: meAnswer } },
+    schema: { summary: 'The signed-in user', tags: ['auth'], response: { 200: MeAnswer } },
   }, (request, reply) => {
     void reply.header('cache-control', 'private, no-store')
     return { user_id: signedInUser(request) }

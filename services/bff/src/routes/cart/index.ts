@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 
-import { MAX_ID, type RoutePlugin, parseId } from '@storefront/service-kit'
+import { AddCartItem, CartLine, CartLines, IDEMPOTENCY_KEY_HEADER, Id, IdempotencyKey } from '@storefront/contracts'
+import { type RoutePlugin, parseId } from '@storefront/service-kit'
+import { Type } from 'typebox'
 
 import { signedInUser } from '../../auth/auth-plugin.js'
 import type { DownstreamClients } from '../../clients/downstream-clients.js'
@@ -8,33 +10,19 @@ import { parseCartLine, parseCartLines } from '../../clients/downstream-shapes.j
 import { relayClientError } from '../../clients/relay-client-error.js'
 import { userCallOptions } from '../../clients/user-call-options.js'
 import type { BffEnv } from '../../config.js'
-import { productIdParams } from '../../schemas/product-id-params.js'
+import { ProductIdParams } from '../../schemas/product-id-params.js'
 
-const IDEMPOTENCY_KEY = 'idempotency-key'
+/**
+ * The body of `POST /cart/items`: the cart service's own, with the quantity filled in (one) when
+ * it is left out, so what goes down always names it.
+ */
+const AddItemBody = Type.Object({
+  product_id: Id,
+  quantity: Type.Optional(Type.With(AddCartItem.properties.quantity, { default: 1 })),
+}, { additionalProperties: false })
 
-const addItemBody = {
-  type: 'object',
-  required: ['product_id'],
-  additionalProperties: false,
-  properties: {
-    product_id: { type: 'integer', minimum: 1, maximum: MAX_ID },
-    quantity: { type: 'integer', minimum: 1, maximum: 999, default: 1 },
-  },
-} as const
-
-const addItemHeaders = {
-  type: 'object',
-  properties: {
-    // As the cart service takes it: 1..255 printable ASCII characters.
-    [IDEMPOTENCY_KEY]: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7e]+$' },
-  },
-} as const
-
-const cartLine = {
-  type: 'object',
-  required: ['product_id', 'quantity'],
-  properties: { product_id: { type: 'integer' }, quantity: { type: 'integer' } },
-} as const
+/** An `Idempotency-Key`, as the cart service takes it. */
+const AddItemHeaders = Type.Object({ [IDEMPOTENCY_KEY_HEADER]: Type.Optional(IdempotencyKey) })
 
 /** What the cart routes need. */
 export interface CartRoutesDeps {
@@ -53,7 +41,7 @@ export const cartRoutes: RoutePlugin<CartRoutesDeps> = async (app, deps) => {
   const { cart } = deps.clients
   app.get('/cart', {
     config: { auth: 'required' },
-    schema: { summary: 'The signed-in user\'s cart lines', tags: ['cart'], response: { 200: { type: 'array', items: cartLine } } },
+    schema: { summary: 'The signed-in user\'s cart lines', tags: ['cart'], response: { 200: CartLines } },
   }, async (request, reply) => {
     const lines = await cart.getJson(`/users/${signedInUser(request)}/cart`, {
       ...userCallOptions(request, deps.env.WRITE_TIMEOUT_MS),
@@ -64,16 +52,16 @@ export const cartRoutes: RoutePlugin<CartRoutesDeps> = async (app, deps) => {
     return lines
   })
 
-  app.post<{ Body: { product_id: number; quantity: number }; Headers: { [IDEMPOTENCY_KEY]?: string } }>('/cart/items', {
+  app.post('/cart/items', {
     config: { auth: 'required' },
-    schema: { summary: 'Add to the signed-in user\'s cart', tags: ['cart'], headers: addItemHeaders, body: addItemBody, response: { 201: cartLine } },
+    schema: { summary: 'Add to the signed-in user\'s cart', tags: ['cart'], headers: AddItemHeaders, body: AddItemBody, response: { 201: CartLine } },
   }, async (request, reply) => {
     const userId = signedInUser(request)
     const response = await cart.send('POST', `/users/${userId}/cart/items`, {
       ...userCallOptions(request, deps.env.WRITE_TIMEOUT_MS),
       route: '/users/:id/cart/items',
       body: { product_id: request.body.product_id, quantity: request.body.quantity },
-      idempotencyKey: request.headers[IDEMPOTENCY_KEY] ?? `bff-${randomUUID()}`,
+      idempotencyKey: request.headers[IDEMPOTENCY_KEY_HEADER] ?? `bff-${randomUUID()}`,
       parse: parseCartLine,
     }).catch(relayClientError)
     const replayed = response.headers['idempotency-replayed']
@@ -84,9 +72,9 @@ export const cartRoutes: RoutePlugin<CartRoutesDeps> = async (app, deps) => {
     return response.body
   })
 
-  app.delete<{ Params: { product_id: string } }>('/cart/items/:product_id', {
+  app.delete('/cart/items/:product_id', {
     config: { auth: 'required' },
-    schema: { summary: 'Remove a line from the signed-in user\'s cart (idempotent)', tags: ['cart'], params: productIdParams },
+    schema: { summary: 'Remove a line from the signed-in user\'s cart (idempotent)', tags: ['cart'], params: ProductIdParams },
   }, async (request, reply) => {
     const userId = signedInUser(request)
     const productId = parseId(request.params.product_id, 'product_id')

@@ -1,3 +1,4 @@
+import { FavoriteList } from '@storefront/contracts'
 import { type RoutePlugin, parseId } from '@storefront/service-kit'
 import type { FastifyRequest } from 'fastify'
 
@@ -7,7 +8,7 @@ import { parseFavorites } from '../../clients/downstream-shapes.js'
 import { relayClientError } from '../../clients/relay-client-error.js'
 import { userCallOptions } from '../../clients/user-call-options.js'
 import type { BffEnv } from '../../config.js'
-import { productIdParams } from '../../schemas/product-id-params.js'
+import { ProductIdParams } from '../../schemas/product-id-params.js'
 
 /** What the favorites routes need. */
 export interface FavoritesRoutesDeps {
@@ -21,9 +22,9 @@ export interface FavoritesRoutesDeps {
  */
 export const favoritesRoutes: RoutePlugin<FavoritesRoutesDeps> = async (app, deps) => {
   const { favorites } = deps.clients
-  const write = async (method: 'PUT' | 'DELETE', request: FastifyRequest<{ Params: { product_id: string } }>): Promise<void> => {
+  const write = async (method: 'PUT' | 'DELETE', request: FastifyRequest, productIdParam: string): Promise<void> => {
     const userId = signedInUser(request)
-    const productId = parseId(request.params.product_id, 'product_id')
+    const productId = parseId(productIdParam, 'product_id')
     await favorites.send(method, `/users/${userId}/favorites/${productId}`, {
       ...userCallOptions(request, deps.env.WRITE_TIMEOUT_MS),
       route: '/users/:id/favorites/:product_id',
@@ -31,11 +32,7 @@ export const favoritesRoutes: RoutePlugin<FavoritesRoutesDeps> = async (app, dep
   }
   app.get('/favorites', {
     config: { auth: 'required' },
-    schema: {
-      summary: 'The signed-in user\'s favorites',
-      tags: ['favorites'],
-      response: { 200: { type: 'array', items: { type: 'object', required: ['product_id'], properties: { product_id: { type: 'integer' } } } } },
-    },
+    schema: { summary: 'The signed-in user\'s favorites', tags: ['favorites'], response: { 200: FavoriteList } },
   }, async (request, reply) => {
     const list = await favorites.getJson(`/users/${signedInUser(request)}/favorites`, {
       ...userCallOptions(request, deps.env.WRITE_TIMEOUT_MS),
@@ -45,13 +42,13 @@ export const favoritesRoutes: RoutePlugin<FavoritesRoutesDeps> = async (app, dep
     void reply.header('cache-control', 'private, no-store')
     return list
   })
-  const options = (summary: string) => ({ config: { auth: 'required' as const }, schema: { summary, tags: ['favorites'], params: productIdParams } })
-  app.put<{ Params: { product_id: string } }>('/favorites/:product_id', options('Mark a product as a favorite (idempotent)'), async (request, reply) => {
-    await write('PUT', request)
+  const options = (summary: string) => ({ config: { auth: 'required' as const }, schema: { summary, tags: ['favorites'], params: ProductIdParams } })
+  app.put('/favorites/:product_id', options('Mark a product as a favorite (idempotent)'), async (request, reply) => {
+    await write('PUT', request, request.params.product_id)
     return reply.code(204).send()
   })
-  app.delete<{ Params: { product_id: string } }>('/favorites/:product_id', options('Unmark a favorite (idempotent)'), async (request, reply) => {
-    await write('DELETE', request)
+  app.delete('/favorites/:product_id', options('Unmark a favorite (idempotent)'), async (request, reply) => {
+    await write('DELETE', request, request.params.product_id)
     return reply.code(204).send()
   })
 }

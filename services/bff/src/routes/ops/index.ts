@@ -1,19 +1,17 @@
-import { AppError, type FaultSettingsBody, type RoutePlugin, faultSettingsSchema, kitErrors, parseFaultDelay } from '@storefront/service-kit'
+import { AppError, type RoutePlugin, faultSettingsSchema, kitErrors, parseFaultDelay } from '@storefront/service-kit'
+import { Type } from 'typebox'
 
 import { DOWNSTREAMS, type DownstreamClients } from '../../clients/downstream-clients.js'
 import { controlFaults } from '../../clients/fault-control.js'
 import type { BffEnv } from '../../config.js'
 import { bffErrors } from '../../errors.js'
 import type { DownstreamMetrics } from '../../metrics/downstream-metrics.js'
+import { stringEnum } from '../../schemas/string-enum.js'
 
 /** Seconds the dashboard's headline figures cover. */
 const SUMMARY_WINDOW_S = 10
 
-const downstreamParams = {
-  type: 'object',
-  required: ['downstream'],
-  properties: { downstream: { type: 'string', enum: [...DOWNSTREAMS] } },
-} as const
+const DownstreamParams = Type.Object({ downstream: stringEnum(DOWNSTREAMS) })
 
 /** What the operations routes need. */
 export interface OpsRoutesDeps {
@@ -78,8 +76,8 @@ export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
     return { faults }
   })
 
-  app.put<{ Params: { downstream: (typeof DOWNSTREAMS)[number] }; Body: FaultSettingsBody }>('/ops/faults/:downstream', {
-    schema: { summary: 'Change a service\'s fault injection (demo mode)', tags, params: downstreamParams, body: faultSettingsSchema },
+  app.put('/ops/faults/:downstream', {
+    schema: { summary: 'Change a service\'s fault injection (demo mode)', tags, params: DownstreamParams, body: faultSettingsSchema },
   }, async (request) => {
     requireDemo()
     // Checked here too, not only by the service: the cap holds whatever runs below.

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 
 import type { RoutePlugin } from '@storefront/service-kit'
 import type { FastifyPluginOptions } from 'fastify'
+import { Type } from 'typebox'
 
 import { type StaticFile, sendStaticFile } from '../../plugins/static-files.js'
 
@@ -26,7 +27,7 @@ export const pageRoutes: RoutePlugin<FastifyPluginOptions> = async (app) => {
   const hidden = { hide: true }
   app.get('/', { schema: hidden }, (_request, reply) => sendStaticFile(reply, FILES, 'storefront.html'))
   app.get('/ops', { schema: hidden }, (_request, reply) => sendStaticFile(reply, FILES, 'ops.html'))
-  app.get<{ Params: { file: string } }>('/assets/:file', { schema: hidden }, (request, reply) => {
+  app.get('/assets/:file', { schema: { ...hidden, params: Type.Object({ file: Type.String() }) } }, (request, reply) => {
     const { file: name } = request.params
     // The pages themselves are served at their own paths only.
     return sendStaticFile(reply, FILES, name.endsWith('.html') ? '' : name)

@@ -1,5 +1,6 @@
 import { IdParam } from '@storefront/contracts'
 import { AppError, type RoutePlugin, kitErrors, parseId } from '@storefront/service-kit'
+import { Type } from 'typebox'
 
 import type { PageCaches } from '../../cache/page-caches.js'
 import type { BffEnv } from '../../config.js'
@@ -7,50 +8,50 @@ import type { InventoryHedging } from '../../domain/fetch-stock.js'
 import { type CataloguePage, type ProductsPageClients, getProductsPage } from '../../domain/get-products-page.js'
 import type { DownstreamMetrics } from '../../metrics/downstream-metrics.js'
 import { LatencyTracker } from '../../metrics/latency-tracker.js'
+import { stringEnum } from '../../schemas/string-enum.js'
 
-const count = { type: ['integer', 'null'] } as const
-const reason = { type: 'string', enum: ['timeout', 'error', 'circuit_open', 'stale'] } as const
+/**
+ * A count, or null when it did not arrive: one JSON type list, which the serializer writes with a
+ * `typeof` test (TypeBox's `Union` would be an `anyOf` it validates value by value, on every product).
+ */
+const CountOrNull = Type.Unsafe<number | null>({ type: ['integer', 'null'] })
+
+const Reason = stringEnum(['timeout', 'error', 'circuit_open', 'stale'])
 
 /** The most products one page may ask for. */
 const MAX_LIMIT = 1000
 
 /** `?limit=N&after=ID`: both optional; digits only, checked as strings so nothing is coerced. */
-const pagingQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { limit: { type: 'string', pattern: '^[1-9][0-9]{0,3}$' }, after: IdParam },
-} as const
+const PagingQuery = Type.Object({
+  limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
+  after: Type.Optional(IdParam),
+}, { additionalProperties: false })
 
-/** The 200 body of `GET /products/all`; products keep every field their service sends. */
-const productsPageSchema = {
-  type: 'object',
-  required: ['cart_items', 'favorite_items', 'products', 'degraded', 'degraded_reasons'],
-  properties: {
-    cart_items: count,
-    favorite_items: count,
-    products: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['product_id', 'product_name', 'inventory'],
-        // Fields the products service adds later (price, images, …) pass through untouched.
-        additionalProperties: true,
-        properties: {
-          product_id: { type: 'integer' },
-          product_name: { type: 'string' },
-          inventory: { type: ['integer', 'null'] },
-        },
-      },
-    },
-    degraded: { type: 'array', items: { type: 'string', enum: ['products', 'cart', 'favorites', 'inventory'] } },
-    degraded_reasons: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { products: reason, cart: reason, favorites: reason, inventory: reason },
-    },
-    next_after: { type: ['integer', 'null'] },
-  },
-} as const
+/**
+ * A product of the page, with its stock. Fields the products service adds later (price, images, …)
+ * pass through untouched.
+ */
+const PageProduct = Type.Object({
+  product_id: Type.Integer(),
+  product_name: Type.String(),
+  inventory: CountOrNull,
+}, { additionalProperties: true })
+
+/** The 200 body of `GET /products/all`; `next_after` only when paged. */
+const ProductsPage = Type.Object({
+  cart_items: CountOrNull,
+  favorite_items: CountOrNull,
+  products: Type.Array(PageProduct),
+  degraded: Type.Array(stringEnum(['products', 'cart', 'favorites', 'inventory'])),
+  degraded_reasons: Type.Object({
+    products: Type.Optional(Reason),
+    cart: Type.Optional(Reason),
+    favorites: Type.Optional(Reason),
+    inventory: Type.Optional(Reason),
+  }, { additionalProperties: false }),
+  // The last id of a paged answer, or null on the last page.
+  next_after: Type.Optional(Type.Unsafe<number | null>({ type: ['integer', 'null'] })),
+})
 
 /** What the products page route needs. */
 export interface ProductRoutesDeps {
@@ -76,13 +77,13 @@ export const productRoutes: RoutePlugin<ProductRoutesDeps> = async (app, deps) =
     minDelayMs: MIN_HEDGE_DELAY_MS,
     ...(metrics === undefined ? {} : { onHedge: () => { metrics.hedged() } }),
   }
-  app.get<{ Querystring: { limit?: string; after?: string } }>('/products/all', {
+  app.get('/products/all', {
     config: { auth: 'optional' },
     schema: {
       summary: 'The catalogue with stock, and the signed-in user\'s cart and favorites counts; one page of it with ?limit=N&after=ID',
       tags: ['products'],
-      querystring: pagingQuery,
-      response: { 200: productsPageSchema },
+      querystring: PagingQuery,
+      response: { 200: ProductsPage },
     },
   }, async (request, reply) => {
     const page = await getProductsPage(deps.clients, {
