@@ -100,7 +100,7 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
   void app.register(fastifyStatic, staticFileOptions)
   void app.register(authPlugin, { verifier })
   // Routes in a plugin of their own, registered last, so every hook above applies to them: one
-  // plugin per resource, given what it needs as its options.
+  // plugin per resource, given what it needs as its options (routes/README.md).
   void app.register(async (scope) => {
     metrics.attach(scope.metrics, DOWNSTREAMS.map((name) => clients[name]))
     await scope.register(authRoutes, { sessions, verifier })
