@@ -67,6 +67,7 @@ export default defineConfig({
       { find: /^@storefront\/service-kit\/processes$/, replacement: source('./packages/service-kit/src/processes/index.ts') },
       { find: /^@storefront\/service-kit$/, replacement: source('./packages/service-kit/src/index.ts') },
       { find: /^@storefront\/resilience$/, replacement: source('./packages/resilience/src/index.ts') },
+      { find: /^@storefront\/contracts$/, replacement: source('./packages/contracts/src/index.ts') },
     ],
   },
   test: {

@@ -15,6 +15,7 @@ import { createPageCaches } from './cache/page-caches.js'
 import { type ClientTuning, DOWNSTREAMS, type DownstreamClients, closeDownstreamClients, createDownstreamClients } from './clients/downstream-clients.js'
 import { type BffEnv, isOpenDemo } from './config.js'
 import { bffErrors } from './errors.js'
+import { attachCacheMetrics } from './metrics/cache-metrics.js'
 import { DownstreamMetrics } from './metrics/downstream-metrics.js'
 import { requireOperatorToken } from './plugins/operator-access.js'
 import { securityHeadersPlugin } from './plugins/security-headers.js'
@@ -103,11 +104,12 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
   // plugin per resource, given what it needs as its options (routes/README.md).
   void app.register(async (scope) => {
     metrics.attach(scope.metrics, DOWNSTREAMS.map((name) => clients[name]))
+    attachCacheMetrics(scope.metrics, caches)
     await scope.register(authRoutes, { sessions, verifier })
     await scope.register(productRoutes, { env, clients, caches, metrics })
     await scope.register(cartRoutes, { env, clients })
     await scope.register(favoritesRoutes, { env, clients })
-    await scope.register(opsRoutes, { env, clients, metrics })
+    await scope.register(opsRoutes, { env, clients, metrics, caches })
     await scope.register(docsRoutes)
     await scope.register(pageRoutes)
   })

@@ -240,3 +240,24 @@ describe('paging', () => {
     expect(response.json()).toMatchObject({ status: 400, code: 'SVC_ERR_VALIDATION' })
   })
 })
+
+describe('the caches on /ops/stats and /metrics', () => {
+  it('counts hits, misses, coalesced calls and stale answers, and the age of the catalogue served', async () => {
+    const bff = await start({ STOCK_TTL_MS: '0' })
+    bff.fakes.products.behave = () => ({ delayMs: 50 })
+    await Promise.all([page(bff), page(bff), page(bff)])
+    await page(bff)
+    const stats = (await bff.app.inject({ method: 'GET', url: '/ops/stats' })).json()
+    expect(stats.cache.catalogue).toMatchObject({ hits: 1, misses: 1, coalesced: 2, stale_served: 0, entries: 1 })
+    expect(stats.cache.catalogue.age_ms).toBeGreaterThanOrEqual(0)
+    expect(stats.cache.catalogue.age_ms).toBeLessThan(1000)
+    // Stock is counted per product: 4 pages of 10, none cached (STOCK_TTL_MS=0).
+    expect(stats.cache.stock).toMatchObject({ hits: 0, misses: 40, stale_served: 0, entries: 10 })
+    expect(stats.cache.stock.coalesced).toBeGreaterThanOrEqual(1)
+    const metrics = (await bff.app.inject({ method: 'GET', url: '/metrics' })).body
+    expect(metrics).toMatch(/^bff_cache_lookups_total\{cache="catalogue",result="coalesced"[^}]*\} 2$/m)
+    expect(metrics).toMatch(/^bff_cache_lookups_total\{cache="catalogue",result="hit"[^}]*\} 1$/m)
+    expect(metrics).toMatch(/^bff_cache_entries\{cache="stock"[^}]*\} 10$/m)
+    expect(metrics).toMatch(/^bff_catalogue_age_seconds(\{[^}]*\})? \d/m)
+  })
+})

@@ -1,10 +1,12 @@
 import { AppError, type RoutePlugin, faultSettingsSchema, kitErrors, parseFaultDelay } from '@storefront/service-kit'
 import { Type } from 'typebox'
 
+import type { PageCaches } from '../../cache/page-caches.js'
 import { DOWNSTREAMS, type DownstreamClients } from '../../clients/downstream-clients.js'
 import { controlFaults } from '../../clients/fault-control.js'
 import type { BffEnv } from '../../config.js'
 import { bffErrors } from '../../errors.js'
+import { cacheStats } from '../../metrics/cache-metrics.js'
 import type { DownstreamMetrics } from '../../metrics/downstream-metrics.js'
 import { stringEnum } from '../../schemas/string-enum.js'
 
@@ -18,6 +20,7 @@ export interface OpsRoutesDeps {
   readonly env: Pick<BffEnv, 'AUTH_MODE' | 'SERVICE_TOKEN'>
   readonly clients: DownstreamClients
   readonly metrics: DownstreamMetrics
+  readonly caches: PageCaches
 }
 
 /**
@@ -25,7 +28,8 @@ export interface OpsRoutesDeps {
  * - `GET /ops/breakers`: each downstream's breaker state and recent counts, and its retry budget,
  *   so an operator sees at once which dependency the BFF is refusing to call;
  * - `GET /ops/stats`: per downstream, breaker state plus the last 10 s (rate, error rate, p50/p99)
- *   and a point per second of the last minute, from the BFF's own view of its calls;
+ *   and a point per second of the last minute, from the BFF's own view of its calls, and what the
+ *   catalogue and stock caches did (hits, misses, coalesced calls, stale answers, age served);
  * - `GET /ops/faults`, `PUT /ops/faults/{downstream}`: fault injection of the services below,
  *   in demo mode only (the services must run with `FAULT_CONTROL=true`, as `npm start` does).
  */
@@ -44,14 +48,14 @@ export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
     return { breakers }
   })
 
-  app.get('/ops/stats', { config: polled, schema: { summary: 'Recent calls per downstream, for the dashboard', tags } }, (_request, reply) => {
+  app.get('/ops/stats', { config: polled, schema: { summary: 'Recent calls per downstream and the page caches\' counts, for the dashboard', tags } }, (_request, reply) => {
     const downstreams: Record<string, unknown> = {}
     for (const name of DOWNSTREAMS) {
       const recent = metrics.recentCalls(name)
       downstreams[name] = { state: clients[name].breaker.state, ...recent.summary(SUMMARY_WINDOW_S), series: recent.series() }
     }
     void reply.header('cache-control', 'no-store')
-    return { window_s: SUMMARY_WINDOW_S, fault_control: deps.env.AUTH_MODE === 'demo', downstreams }
+    return { window_s: SUMMARY_WINDOW_S, fault_control: deps.env.AUTH_MODE === 'demo', downstreams, cache: cacheStats(deps.caches) }
   })
 
   const requireDemo = (): void => {
