@@ -10,10 +10,21 @@ interface DownstreamStats {
   readonly series: readonly { t: number; rate_per_s: number; error_rate: number; p50_ms: number | null; p99_ms: number | null }[]
 }
 
+/** What one page cache did, as `GET /ops/stats` reports it. */
+interface CacheCounts {
+  readonly hits: number
+  readonly misses: number
+  readonly coalesced: number
+  readonly stale_served: number
+  /** The catalogue only: how old the one served last is, in ms. */
+  readonly age_ms?: number | null
+}
+
 interface Stats {
   readonly window_s: number
   readonly fault_control: boolean
   readonly downstreams: Readonly<Record<string, DownstreamStats>>
+  readonly cache: { readonly catalogue: CacheCounts; readonly stock: CacheCounts }
 }
 
 type Faults = Readonly<Record<string, { delay_ms: string | null; error_rate: number } | { unavailable: string }>>
@@ -30,6 +41,7 @@ const TRAFFIC_PER_S = 5
 
 const elements = {
   panels: required('#panels', HTMLElement),
+  cacheRows: required('#cache-rows', HTMLTableSectionElement),
   updated: required('#updated', HTMLElement),
   error: required('#ops-error', HTMLElement),
   faultNote: required('#fault-note', HTMLElement),
@@ -69,6 +81,7 @@ async function poll(): Promise<void> {
     for (const [name, downstream] of Object.entries(stats.downstreams)) {
       render(name, downstream, stats)
     }
+    renderCache(stats.cache)
     elements.updated.textContent = `Updated ${new Date().toLocaleTimeString()}; figures over the last ${stats.window_s} s`
   } catch (error) {
     elements.error.hidden = false
@@ -153,6 +166,23 @@ function createPanel(name: string, faultControl: boolean) {
     h('div', { class: 'faults' }, ...buttons),
   )
   return { root, state, figures, sparkline, faultState }
+}
+
+/** Fills the rows of the cache table in place (built by the page, so nothing shifts as it fills). */
+function renderCache(cache: Stats['cache']): void {
+  for (const name of ['catalogue', 'stock'] as const) {
+    const counts = cache[name]
+    const row = elements.cacheRows.querySelector(`tr[data-cache="${name}"]`)
+    const cells = row === null ? [] : [...row.querySelectorAll('td')]
+    const age = counts.age_ms === undefined ? '–' : counts.age_ms === null ? 'nothing served yet' : `${(counts.age_ms / 1000).toFixed(1)} s`
+    const values = [counts.hits, counts.misses, counts.coalesced, counts.stale_served].map((value) => value.toLocaleString('en'))
+    for (const [index, text] of [...values, age].entries()) {
+      const cell = cells[index]
+      if (cell !== undefined && cell.textContent !== text) {
+        cell.textContent = text
+      }
+    }
+  }
 }
 
 function figure(label: string, value: string): HTMLElement[] {
