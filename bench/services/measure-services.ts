@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 
 import { cpuSecondsOf } from '../lib/cpu-usage.js'
+import type { HelloRoute } from '../lib/hello-world-protocol.js'
+import { startHelloWorld } from '../lib/hello-world.js'
 import { type LoadResult, runLoad } from '../lib/load.js'
 import { LOOPBACK } from '../lib/loopback.js'
 import { type RunningProcess, assertPortFree, startService } from '../lib/service-process.js'
 import { type BenchDatabase, createBenchDatabase, serverVersion } from './bench-database.js'
-import type { HelloRoute } from './hello-world-protocol.js'
-import { startHelloWorld } from './hello-world.js'
 import { type BenchService } from './service-routes.js'
 
 /** Options of {@link measureServices}. */

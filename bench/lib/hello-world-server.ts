@@ -1,13 +1,14 @@
 /**
- * The baseline of the services benchmark, run as a child process by `hello-world.ts`: a bare
- * Fastify server (default options, no logger, no hooks, no plugins) that answers each path with a
- * fixed body. The parent sends the real services' answers over IPC, so the baseline returns the
- * very same bytes with the same content type, and replies with the port it listens on.
+ * The baseline of the services and BFF benchmarks, run as a child process by `hello-world.ts`: a
+ * bare Fastify server (default options, no logger, no hooks, no plugins) that answers each path
+ * with a fixed body. The parent sends the paths and bodies over IPC (the services benchmark sends
+ * the real services' answers, so the baseline returns the very same bytes with the same content
+ * type), and the server replies with the port it listens on.
  */
 import Fastify from 'fastify'
 
-import { LOOPBACK } from '../lib/loopback.js'
 import type { HelloReply, HelloRequest } from './hello-world-protocol.js'
+import { LOOPBACK } from './loopback.js'
 
 const app = Fastify()
 

@@ -2,8 +2,8 @@ import { fileURLToPath } from 'node:url'
 
 import { NodeProcess } from '@storefront/service-kit/processes'
 
-import { type RunningProcess, exitStatus } from '../lib/service-process.js'
 import type { HelloReply, HelloRequest, HelloRoute } from './hello-world-protocol.js'
+import { type RunningProcess, exitStatus } from './service-process.js'
 
 /**
  * Starts the hello-world baseline (`hello-world-server.ts`) in its own process, serving `routes`,
