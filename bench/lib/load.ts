@@ -1,7 +1,10 @@
 import autocannon from 'autocannon'
 
-/** Names an answer for counting: its status, and for a page whether and why it is degraded. */
-export type AnswerClassifier = (status: number, body: string, headers: Readonly<Record<string, unknown>>) => string
+/**
+ * Names an answer for counting: its status, and for a page whether and why it is degraded. `path`
+ * is the path the request asked for (see {@link LoadOptions.nextPath}).
+ */
+export type AnswerClassifier = (status: number, body: string, headers: Readonly<Record<string, unknown>>, path: string) => string
 
 /** Options of {@link runLoad}. */
 export interface LoadOptions {
@@ -21,6 +24,11 @@ export interface LoadOptions {
    * by reason. Without it an answer is labelled with its status alone, and no body is read.
    */
   readonly classify?: AnswerClassifier
+  /**
+   * The path (with query) of each request, asked for as the request is sent, so that a run can
+   * follow cursors that earlier answers gave. Without it every request asks for the URL's path.
+   */
+  readonly nextPath?: () => string
   /** Stops the run early (Ctrl-C); what was measured until then is returned. */
   readonly signal?: AbortSignal
 }
@@ -58,7 +66,9 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
   const everyAnswer = options.latencies === 'every'
   const latencies: number[] = []
   const labelled = new Map<string, number[]>()
-  const { classify } = options
+  const { classify, nextPath } = options
+  const url = new URL(options.url)
+  const urlPath = `${url.pathname}${url.search}`
   // autocannon calls a request's onResponse and then, synchronously on the same client, emits
   // 'response' for the same answer: the label set by the first is the one the second reads.
   let label = ''
@@ -71,16 +81,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         duration: options.durationS,
         headers: { ...options.headers },
         // An onResponse makes autocannon keep every body: only when the classifier reads them.
-        ...(classify === undefined ? {} : {
-          requests: [
-            {
-              method: 'GET',
-              onResponse: (status, body, _context, headers) => {
-                label = classify(status, body, headers ?? {})
-              },
-            },
-          ],
-        }),
+        ...(classify === undefined && nextPath === undefined ? {} : { requests: [requestOf(classify, nextPath, urlPath, (name) => { label = name })] }),
       },
       (error: unknown, result) => {
         options.signal?.removeEventListener('abort', stop)
@@ -119,6 +120,32 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       }
     })
   })
+}
+
+/** What a request's autocannon context holds: the path {@link LoadOptions.nextPath} gave it. */
+interface PathContext {
+  path?: string
+}
+
+/**
+ * The one request of a run that asks for its path as it is sent or labels its answers.
+ * autocannon hands the same context to a request's setupRequest and to its onResponse.
+ */
+function requestOf(classify: AnswerClassifier | undefined, nextPath: (() => string) | undefined, urlPath: string, onLabel: (label: string) => void): autocannon.Request {
+  const request: autocannon.Request = { method: 'GET' }
+  if (nextPath !== undefined) {
+    request.setupRequest = (sent, context) => {
+      const own = context as PathContext
+      own.path = nextPath()
+      return { ...sent, path: own.path }
+    }
+  }
+  if (classify !== undefined) {
+    request.onResponse = (status, body, context, headers) => {
+      onLabel(classify(status, body, headers ?? {}, (context as PathContext).path ?? urlPath))
+    }
+  }
+  return request
 }
 
 /** The value at rank ⌈q·n⌉ of sorted values (NaN when there are none). */
