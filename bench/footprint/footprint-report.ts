@@ -1,5 +1,6 @@
 import { formatTable } from '../lib/format-table.js'
-import { MB, TARGETS, formatMb, formatSeconds, verdict } from './footprint-targets.js'
+import { atMost } from '../lib/judgement.js'
+import { MB, TARGETS, formatMb, formatSeconds } from './footprint-targets.js'
 import type { MemoryPeak } from './memory-peak.js'
 import { ROLES, type Role, type TreeSnapshot } from './process-memory.js'
 
@@ -64,10 +65,10 @@ export function buildFootprintReport(run: FootprintRun): FootprintReport {
   const warmLabel = run.warm.length === 1 ? 'warm (same data)' : `warm (same data), median of ${run.warm.length}: ${run.warm.map((start) => formatSeconds(start.upMs)).join(', ')}`
   const notJudged = (bytes: number, ceiling: number): string => `not judged (${bytes <= ceiling ? 'within' : `+${formatMb(bytes - ceiling)} over`})`
   const table = formatTable(['measure', 'figure', 'target', 'verdict'], [
-    ['spawn to "Storefront is up", fresh data directory', formatSeconds(run.fresh.upMs), `≤ ${formatSeconds(TARGETS.freshStartMs)}`, verdict(run.fresh.upMs, TARGETS.freshStartMs, formatSeconds)],
-    [`spawn to "Storefront is up", ${warmLabel}`, formatSeconds(warmMs), `≤ ${formatSeconds(TARGETS.warmStartMs)}`, verdict(warmMs, TARGETS.warmStartMs, formatSeconds)],
-    [`memory idle, all ${run.idle.processes} processes, PSS sum`, formatMb(run.idle.total.pss), `≤ ${formatMb(TARGETS.idleBytes)}`, verdict(run.idle.total.pss, TARGETS.idleBytes, formatMb)],
-    [`memory under load, peak PSS sum (${run.peak.atPeakPss.processes} processes)`, formatMb(run.peak.atPeakPss.total.pss), `≤ ${formatMb(TARGETS.loadBytes)}`, verdict(run.peak.atPeakPss.total.pss, TARGETS.loadBytes, formatMb)],
+    ['spawn to "Storefront is up", fresh data directory', formatSeconds(run.fresh.upMs), `≤ ${formatSeconds(TARGETS.freshStartMs)}`, atMost(run.fresh.upMs, TARGETS.freshStartMs, formatSeconds).verdict],
+    [`spawn to "Storefront is up", ${warmLabel}`, formatSeconds(warmMs), `≤ ${formatSeconds(TARGETS.warmStartMs)}`, atMost(warmMs, TARGETS.warmStartMs, formatSeconds).verdict],
+    [`memory idle, all ${run.idle.processes} processes, PSS sum`, formatMb(run.idle.total.pss), `≤ ${formatMb(TARGETS.idleBytes)}`, atMost(run.idle.total.pss, TARGETS.idleBytes, formatMb).verdict],
+    [`memory under load, peak PSS sum (${run.peak.atPeakPss.processes} processes)`, formatMb(run.peak.atPeakPss.total.pss), `≤ ${formatMb(TARGETS.loadBytes)}`, atMost(run.peak.atPeakPss.total.pss, TARGETS.loadBytes, formatMb).verdict],
     ['memory idle, RSS sum (shared pages counted per process)', formatMb(run.idle.total.rss), `(≤ ${formatMb(TARGETS.idleBytes)})`, notJudged(run.idle.total.rss, TARGETS.idleBytes)],
     ['memory under load, peak RSS sum', formatMb(run.peak.peakRss), `(≤ ${formatMb(TARGETS.loadBytes)})`, notJudged(run.peak.peakRss, TARGETS.loadBytes)],
     ['services\' database routes, req/s beside a bare Fastify hello-world', 'npm run bench:services', '≥ 40%', 'not measured here'],

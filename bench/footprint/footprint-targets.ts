@@ -13,11 +13,6 @@ export const TARGETS = {
   warmStartMs: 2000,
 } as const
 
-/** A figure beside its ceiling: `met`, or `MISSED (+gap)` in the figure's own unit. */
-export function verdict(value: number, ceiling: number, format: (value: number) => string): string {
-  return value <= ceiling ? 'met' : `MISSED (+${format(value - ceiling)})`
-}
-
 /** Bytes as megabytes (10^6), e.g. `512 MB`. */
 export function formatMb(bytes: number): string {
   return `${(bytes / MB).toFixed(0)} MB`
