@@ -3,7 +3,7 @@ interface BreakersBody {
 }
 
 /** A downstream's breaker state (`closed`, `open`, `half-open`) as the BFF's `GET /ops/breakers` shows it. */
-export async function breakerState(bffOrigin: string, downstream: string): Promise<string> {
+async function breakerState(bffOrigin: string, downstream: string): Promise<string> {
   const response = await fetch(`${bffOrigin}/ops/breakers`)
   const body = (await response.json()) as BreakersBody
   const state = body.breakers?.[downstream]?.state
@@ -15,14 +15,16 @@ export async function breakerState(bffOrigin: string, downstream: string): Promi
 
 /**
  * Sends requests one at a time until the BFF's breaker for `downstream` is open, and returns how
- * many it took; throws after `maxRequests`. Until then each request waits for the failure (a refused
- * connection, retried), so the load that follows measures the open circuit alone.
+ * many it took; throws after `maxMs`. Until then each request waits for the failure (a refused
+ * connection, retried) or is served from the BFF's cache, so the load that follows measures the
+ * open circuit alone.
  */
-export async function openBreaker(bffOrigin: string, downstream: string, request: () => Promise<unknown>, maxRequests: number): Promise<number> {
+export async function openBreaker(bffOrigin: string, downstream: string, request: () => Promise<unknown>, maxMs: number): Promise<number> {
+  const until = performance.now() + maxMs
   let sent = 0
   while ((await breakerState(bffOrigin, downstream)) !== 'open') {
-    if (sent === maxRequests) {
-      throw new Error(`the ${downstream} breaker was not open after ${maxRequests} requests`)
+    if (performance.now() > until) {
+      throw new Error(`the ${downstream} breaker was not open after ${maxMs} ms (${sent} requests)`)
     }
     await request()
     sent++

@@ -1,18 +1,25 @@
 /**
- * Load benchmark of the BFF's `GET /products/all`: `npm run bench` from the root.
+ * Load benchmark of the BFF's `GET /products/all`, judged against its targets: `npm run bench`
+ * from the root.
  *
- * Starts the four services (each on a fresh embedded database in a temporary folder) and the BFF
- * as their own processes on system-chosen 127.0.0.1 ports, signs in as user 1, and measures in one
- * run, one table:
+ * Starts the four services (each on a fresh database of one embedded PostgreSQL server in a
+ * temporary folder), the BFFs and a bare Fastify hello-world as their own processes on
+ * system-chosen 127.0.0.1 ports, signs in as user 1, and measures in one run:
  *
- * 1. the healthy page beside products alone and inventory alone (its sequential path);
- * 2. the page while inventory waits 0-5 s before each answer (default budgets of 1 s);
- * 3. catalogues of 1 000 to 10 000 products: inventory calls per page and latency per size;
- * 4. products stopped: the page once the BFF's products breaker is open.
+ * 1. the healthy page at the BFF's defaults (catalogue and stock cached);
+ * 2. the page with the BFF's caches off, at 32 connections and at one beside products and
+ *    inventory alone;
+ * 3. a catalogue of 10 000 products: the whole page at one connection, and pages of 48 walked
+ *    through `next_after` at 32 connections;
+ * 4. products stopped: stale pages from the catalogue the BFF holds, and 503s from a BFF with
+ *    `STALE_IF_ERROR_MS=0`.
  *
- * Each target gets a verdict line. `--quick` is a short smoke run; `--update-readme` writes the
- * table into services/bff/README.md;
- * `--cpu-prof` profiles every child. Every child is stopped at the end, Ctrl-C included.
+ * The hello-world is loaded the same way just before each scenario's runs, and every target is
+ * printed beside its figure with the ratio, `met` or `MISSED` and the gap. Every answer is
+ * checked; a wrong one makes the run invalid (exit 1). `--check` also exits 2 when a target is
+ * missed; `--quick` is a short smoke run; `--update-readme` writes the tables into
+ * services/bff/README.md; `--cpu-prof` profiles every child. Every child is stopped at the end,
+ * Ctrl-C included.
  */
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -21,13 +28,14 @@ import { parseArgs } from 'node:util'
 
 import { describeLoad, describePlatform, loadAverage } from '../lib/machine.js'
 import { publishFigures } from '../lib/readme-block.js'
-import { FULL_PLAN, QUICK_PLAN } from './bench-plan.js'
+import { type BenchPlan, FULL_PLAN, QUICK_PLAN } from './bench-plan.js'
 import { buildBenchReport } from './bench-report.js'
 import type { ScenarioOutcome } from './scenario-outcome.js'
-import { measureCatalogues } from './scenarios/catalogue.js'
-import { measureChaos } from './scenarios/chaos.js'
+import { measureAddedLatency } from './scenarios/added-latency.js'
+import { measureCatalogue } from './scenarios/catalogue.js'
 import { measureHealthy } from './scenarios/healthy.js'
 import { measureProductsDown } from './scenarios/products-down.js'
+import { CACHING_OFF, measureUncached } from './scenarios/uncached.js'
 import { StorefrontFleet } from './storefront-fleet.js'
 import { type ScenarioContext, startDownstreams, startSystem } from './storefront-system.js'
 
@@ -44,6 +52,7 @@ async function main(): Promise<number> {
   const { values: args } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
+      check: { type: 'boolean', default: false },
       'update-readme': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
     },
@@ -66,15 +75,20 @@ async function main(): Promise<number> {
   const outcomes: ScenarioOutcome[] = []
   const notes: string[] = []
   try {
-    const context: ScenarioContext = { fleet, plan, signal: interrupt.signal, log }
-    const healthy = await startSystem(fleet, await startDownstreams(fleet), 'bff')
+    const hello = await fleet.startHelloWorld()
+    const context: ScenarioContext = { fleet, plan, hello, signal: interrupt.signal, log }
+    const downstreams = await startDownstreams(fleet)
+    const healthy = await startSystem(fleet, downstreams, 'bff')
     if (healthy.visitor.note !== undefined) {
       notes.push(healthy.visitor.note)
       log(healthy.visitor.note)
     }
     outcomes.push(await measureHealthy(context, healthy))
-    outcomes.push(await measureChaos(context, healthy))
-    outcomes.push(await measureCatalogues(context, healthy))
+    const uncached = await startSystem(fleet, downstreams, 'bff-uncached', CACHING_OFF)
+    outcomes.push(await measureUncached(context, uncached))
+    outcomes.push(await measureAddedLatency(context, uncached))
+    await fleet.stop(uncached.bff)
+    outcomes.push(await measureCatalogue(context, healthy))
     // Last: it stops the healthy system's products.
     outcomes.push(await measureProductsDown(context, healthy))
   } catch (error) {
@@ -92,14 +106,14 @@ async function main(): Promise<number> {
   const report = buildBenchReport(outcomes)
   const elapsedS = (performance.now() - startedAt) / 1000
   const machine = `${describePlatform()}; ${describeLoad(loadAtStart)}; ${elapsedS.toFixed(0)} s in all`
-  const setup = `autocannon in the benchmark's process on 127.0.0.1 (keep-alive, pipelining 1), each service and the BFF in its own process on an embedded PGlite database, LOG_LEVEL=warn, default budgets (1000 ms); ${args.quick ? 'quick run (--quick): short runs, figures are rough' : `${plan.warmupS} s warm-up + ${plan.healthyS} s per healthy run, ${plan.chaosS} s under chaos, ${plan.catalogueS} s per catalogue, ${plan.downS} s with products down`}`
+  const setup = describeSetup(plan, args.quick)
   const allNotes = [...notes, ...report.notes]
-  console.log(`\n${machine}\n${setup}\n\n${report.table}\n\n${report.verdicts.join('\n')}${allNotes.length === 0 ? '' : `\n\n${allNotes.join('\n')}`}`)
+  console.log(`\n${machine}\n${setup}\n\n${report.targets}\n\n${report.summary}\n\n${report.runs}${allNotes.length === 0 ? '' : `\n\n${allNotes.join('\n')}`}`)
 
   if (profileDir !== undefined) {
-    console.log(`\nCPU profiles of the services and BFFs (open in Chrome DevTools): ${profileDir}`)
+    console.log(`\nCPU profiles of the services, the BFFs and the hello-world (open in Chrome DevTools): ${profileDir}`)
   }
-  return publishFigures({
+  const exitCode = publishFigures({
     valid: !report.invalid,
     updateReadme: args['update-readme'],
     root,
@@ -108,10 +122,27 @@ async function main(): Promise<number> {
     machine,
     setup,
     lines: [
-      report.table,
+      report.targets,
       '',
-      ...report.verdicts.map((line) => `- ${line}`),
+      report.summary,
+      '',
+      report.runs,
       ...(allNotes.length === 0 ? [] : ['', ...allNotes.map((note) => `- ${note}`)]),
     ],
   })
+  if (exitCode === 0 && args.check && report.missed > 0) {
+    console.log(`\n--check: ${report.missed} target(s) missed.`)
+    return 2
+  }
+  return exitCode
+}
+
+/** How the run was set up: the report's second line. */
+function describeSetup(plan: BenchPlan, quick: boolean): string {
+  const durations = quick
+    ? 'quick run (--quick): short runs, rough figures'
+    : `${plan.warmupS} s warm-up + ${plan.loadedS} s per run at ${plan.connections} connections, + ${plan.singleS} s at one`
+  return 'autocannon in the benchmark\'s process on 127.0.0.1 (keep-alive, pipelining 1); each service, BFF and the hello-world (bare Fastify, `{"hello":"world"}`) '
+    + 'in its own process; the services on one embedded PostgreSQL server; LOG_LEVEL=warn; the BFFs at their defaults (budgets 1000 ms, catalogue cached 1000 ms, '
+    + `stock 250 ms, stale-if-error 300 s) unless a row says otherwise; the hello-world loaded the same way just before each scenario's runs; ${durations}`
 }

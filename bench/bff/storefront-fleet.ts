@@ -5,6 +5,7 @@ import { join } from 'node:path'
 
 import { EmbeddedCluster, type StorefrontService } from '@storefront/service-kit'
 
+import { startHelloWorld } from '../lib/hello-world.js'
 import { LOOPBACK } from '../lib/loopback.js'
 import { type RunningProcess, startService } from '../lib/service-process.js'
 import { freePort } from './free-port.js'
@@ -21,6 +22,9 @@ export type Downstreams = Readonly<Record<DownstreamName, RunningProcess>>
  */
 const RATE_LIMIT_PER_MINUTE = '100000000'
 
+/** What the hello-world answers: the classic bare-framework benchmark's body. */
+const HELLO_BODY = '{"hello":"world"}'
+
 /** How long a service may take to migrate, seed (10 000 products included) and answer ready. */
 const READY_TIMEOUT_MS = 90_000
 
@@ -30,9 +34,9 @@ export function originOf(child: RunningProcess): string {
 }
 
 /**
- * The processes of one benchmark run: services and BFFs on system-chosen loopback ports, each
- * service on a fresh database of its own on one embedded PostgreSQL server in a temporary folder,
- * all sharing one generated service token. Each child gets only the variables named here, so nothing of the caller's shell
+ * The processes of one benchmark run: services, BFFs and the hello-world baseline on
+ * system-chosen loopback ports, each service on a fresh database of its own on one embedded
+ * PostgreSQL server in a temporary folder, all sharing one generated service token. Each child gets only the variables named here, so nothing of the caller's shell
  * (fault injection, cache settings, a DATABASE_URL) skews a figure.
  */
 export class StorefrontFleet {
@@ -67,8 +71,11 @@ export class StorefrontFleet {
     return this.start(name, label, { DATABASE_URL: database, SEED_DEMO_DATA: 'true', ...env })
   }
 
-  /** Starts a BFF calling `downstreams`, with default budgets, demo sign-in and a limit no client reaches. */
-  async startBff(downstreams: Downstreams, label = 'bff'): Promise<RunningProcess> {
+  /**
+   * Starts a BFF calling `downstreams`, with demo sign-in and a limit no client reaches, at its
+   * defaults but for `env` (`CATALOGUE_TTL_MS`, `STALE_IF_ERROR_MS`).
+   */
+  async startBff(downstreams: Downstreams, label = 'bff', env: Readonly<Record<string, string>> = {}): Promise<RunningProcess> {
     return this.start('bff', label, {
       PRODUCTS_URL: originOf(downstreams.products),
       INVENTORY_URL: originOf(downstreams.inventory),
@@ -77,7 +84,18 @@ export class StorefrontFleet {
       AUTH_MODE: 'demo',
       AUTH_SECRET: this.authSecret,
       RATE_LIMIT_PER_MINUTE,
+      ...env,
     })
+  }
+
+  /** Starts the hello-world baseline: a bare Fastify answering {@link HELLO_BODY} on `/`. */
+  startHelloWorld(): Promise<RunningProcess> {
+    return this.track('hello-world', () => startHelloWorld([{ path: '/', contentType: 'application/json; charset=utf-8', body: HELLO_BODY }], this.nodeArgs('hello-world')))
+  }
+
+  /** Whether `child` was started by this fleet and not stopped since. */
+  isRunning(child: RunningProcess): boolean {
+    return this.running.has(child)
   }
 
   /** Stops one process (SIGTERM, then SIGKILL if it lingers). */
@@ -103,19 +121,26 @@ export class StorefrontFleet {
   }
 
   private async start(folder: string, label: string, env: Readonly<Record<string, string>>): Promise<RunningProcess> {
+    return this.track(label, async () => {
+      const port = await freePort()
+      this.log(`${label}: starting on ${LOOPBACK}:${port}`)
+      return startService({
+        name: label,
+        entry: new URL(`services/${folder}/dist/server.js`, this.root),
+        port,
+        env: { PATH: process.env.PATH ?? '', HOST: LOOPBACK, PORT: String(port), SERVICE_TOKEN: this.serviceToken, LOG_LEVEL: 'warn', ...env },
+        nodeArgs: this.nodeArgs(label),
+        readyTimeoutMs: READY_TIMEOUT_MS,
+      })
+    })
+  }
+
+  /** Starts a child unless the run is stopping, and keeps it for {@link stopAll}. */
+  private async track(label: string, start: () => Promise<RunningProcess>): Promise<RunningProcess> {
     if (this.isStopping()) {
       throw new Error(`not starting ${label}: the run is stopping`)
     }
-    const port = await freePort()
-    this.log(`${label}: starting on ${LOOPBACK}:${port}`)
-    const child = await startService({
-      name: label,
-      entry: new URL(`services/${folder}/dist/server.js`, this.root),
-      port,
-      env: { PATH: process.env.PATH ?? '', HOST: LOOPBACK, PORT: String(port), SERVICE_TOKEN: this.serviceToken, LOG_LEVEL: 'warn', ...env },
-      nodeArgs: this.nodeArgs(label),
-      readyTimeoutMs: READY_TIMEOUT_MS,
-    })
+    const child = await start()
     if (this.isStopping()) {
       // Interrupted while it started: it was not in the set stopAll() went through.
       await child.stop()

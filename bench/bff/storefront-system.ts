@@ -15,6 +15,8 @@ export interface StorefrontSystem {
 export interface ScenarioContext {
   readonly fleet: StorefrontFleet
   readonly plan: BenchPlan
+  /** The bare Fastify hello-world every target is measured beside, in the same run. */
+  readonly hello: RunningProcess
   /** Aborted on Ctrl-C: a scenario stops between steps. */
   readonly signal: AbortSignal
   readonly log: (line: string) => void
@@ -31,15 +33,18 @@ export async function startDownstreams(fleet: StorefrontFleet): Promise<Downstre
   return { products, inventory, favorites, cart }
 }
 
-/** Starts a BFF over `downstreams` and signs in as {@link BENCH_USER}. */
-export async function startSystem(fleet: StorefrontFleet, downstreams: Downstreams, label: string): Promise<StorefrontSystem> {
-  const bff = await fleet.startBff(downstreams, label)
+/** Starts a BFF over `downstreams` (at its defaults but for `env`) and signs in as {@link BENCH_USER}. */
+export async function startSystem(fleet: StorefrontFleet, downstreams: Downstreams, label: string, env: Readonly<Record<string, string>> = {}): Promise<StorefrontSystem> {
+  const bff = await fleet.startBff(downstreams, label, env)
   const bffOrigin = originOf(bff)
   return { downstreams, bff, bffOrigin, visitor: await signIn(bffOrigin, BENCH_USER) }
 }
 
-/** The process ids of a system, BFF first: the CPU its pages cost. */
-export function pidsOf(system: StorefrontSystem): number[] {
+/**
+ * The process ids of a system still running, BFF first: the CPU its pages cost (a stopped
+ * downstream costs none, and has no CPU time left to read).
+ */
+export function pidsOf(fleet: StorefrontFleet, system: StorefrontSystem): number[] {
   const { products, inventory, favorites, cart } = system.downstreams
-  return [system.bff.pid, products.pid, inventory.pid, favorites.pid, cart.pid]
+  return [system.bff, products, inventory, favorites, cart].filter((child) => fleet.isRunning(child)).map((child) => child.pid)
 }

@@ -10,3 +10,9 @@ export function atMost(value: number, ceiling: number, format: (value: number) =
   const met = strict ? value < ceiling : value <= ceiling
   return { met, verdict: met ? 'met' : `MISSED (+${format(value - ceiling)})` }
 }
+
+/** At least `floor`; the gap is formatted by `format`. */
+export function atLeast(value: number, floor: number, format: (value: number) => string): Judgement {
+  const met = value >= floor
+  return { met, verdict: met ? 'met' : `MISSED (-${format(floor - value)})` }
+}

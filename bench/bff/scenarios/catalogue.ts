@@ -1,101 +1,87 @@
-import { type InventoryCalls, MAX_INVENTORY_CALLS_PER_PAGE, inventoryCallsPerPage } from '../inventory-calls.js'
-import { fetchPage, labelOf, readPageHeader } from '../page-answer.js'
-import { loadPages, pageRow } from '../page-load.js'
-import type { BenchRow, ScenarioOutcome } from '../scenario-outcome.js'
+import { atMost } from '../../lib/judgement.js'
+import type { RunningProcess } from '../../lib/service-process.js'
+import { CatalogueWalk } from '../catalogue-walk.js'
+import { loadHello, loadPages } from '../load-run.js'
+import { expectPage, wrongAnswer } from '../page-answer.js'
+import type { ScenarioOutcome } from '../scenario-outcome.js'
 import { type ScenarioContext, type StorefrontSystem, startSystem } from '../storefront-system.js'
+import { ms, throughputVerdict, times } from '../verdicts.js'
 
-/** One catalogue size's figures. */
-interface SizeFigures {
-  readonly size: number
-  readonly calls: InventoryCalls
-  readonly p50Ms: number
-}
+/** Products in the large catalogue. */
+const SIZE = 10_000
+/** Products per page of the walk. */
+const PAGE_LIMIT = 48
+const SCENARIO = `catalogue of ${SIZE} products`
+/** The whole catalogue's page p50 at one connection, cache warm, at most, in ms. */
+const FULL_PAGE_P50_MS = 15
+/** The paged walk's throughput over the hello-world's, at least. */
+const PAGED_SHARE = 0.15
 
 /**
- * Larger catalogues: for each size, products and inventory on fresh databases seeded with that many
- * products (cart and favorites are the healthy system's), behind their own BFF. Counts the
- * inventory calls a page makes and measures a page's latency, one request at a time.
+ * A large catalogue: products and inventory on fresh databases seeded with {@link SIZE} products
+ * (cart and favorites are the healthy system's), behind a BFF at its defaults. The whole catalogue
+ * at one connection once the warm-up has filled the BFF's caches, then clients walking it
+ * {@link PAGE_LIMIT} products at a time at full load; every page's products are checked.
  */
-export async function measureCatalogues(context: ScenarioContext, healthy: StorefrontSystem): Promise<ScenarioOutcome> {
-  const rows: BenchRow[] = []
-  const problems: string[] = []
-  const figures: SizeFigures[] = []
-  for (const size of context.plan.catalogueSizes) {
-    context.signal.throwIfAborted()
-    const outcome = await measureSize(context, healthy, size)
-    rows.push(outcome.row)
-    problems.push(...outcome.problems)
-    figures.push(outcome.figures)
-  }
-  const largest = figures.at(-1)
-  const perThousand = figures.map((entry) => `${entry.size} → ${((entry.p50Ms * 1000) / entry.size).toFixed(2)} ms`).join(', ')
-  const first = figures[0]
-  const growth = first === undefined || largest === undefined || figures.length < 2
-    ? ''
-    : `; the largest catalogue costs ${((largest.p50Ms / largest.size) / (first.p50Ms / first.size)).toFixed(2)}x per product what the smallest does (1.00 is linear growth)`
-  const verdicts = largest === undefined ? [] : [{
-    target: `inventory calls per page ≤ ${MAX_INVENTORY_CALLS_PER_PAGE} at ${largest.size} products`,
-    measured: `${describeCalls(largest.calls)} per page (${figures.map((entry) => `${entry.size}: ${describeCalls(entry.calls)}`).join(', ')})`,
-    met: largest.calls.perPage <= MAX_INVENTORY_CALLS_PER_PAGE,
-  }]
-  return {
-    rows,
-    verdicts,
-    notes: [`Page p50 per 1 000 products (1 connection): ${perThousand}${growth}.`],
-    problems,
-  }
-}
-
-async function measureSize(context: ScenarioContext, healthy: StorefrontSystem, size: number): Promise<{ row: BenchRow; problems: string[]; figures: SizeFigures }> {
-  const { fleet, plan } = context
-  const scenario = `catalogue of ${size} products`
-  const seed = { SEED_PRODUCTS: String(size) }
-  const started = await Promise.allSettled([fleet.startService('products', seed, `products-${size}`), fleet.startService('inventory', seed, `inventory-${size}`)])
+export async function measureCatalogue(context: ScenarioContext, healthy: StorefrontSystem): Promise<ScenarioOutcome> {
+  const { fleet } = context
+  const seed = { SEED_PRODUCTS: String(SIZE) }
+  const started = await Promise.allSettled([fleet.startService('products', seed, `products-${SIZE}`), fleet.startService('inventory', seed, `inventory-${SIZE}`)])
   const [products, inventory] = started.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : undefined))
   try {
     const failed = started.find((outcome) => outcome.status === 'rejected')
     if (failed !== undefined || products === undefined || inventory === undefined) {
-      throw failed?.reason ?? new Error(`${scenario}: a service did not start`)
+      throw failed?.reason ?? new Error(`${SCENARIO}: a service did not start`)
     }
-    const system = await startSystem(fleet, { ...healthy.downstreams, products, inventory }, `bff-${size}`)
+    const system = await startSystem(fleet, { ...healthy.downstreams, products, inventory }, `bff-${SIZE}`)
     try {
-      const problems: string[] = []
-      const page = await fetchPage(system.bffOrigin, system.visitor.headers)
-      if (page.status !== 200 || page.degraded.length > 0 || page.products !== size) {
-        problems.push(`${scenario}: the first page was ${labelOf(page)} with ${page.products ?? 0} products, not a whole page of ${size}`)
-      }
-      const calls = await inventoryCallsPerPage(system, inventory, plan.countedPages)
-      const measured = await loadPages(context, system, {
-        connections: plan.catalogueConnections,
-        durationS: plan.catalogueS,
-        warmupS: plan.warmupS,
-        classify: (status, _body, headers) => labelOf(readPageHeader(status, headers)),
-      })
-      const { result } = measured
-      for (const [label, count] of result.byLabel) {
-        if (label !== '200') {
-          problems.push(`${scenario}: ${count} BFF answer(s) were ${label}`)
-        }
-      }
-      if (result.errors > 0) {
-        problems.push(`${scenario}: ${result.errors} connection error(s) on the BFF`)
-      }
-      const note = `${describeCalls(calls)} inventory calls per page; p50 ${((result.p50Ms * 1000) / size).toFixed(2)} ms per 1 000 products`
-      return { row: pageRow(scenario, system, plan.catalogueConnections, measured, note), problems, figures: { size, calls, p50Ms: result.p50Ms } }
+      return await measureLarge(context, system)
     } finally {
       await fleet.stop(system.bff)
     }
   } finally {
-    for (const child of [products, inventory]) {
-      if (child !== undefined) {
-        await fleet.stop(child)
-      }
-    }
+    await stopAll(context, [products, inventory])
   }
 }
 
-/** `100`, or `101 (incl. 1 hedged)` when the BFF hedged slow chunks. */
-function describeCalls(calls: InventoryCalls): string {
-  const hedges = calls.hedgesPerPage ?? 0
-  return hedges > 0 ? `${calls.perPage} (incl. ${hedges} hedged)` : String(calls.perPage)
+/** The figures of the large catalogue's system. */
+async function measureLarge(context: ScenarioContext, system: StorefrontSystem): Promise<ScenarioOutcome> {
+  const whole = expectPage(SIZE)
+  const wrongFirst = await wrongAnswer(`${system.bffOrigin}/products/all`, system.visitor.headers, whole)
+  const singleHello = await loadHello(context, SCENARIO, 1)
+  const full = await loadPages(context, SCENARIO, system, { connections: 1, check: whole, note: 'whole catalogue; BFF defaults, cache warmed by the warm-up' })
+  const { connections } = context.plan
+  const walk = new CatalogueWalk(SIZE, PAGE_LIMIT, connections)
+  const hello = await loadHello(context, SCENARIO, connections)
+  const paged = await loadPages(context, SCENARIO, system, {
+    connections,
+    check: walk.check,
+    path: `/products/all?limit=${PAGE_LIMIT}`,
+    nextPath: walk.nextPath,
+    note: `${connections} walks spread over the ${Math.ceil(SIZE / PAGE_LIMIT)} pages, each following next_after`,
+  })
+  return {
+    runs: [singleHello, full, hello, paged],
+    verdicts: [
+      {
+        target: `${SCENARIO}, 1 connection, cache warm: whole page p50`,
+        figure: ms(full.result.p50Ms),
+        hello: `p50 ${ms(singleHello.result.p50Ms)}`,
+        ratio: times(full.result.p50Ms / singleHello.result.p50Ms),
+        limit: `≤ ${ms(FULL_PAGE_P50_MS)}`,
+        judgement: atMost(full.result.p50Ms, FULL_PAGE_P50_MS, ms),
+      },
+      throughputVerdict(`${SCENARIO}, pages of ${PAGE_LIMIT} following next_after, ${connections} connections: req/s`, paged, hello, PAGED_SHARE),
+    ],
+    notes: [],
+    problems: wrongFirst === undefined ? [] : [`${SCENARIO}: the first page was ${wrongFirst}`],
+  }
+}
+
+async function stopAll(context: ScenarioContext, children: ReadonlyArray<RunningProcess | undefined>): Promise<void> {
+  for (const child of children) {
+    if (child !== undefined) {
+      await context.fleet.stop(child)
+    }
+  }
 }
