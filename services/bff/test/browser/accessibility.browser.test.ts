@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 
 import { axeViolations } from './axe.js'
-import { signIn, useBrowserSuite } from './browser-suite.js'
+import { UNCACHED_BFF, signIn, useBrowserSuite } from './browser-suite.js'
 import { type OpenPageOptions, openPage } from './open-page.js'
 import { browserTestsUnavailable } from './system.js'
 
@@ -12,7 +12,7 @@ const unavailable = browserTestsUnavailable()
 const BASE_PORT = 23_100
 
 describe.skipIf(unavailable !== undefined)('the pages, for keyboard and screen reader users', () => {
-  const suite = useBrowserSuite(BASE_PORT)
+  const suite = useBrowserSuite(BASE_PORT, UNCACHED_BFF)
 
   const open = (path: string, options: OpenPageOptions = {}): Promise<Page> => openPage(suite.browser, suite.system, path, options)
 

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect } from 'vitest'
 
-import { type RunningSystem, launchChromium, startSystem } from './system.js'
+import { type RunningSystem, type SystemOptions, launchChromium, startSystem } from './system.js'
 
 /** What a file of browser tests shares: one running system and one Chromium. */
 export interface BrowserSuite {
@@ -12,17 +12,25 @@ export interface BrowserSuite {
 }
 
 /**
- * Registers, inside a `describe`, the hooks of a file of browser tests: a whole system on
- * `basePort` and a Chromium, started side by side before the first test (each takes seconds) and
- * stopped after the last, and every fault cleared after each test so that one test's faults never
- * reach the next.
+ * The BFF with its caches off (`CATALOGUE_TTL_MS`, `STOCK_TTL_MS`, `STALE_IF_ERROR_MS` at 0):
+ * every page asks the services, so a fault a test sets shows on the next page as it is, and is
+ * never covered by a catalogue or stock read before it. For the tests of what the page does with
+ * nothing saved; `paging.browser.test.ts` runs with the caches on and covers the saved answers.
  */
-export function useBrowserSuite(basePort: number): BrowserSuite {
+export const UNCACHED_BFF: SystemOptions = { env: { CATALOGUE_TTL_MS: '0', STOCK_TTL_MS: '0', STALE_IF_ERROR_MS: '0' } }
+
+/**
+ * Registers, inside a `describe`, the hooks of a file of browser tests: a whole system on
+ * `basePort` (started with `options`) and a Chromium, started side by side before the first test
+ * (each takes seconds) and stopped after the last, and every fault cleared after each test so that
+ * one test's faults never reach the next.
+ */
+export function useBrowserSuite(basePort: number, options: SystemOptions = {}): BrowserSuite {
   let system: RunningSystem | undefined
   let browser: Browser | undefined
 
   beforeAll(async () => {
-    ;[system, browser] = await Promise.all([startSystem(basePort), launchChromium()])
+    ;[system, browser] = await Promise.all([startSystem(basePort, options), launchChromium()])
   }, 90_000)
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 
-import { signIn, useBrowserSuite } from './browser-suite.js'
+import { UNCACHED_BFF, signIn, useBrowserSuite } from './browser-suite.js'
 import { openPage } from './open-page.js'
 import { browserTestsUnavailable } from './system.js'
 
@@ -17,7 +17,7 @@ const BASE_PORT = 23_000
 const consoleErrors = new WeakMap<Page, string[]>()
 
 describe.skipIf(unavailable !== undefined)('the pages, in Chromium, against a running system', () => {
-  const suite = useBrowserSuite(BASE_PORT)
+  const suite = useBrowserSuite(BASE_PORT, UNCACHED_BFF)
 
   /** A fresh page (own cookies) at `width`, which saves a screenshot if the test fails. */
   const open = (path: string, width = 1280): Promise<Page> => openPage(suite.browser, suite.system, path, { width, before: watchErrors })

@@ -56,12 +56,21 @@ export interface RunningSystem {
   stop(): Promise<void>
 }
 
+/** Options of {@link startSystem}. */
+export interface SystemOptions {
+  /**
+   * Variables for every process, as `npm start` passes its own environment on: `SEED_PRODUCTS`
+   * for a larger demo catalogue, the BFF's cache settings.
+   */
+  readonly env?: Readonly<Record<string, string>>
+}
+
 /** Starts the system on `basePort`..+3 and basePort+1000, with embedded databases in a temporary folder. */
-export async function startSystem(basePort: number): Promise<RunningSystem> {
+export async function startSystem(basePort: number, options: SystemOptions = {}): Promise<RunningSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sf-browser-'))
   const launcher: ChildProcess = spawn(process.execPath, [join(repoRoot, 'tools/launcher/dist/main.js'), '--base-port', String(basePort), '--data-dir', dataDir], {
     cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: 'warn', FORCE_COLOR: '0' },
+    env: { ...process.env, LOG_LEVEL: 'warn', FORCE_COLOR: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
