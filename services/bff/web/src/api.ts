@@ -1,10 +1,12 @@
-/** The body of `GET /products/all`. */
+/** The body of `GET /products/all`, the whole catalogue or one page of it. */
 export interface ProductsPage {
   readonly cart_items: number | null
   readonly favorite_items: number | null
   readonly products: readonly PageProduct[]
   readonly degraded: readonly string[]
   readonly degraded_reasons: Readonly<Record<string, string>>
+  /** With `?limit=N`: the last id of this page, to ask for the next after; null on the last page. */
+  readonly next_after?: number | null
 }
 
 /** A product of the page: every field of the catalogue plus its stock. */

@@ -1,18 +1,23 @@
 import { ApiError, type PageProduct, type ProductsPage, api, h, required } from './api.js'
+import { describeDegraded } from './degraded-notice.js'
+import { type DegradedReasons, ProductList } from './product-list.js'
 
 /** At or below this many units a product is "low in stock". */
 const LOW_STOCK = 10
 /** Pauses between automatic retries of a failed page, in ms; the last repeats. */
 const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000]
-/** Names of the optional parts as a shopper would say them. */
-const PART_NAMES: Readonly<Record<string, string>> = { inventory: 'stock levels', cart: 'your cart', favorites: 'your favorites' }
+/** Products asked for at first, and by each "Load more". */
+const PAGE_SIZE = 48
+/** The most products one request to the BFF may ask for (its `limit`). */
+const MAX_LIMIT = 1000
 /** The readable cookie the BFF sets beside the HttpOnly session cookie, and clears with it. */
 const SIGNED_IN_HINT = 'signed_in'
 
-/** What the page knows: the last good answer, and the signed-in user's lists. */
+/** What the page knows besides the products shown: the signed-in user and their lists. */
 interface State {
   userId: number | undefined
-  page: ProductsPage | undefined
+  /** The `degraded_reasons` of the last answer taken: where the cart and favorites counts come from. */
+  lastReasons: DegradedReasons
   /** Product ids in the cart, when known (signed in and cart answered). */
   cart: Set<number> | undefined
   /** Product ids marked as favorites, when known. */
@@ -21,7 +26,10 @@ interface State {
   favoritesCount: number | null
 }
 
-const state: State = { userId: undefined, page: undefined, cart: undefined, favorites: undefined, cartCount: null, favoritesCount: null }
+const state: State = { userId: undefined, lastReasons: {}, cart: undefined, favorites: undefined, cartCount: null, favoritesCount: null }
+
+/** The products shown: the pages loaded so far, each refreshed in place. */
+const list = new ProductList<PageProduct>()
 
 const elements = {
   grid: required('#product-grid', HTMLUListElement),
@@ -32,6 +40,8 @@ const elements = {
   retryNote: required('#page-error-retry-note', HTMLElement),
   retry: required('#retry', HTMLButtonElement),
   products: required('#products', HTMLElement),
+  shownCount: required('#shown-count', HTMLElement),
+  loadMore: required('#load-more', HTMLButtonElement),
   signIn: required('#sign-in', HTMLFormElement),
   signInButton: required('#sign-in button[type="submit"]', HTMLButtonElement),
   userSelect: required('#user-select', HTMLSelectElement),
@@ -66,6 +76,9 @@ async function start(): Promise<void> {
       void loadPage()
     }
   })
+  elements.loadMore.addEventListener('click', () => {
+    void loadMore()
+  })
   await loadUser()
   await loadPage()
 }
@@ -95,14 +108,17 @@ function hasSignedInHint(): boolean {
   return document.cookie.split(';').some((cookie) => cookie.trim() === `${SIGNED_IN_HINT}=1`)
 }
 
-/** Fetches the page; on 502/503/504 or a network failure shows the error with a retry, and retries with backoff. */
+/**
+ * Fetches the products shown (the first page on the first visit) and the user's lists; on
+ * 502/503/504 or a network failure shows the error with a retry, and retries with backoff.
+ */
 async function loadPage(): Promise<void> {
   window.clearTimeout(retryTimer)
   setBusy(elements.retry, true)
   try {
-    const [page, lists] = await Promise.all([api<ProductsPage>('GET', '/products/all'), loadLists()])
+    const [answers, lists] = await Promise.all([readShown(), loadLists()])
     retryAttempt = 0
-    accept(page, lists)
+    accept(answers, lists)
     const focusInError = elements.error.contains(document.activeElement)
     elements.error.hidden = true
     render()
@@ -115,6 +131,73 @@ async function loadPage(): Promise<void> {
   } finally {
     setBusy(elements.retry, false)
     elements.loading.hidden = true
+  }
+}
+
+/** An answer of the paged catalogue, with the id it was asked to start after. */
+interface Answer {
+  readonly after: number
+  readonly page: ProductsPage
+}
+
+/** `GET /products/all?limit=N&after=ID`: at most `limit` products after `after` (0: from the start). */
+function fetchProducts(limit: number, after: number): Promise<ProductsPage> {
+  return api<ProductsPage>('GET', after === 0 ? `/products/all?limit=${limit}` : `/products/all?limit=${limit}&after=${after}`)
+}
+
+/**
+ * Reads again every product shown, or the first page when none is, so that the pages loaded stay
+ * loaded: one request while they fit in the BFF's limit, each next one starting where the one
+ * before ended. Only what is shown is asked for, however large the catalogue.
+ */
+async function readShown(): Promise<Answer[]> {
+  const through = list.coveredThrough
+  const answers: Answer[] = []
+  let after: number | null = 0
+  do {
+    const limit = Math.min(Math.max(list.countBetween(after, through), PAGE_SIZE), MAX_LIMIT)
+    const page = await fetchProducts(limit, after)
+    answers.push({ after, page })
+    after = page.next_after ?? null
+  } while (after !== null && after < through)
+  return answers
+}
+
+/**
+ * Shows the next page of products below those shown. The button is busy meanwhile. When it had
+ * focus, focus moves to the first new product, where reading goes on (the button has moved below
+ * the new cards, or gone with the last page).
+ */
+async function loadMore(): Promise<void> {
+  const after = list.nextAfter
+  if (after === null || isBusy(elements.loadMore)) {
+    return
+  }
+  setBusy(elements.loadMore, true)
+  elements.loadMore.setAttribute('aria-busy', 'true')
+  try {
+    const page = await fetchProducts(PAGE_SIZE, after)
+    list.accept(after, page.products, page.next_after ?? null, page.degraded_reasons)
+    // A write waiting for its answer shows counts of its own making, which this answer may predate.
+    if (pendingWrites === 0) {
+      acceptCounts(page)
+    }
+    const focusOnButton = document.activeElement === elements.loadMore
+    render()
+    if (focusOnButton) {
+      const first = page.products[0]
+      const card = first === undefined ? undefined : cards.get(first.product_id)
+      if (card === undefined) {
+        elements.products.focus()
+      } else {
+        card.focus()
+      }
+    }
+  } catch (error) {
+    showToast(`Could not load more products. ${describeFailure(error)}`)
+  } finally {
+    setBusy(elements.loadMore, false)
+    elements.loadMore.removeAttribute('aria-busy')
   }
 }
 
@@ -139,13 +222,24 @@ async function loadLists(): Promise<Lists> {
   }
 }
 
-/** Keeps a page and lists that arrived together. */
-function accept(page: ProductsPage, lists: Lists): void {
-  state.page = page
+/** Keeps the answers and lists that arrived together; the counts are the last answer's. */
+function accept(answers: readonly Answer[], lists: Lists): void {
+  for (const { after, page } of answers) {
+    list.accept(after, page.products, page.next_after ?? null, page.degraded_reasons)
+  }
+  const last = answers.at(-1)
+  if (last !== undefined) {
+    acceptCounts(last.page)
+  }
   state.cart = lists.cart
   state.favorites = lists.favorites
+}
+
+/** Takes the user's counts from an answer, and what it said about the cart and favorites. */
+function acceptCounts(page: ProductsPage): void {
   state.cartCount = page.cart_items
   state.favoritesCount = page.favorite_items
+  state.lastReasons = page.degraded_reasons
 }
 
 function showPageError(error: unknown): void {
@@ -182,21 +276,57 @@ function describeFailure(error: unknown): string {
 
 function render(): void {
   renderCounters()
-  const page = state.page
-  if (page === undefined) {
+  if (!list.started) {
     return
   }
-  const missing = page.degraded.map((part) => PART_NAMES[part] ?? part)
-  elements.banner.hidden = missing.length === 0
-  elements.banner.textContent = missing.length === 0 ? '' : `Some information is unavailable right now: ${missing.join(', ')}. The rest of the page is up to date.`
-  renderGrid(page.products)
+  const notice = describeDegraded(degradedParts())
+  elements.banner.hidden = notice === ''
+  // The banner is a live region: the same words written again could be read out again.
+  if (elements.banner.textContent !== notice) {
+    elements.banner.textContent = notice
+  }
+  renderGrid(list.products())
+  renderPaging()
+}
+
+/**
+ * What is degraded, with each reason given: the cart and favorites as the last answer said, the
+ * catalogue and stock as said by every answer behind the products shown (a page loaded earlier
+ * may have come without stock, or from memory).
+ */
+function degradedParts(): Map<string, Set<string>> {
+  const parts = new Map<string, Set<string>>()
+  for (const part of ['cart', 'favorites']) {
+    const reason = state.lastReasons[part]
+    if (reason !== undefined) {
+      parts.set(part, new Set([reason]))
+    }
+  }
+  for (const part of ['inventory', 'products']) {
+    const reasons = list.reasonsFor(part)
+    if (reasons.size > 0) {
+      parts.set(part, reasons)
+    }
+  }
+  return parts
+}
+
+/** Says how many products are shown, and offers "Load more" until the last page is in. */
+function renderPaging(): void {
+  const shown = list.size
+  const words = !list.complete ? `Showing ${shown} products.` : shown === 0 ? 'No products to show.' : `Showing all ${shown} products.`
+  if (elements.shownCount.textContent !== words) {
+    elements.shownCount.textContent = words
+  }
+  elements.loadMore.hidden = list.nextAfter === null
 }
 
 /**
  * Draws the products, reusing each product's card: a button that has focus keeps it, so a keyboard
- * user is not sent back to the top when the list is drawn again. Cards are moved only when the
- * order changed; if that (or a product leaving) takes the focused button away, focus goes to the
- * same button of the same product, or to the products section when that product is gone.
+ * user is not sent back to the top when the list is drawn again. A page loaded below is appended;
+ * cards are moved only when the order changed. If that (or a product leaving) takes the focused
+ * control away, focus goes to the same control of the same product, or to the products section
+ * when that product is gone.
  */
 function renderGrid(products: readonly PageProduct[]): void {
   const active = document.activeElement
@@ -217,14 +347,27 @@ function renderGrid(products: readonly PageProduct[]): void {
       cards.delete(id)
     }
   }
-  const current = [...elements.grid.children]
-  if (current.length !== items.length || items.some((item, index) => current[index] !== item)) {
-    elements.grid.replaceChildren(...items)
+  const current = elements.grid.children
+  const kept = current.length <= items.length && items.every((item, index) => index >= current.length || current[index] === item)
+  if (!kept) {
+    elements.grid.replaceChildren(fragmentOf(items))
+  } else if (current.length < items.length) {
+    // A page loaded below the others: the cards shown stay where they are.
+    elements.grid.append(fragmentOf(items.slice(current.length)))
   }
   if (focusKey !== undefined && !elements.grid.contains(document.activeElement)) {
     const twin = elements.grid.querySelector<HTMLElement>(`[data-focus-key="${focusKey}"]`)
     ;(twin ?? elements.products).focus({ preventScroll: true })
   }
+}
+
+/** The nodes in one fragment: a spread of thousands of arguments could overflow the stack. */
+function fragmentOf(nodes: readonly Node[]): DocumentFragment {
+  const fragment = document.createDocumentFragment()
+  for (const node of nodes) {
+    fragment.append(node)
+  }
+  return fragment
 }
 
 function renderCounters(): void {
@@ -259,12 +402,15 @@ interface ProductCard {
   update(product: PageProduct): void
   /** Shows the user's state again (signed in or not, favorite or not) with the same product. */
   refresh(): void
+  /** Moves focus to the card: to its heading, from which Tab goes on to its buttons. */
+  focus(): void
 }
 
 function createCard(first: PageProduct): ProductCard {
   let product = first
   const id = product.product_id
-  const name = h('h3', {})
+  // Focusable from script only: where focus goes after "Load more" brings this card.
+  const name = h('h3', { 'tabindex': '-1', 'data-focus-key': `name-${id}` })
   const price = h('p', { class: 'price' })
   const stock = h('span', { class: 'stock' })
   // Short words on screen; the product's name, visually hidden, makes each button's name unique
@@ -332,6 +478,9 @@ function createCard(first: PageProduct): ProductCard {
       refresh()
     },
     refresh,
+    focus: () => {
+      name.focus()
+    },
   }
 }
 
@@ -408,15 +557,15 @@ async function addToCart(product: PageProduct): Promise<void> {
   }
 }
 
-/** Fetches the page again in the background; a failure keeps what is shown (the next load reports it). */
+/** Fetches the products shown again in the background; a failure keeps what is shown (the next load reports it). */
 async function refreshPage(): Promise<void> {
   try {
-    const [page, lists] = await Promise.all([api<ProductsPage>('GET', '/products/all'), loadLists()])
+    const [answers, lists] = await Promise.all([readShown(), loadLists()])
     if (pendingWrites > 0) {
       // A write started meanwhile: this answer may predate it, and would undo what it shows.
       return
     }
-    accept(page, lists)
+    accept(answers, lists)
     render()
   } catch {
     // Nothing to do: the products shown are still the last good answer.

@@ -19,6 +19,8 @@ const FILES: Readonly<Record<string, StaticFile>> = {
   'styles.css': { root: WRITTEN, type: 'text/css; charset=utf-8' },
   'api.js': { root: COMPILED, type: 'text/javascript; charset=utf-8' },
   'storefront.js': { root: COMPILED, type: 'text/javascript; charset=utf-8' },
+  'product-list.js': { root: COMPILED, type: 'text/javascript; charset=utf-8' },
+  'degraded-notice.js': { root: COMPILED, type: 'text/javascript; charset=utf-8' },
   'ops.js': { root: COMPILED, type: 'text/javascript; charset=utf-8' },
 }
 
