@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 
+import { controlNames, focused } from './accessibility-tree.js'
 import { axeViolations } from './axe.js'
 import { UNCACHED_BFF, signIn, useBrowserSuite } from './browser-suite.js'
 import { type OpenPageOptions, openPage } from './open-page.js'
@@ -15,36 +16,6 @@ describe.skipIf(unavailable !== undefined)('the pages, for keyboard and screen r
   const suite = useBrowserSuite(BASE_PORT, UNCACHED_BFF)
 
   const open = (path: string, options: OpenPageOptions = {}): Promise<Page> => openPage(suite.browser, suite.system, path, options)
-
-  /** Chromium's accessibility tree of `page`, as a screen reader gets it. */
-  async function axTree(page: Page): Promise<AxNode[]> {
-    const session = await page.context().newCDPSession(page)
-    try {
-      return ((await session.send('Accessibility.getFullAXTree')) as { nodes: AxNode[] }).nodes.filter((node) => !node.ignored)
-    } finally {
-      await session.detach()
-    }
-  }
-
-  /** The focused element (`document.activeElement`) as a screen reader names it: `role "name"`. */
-  async function focused(page: Page): Promise<string> {
-    const session = await page.context().newCDPSession(page)
-    try {
-      const { result } = await session.send('Runtime.evaluate', { expression: 'document.activeElement === document.body ? null : document.activeElement' })
-      if (result.objectId === undefined) {
-        return 'nothing (the page itself)'
-      }
-      const { nodes } = (await session.send('Accessibility.getPartialAXTree', { objectId: result.objectId, fetchRelatives: false })) as { nodes: AxNode[] }
-      return nodes[0] === undefined ? 'an element outside the accessibility tree' : describeNode(nodes[0])
-    } finally {
-      await session.detach()
-    }
-  }
-
-  /** Every control a screen reader finds, as `role "name"`: the names Chromium computes, not ones worked out again here. */
-  async function controlNames(page: Page): Promise<string[]> {
-    return (await axTree(page)).filter((node) => CONTROL_ROLES.has(node.role?.value ?? '')).map(describeNode)
-  }
 
   /** Heading levels of the visible headings, in document order. */
   const headingLevels = (page: Page) => page.evaluate<number[]>(
@@ -244,18 +215,6 @@ describe.skipIf(unavailable !== undefined)('the pages, for keyboard and screen r
     }
   })
 })
-
-/** The part of a node of Chromium's accessibility tree (CDP `Accessibility.AXNode`) read here. */
-interface AxNode {
-  readonly ignored: boolean
-  readonly role?: { readonly value?: string }
-  readonly name?: { readonly value?: string }
-}
-
-const describeNode = (node: AxNode): string => `${node.role?.value ?? 'no role'} "${node.name?.value ?? ''}"`
-
-/** The roles of controls: what a keyboard or screen reader user acts with. */
-const CONTROL_ROLES = new Set(['button', 'checkbox', 'combobox', 'textbox', 'link'])
 
 /** Answers the dashboard's data routes as a BFF outside demo mode does without a token. */
 async function refuseOperatorRoutes(page: Page): Promise<void> {
