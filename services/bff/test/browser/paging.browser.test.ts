@@ -150,4 +150,18 @@ describe.skipIf(unavailable !== undefined)('the storefront pages through a catal
     await expect.poll(() => cards(page).count()).toBe(96)
     expect(await page.locator('#degraded-banner').textContent()).toMatch(/^Showing a saved catalogue/)
   })
+
+  it('shows the page caches on the dashboard: catalogue pages read once and then served from memory', async () => {
+    const storefront = await open()
+    await expect.poll(() => cards(storefront).count()).toBe(48)
+    await storefront.reload()
+    await expect.poll(() => cards(storefront).count()).toBe(48)
+    const dashboard = await openPage(suite.browser, suite.system, '/ops')
+    const catalogue = dashboard.getByRole('row', { name: /^Catalogue/ })
+    const cell = (column: number) => catalogue.locator('td').nth(column)
+    await expect.poll(() => cell(0).textContent(), { timeout: 5000 }).toMatch(/^[1-9][\d,]*$/)
+    expect(await cell(1).textContent()).toMatch(/^[1-9][\d,]*$/)
+    expect(await cell(4).textContent()).toMatch(/^\d+\.\d s$/)
+    expect(await dashboard.getByRole('row', { name: /^Stock/ }).locator('td').first().textContent()).toMatch(/^[\d,]+$/)
+  })
 })
