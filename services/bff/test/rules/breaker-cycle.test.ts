@@ -98,6 +98,23 @@ async function expect503sWithoutCalls(running: Running, reachesProducts: () => n
   expect(reachesProducts()).toBe(before)
 }
 
+/**
+ * A BFF whose products breaker opened on a 500 and is now half-open, with products back but
+ * answering in 200 ms (so concurrent pages overlap the probe), and products' request count so far.
+ */
+async function halfOpenWithSlowProducts() {
+  const running = await start()
+  const { bff } = running
+  const products = bff.fakes.products
+  products.behave = () => ({ status: 500 })
+  const failed = await fetchPage(running)
+  expect(failed.status).toBe(502)
+  await expectHalfOpenAfterReset(bff, failed)
+  const before = products.requests.length
+  products.behave = () => ({ delayMs: 200 })
+  return { running, bff, products, before }
+}
+
 describe('the products breaker when products answers 500', () => {
   it('opens after maxFailures, answers 503 with retry-after without calling products, probes once after resetIntervalMs, and closes when products is back', async () => {
     const running = await start()
@@ -157,16 +174,7 @@ describe('the products breaker when products answers 500', () => {
   })
 
   it('lets exactly one of five concurrent pages probe products when half-open; the others answer 503 at once', async () => {
-    const running = await start()
-    const { bff } = running
-    const products = bff.fakes.products
-    products.behave = () => ({ status: 500 })
-    const failed = await fetchPage(running)
-    expect(failed.status).toBe(502)
-    await expectHalfOpenAfterReset(bff, failed)
-    const before = products.requests.length
-
-    products.behave = () => ({ delayMs: 200 })
+    const { running, bff, products, before } = await halfOpenWithSlowProducts()
     // Five different pages, so that no two share a products call (identical ones would, below).
     const pages = await Promise.all([1, 2, 3, 4, 5].map((limit) => fetchPage(running, `/products/all?limit=${limit}`)))
     expect(products.requests.length - before).toBe(1)
@@ -179,16 +187,7 @@ describe('the products breaker when products answers 500', () => {
   })
 
   it('lets five concurrent identical pages share the one probe when half-open, and all five answer 200', async () => {
-    const running = await start()
-    const { bff } = running
-    const products = bff.fakes.products
-    products.behave = () => ({ status: 500 })
-    const failed = await fetchPage(running)
-    expect(failed.status).toBe(502)
-    await expectHalfOpenAfterReset(bff, failed)
-    const before = products.requests.length
-
-    products.behave = () => ({ delayMs: 200 })
+    const { running, bff, products, before } = await halfOpenWithSlowProducts()
     const pages = await Promise.all(Array.from({ length: 5 }, () => fetchPage(running)))
     expect(products.requests.length - before).toBe(1)
     expect(pages.map((page) => page.status)).toEqual([200, 200, 200, 200, 200])
