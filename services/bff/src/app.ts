@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto'
 
 import compress from '@fastify/compress'
 import cookie from '@fastify/cookie'
-import rateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
-import { AppError, createServiceApp } from '@storefront/service-kit'
+import { createServiceApp } from '@storefront/service-kit'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 
 import { authPlugin } from './auth/auth-plugin.js'
@@ -14,10 +13,10 @@ import { type TokenVerifier, createTokenVerifier, keySetFrom } from './auth/toke
 import { createPageCaches } from './cache/page-caches.js'
 import { type ClientTuning, DOWNSTREAMS, type DownstreamClients, closeDownstreamClients, createDownstreamClients } from './clients/downstream-clients.js'
 import { type BffEnv, isOpenDemo } from './config.js'
-import { bffErrors } from './errors.js'
 import { attachCacheMetrics } from './metrics/cache-metrics.js'
 import { DownstreamMetrics } from './metrics/downstream-metrics.js'
 import { requireOperatorToken } from './plugins/operator-access.js'
+import { rateLimitPlugin } from './plugins/rate-limit.js'
 import { securityHeadersPlugin } from './plugins/security-headers.js'
 import { staticFileOptions } from './plugins/static-files.js'
 import { authRoutes } from './routes/auth/index.js'
@@ -63,16 +62,7 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
     },
   })
   if (env.RATE_LIMIT_PER_MINUTE > 0) {
-    // Health, metrics and the ops routes are registered earlier or opt out: a load balancer or a
-    // scraper must never be locked out by the limit it is there to watch.
-    void app.register(rateLimit, {
-      max: env.RATE_LIMIT_PER_MINUTE,
-      timeWindow: 60_000,
-      errorResponseBuilder: (_request, context) =>
-        new AppError(bffErrors.RATE_LIMITED, `Over ${context.max} requests a minute from this client; try again in ${context.after}.`, {
-          headers: { 'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))) },
-        }),
-    })
+    void app.register(rateLimitPlugin, { perMinute: env.RATE_LIMIT_PER_MINUTE })
   }
   void app.register(swagger, {
     openapi: {
