@@ -16,7 +16,7 @@ import { type BffEnv, isOpenDemo } from './config.js'
 import { attachCacheMetrics } from './metrics/cache-metrics.js'
 import { DownstreamMetrics } from './metrics/downstream-metrics.js'
 import { requireOperatorToken } from './plugins/operator-access.js'
-import { rateLimitPlugin } from './plugins/rate-limit.js'
+import { rateLimitPlugin } from './plugins/rate-limit/index.js'
 import { securityHeadersPlugin } from './plugins/security-headers.js'
 import { staticFileOptions } from './plugins/static-files.js'
 import { authRoutes } from './routes/auth/index.js'
@@ -62,7 +62,7 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
     },
   })
   if (env.RATE_LIMIT_PER_MINUTE > 0) {
-    void app.register(rateLimitPlugin, { perMinute: env.RATE_LIMIT_PER_MINUTE })
+    void app.register(rateLimitPlugin, { perMinute: env.RATE_LIMIT_PER_MINUTE, redisUrl: env.RATE_LIMIT_REDIS_URL, redisTimeoutMs: env.RATE_LIMIT_REDIS_TIMEOUT_MS })
   }
   void app.register(swagger, {
     openapi: {

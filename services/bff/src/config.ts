@@ -1,4 +1,4 @@
-import { type EnvOf, type EnvVar, ConfigError, baseEnv, bool, checkBaseEnv, checkSecret, int, isLoopback, optionalSecret, optionalStr, readEnv, str, trustProxy } from '@storefront/service-kit'
+import { type EnvOf, type EnvVar, ConfigError, baseEnv, bool, checkBaseEnv, checkSecret, int, isLoopback, optionalSecret, optionalStr, readEnv, secretWeakness, str, trustProxy } from '@storefront/service-kit'
 
 const HTTP_ORIGIN = /^https?:\/\/[^/?#]+\/?$/
 
@@ -26,6 +26,8 @@ export const bffEnvSchema = {
   OPS_TOKEN: optionalSecret('Bearer token for GET /metrics and everything under /ops/ (at least 16 characters; off loopback 32). Not needed in demo mode on a loopback HOST; unset elsewhere, those routes answer 401.', { minLength: 16 }),
   TRUST_PROXY: trustProxy('Proxies believed about the client\'s address and protocol (x-forwarded-for, x-forwarded-proto): false, a hop count, or a comma-separated list of addresses and CIDRs. Default false.'),
   RATE_LIMIT_PER_MINUTE: int('Requests one client (one IP address) may make per minute; more are answered 429. 0 turns the limit off.', { fallback: 1200, min: 0, max: 100_000_000 }),
+  RATE_LIMIT_REDIS_URL: redisUrl('The Redis that holds the rate limit\'s counts, so that every BFF process pointed at it shares one limit: redis://[[user]:password@]host[:port][/db], or rediss:// for TLS. Unset: each process counts on its own, in memory.'),
+  RATE_LIMIT_REDIS_TIMEOUT_MS: int('Longest a rate-limit check waits for Redis, in ms; past it, or while Redis is unreachable, the request goes through without the limit.', { fallback: 100, min: 1, max: 5000 }),
 }
 
 /** How users sign in. */
@@ -41,6 +43,39 @@ function authMode(doc: string): EnvVar<AuthMode | undefined> {
       }
       if (raw !== 'demo' && raw !== 'jwt') {
         throw new Error('must be one of demo, jwt')
+      }
+      return raw
+    },
+  }
+}
+
+/** What {@link redisUrl} accepts: a Redis URL without a query string, whose options would override the BFF's. */
+const REDIS_URL_FORM = 'must be redis://[[user]:password@]host[:port][/db] or rediss://… with nothing after the database number'
+
+/**
+ * `RATE_LIMIT_REDIS_URL`: a `redis://` or `rediss://` URL, or `undefined` when unset. It may carry
+ * a password, so a bad value is never repeated in the error.
+ */
+function redisUrl(doc: string): EnvVar<string | undefined> {
+  return {
+    doc,
+    secret: true,
+    parse: (raw) => {
+      if (raw === undefined) {
+        return undefined
+      }
+      let url: URL
+      try {
+        url = new URL(raw)
+        // The client decodes the user and password; a malformed escape would fail it at start.
+        decodeURIComponent(url.username)
+        decodeURIComponent(url.password)
+      } catch {
+        throw new Error(REDIS_URL_FORM)
+      }
+      const isRedis = url.protocol === 'redis:' || url.protocol === 'rediss:'
+      if (!isRedis || url.hostname === '' || !/^(\/\d*)?$/.test(url.pathname) || url.search !== '' || url.hash !== '') {
+        throw new Error(REDIS_URL_FORM)
       }
       return raw
     },
@@ -88,11 +123,28 @@ function checkAuthEnv(env: Pick<BffEnv, 'AUTH_MODE' | 'AUTH_SECRET' | 'AUTH_JWT_
 }
 
 /** Off loopback, every secret the BFF holds must be one nobody could guess or copy. */
-function checkSecrets(env: Pick<BffEnv, 'HOST' | 'SERVICE_TOKEN' | 'AUTH_SECRET' | 'AUTH_JWT_SECRET' | 'OPS_TOKEN'>): void {
+function checkSecrets(env: Pick<BffEnv, 'HOST' | 'SERVICE_TOKEN' | 'AUTH_SECRET' | 'AUTH_JWT_SECRET' | 'OPS_TOKEN' | 'RATE_LIMIT_REDIS_URL'>): void {
   checkSecret('SERVICE_TOKEN', env.SERVICE_TOKEN, env.HOST)
   checkSecret('AUTH_SECRET', env.AUTH_SECRET, env.HOST)
   checkSecret('AUTH_JWT_SECRET', env.AUTH_JWT_SECRET, env.HOST)
   checkSecret('OPS_TOKEN', env.OPS_TOKEN, env.HOST)
+  checkRedisPassword(env.RATE_LIMIT_REDIS_URL, env.HOST)
+}
+
+/**
+ * The password in `RATE_LIMIT_REDIS_URL` is held to the rule of every other secret off loopback:
+ * whoever has it can empty or fill every client's count. Refused with one line that names the
+ * variable and shows neither the URL nor the password.
+ */
+function checkRedisPassword(url: string | undefined, host: string): void {
+  if (url === undefined || isLoopback(host)) {
+    return
+  }
+  const password = decodeURIComponent(new URL(url).password)
+  const weakness = password === '' ? undefined : secretWeakness(password)
+  if (weakness !== undefined) {
+    throw new ConfigError('RATE_LIMIT_REDIS_URL', `its password ${weakness} (HOST is ${host}, not a loopback address)`, undefined)
+  }
 }
 
 /**

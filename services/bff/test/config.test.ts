@@ -110,6 +110,67 @@ describe('TRUST_PROXY', () => {
   })
 })
 
+describe('RATE_LIMIT_REDIS_URL', () => {
+  it('is unset by default: the limit is counted in memory', () => {
+    expect(readBffEnv(LOOPBACK).RATE_LIMIT_REDIS_URL).toBeUndefined()
+    expect(readBffEnv(LOOPBACK).RATE_LIMIT_REDIS_TIMEOUT_MS).toBe(100)
+  })
+
+  it.each(['redis://127.0.0.1:6379', 'redis://redis.internal', 'rediss://:pass@redis.internal:6380/2', 'redis://user:pass@10.0.0.5:6379/', 'redis://:p%40ss@[::1]:6379/0'])('takes %s', (url) => {
+    expect(readBffEnv({ ...LOOPBACK, RATE_LIMIT_REDIS_URL: url }).RATE_LIMIT_REDIS_URL).toBe(url)
+  })
+
+  it.each([
+    'http://redis.internal:6379',
+    'redis.internal:6379',
+    'redis://',
+    'redis://redis.internal/db',
+    'redis://redis.internal:6379/0?family=6',
+    'redis://redis.internal#x',
+    'redis://:p%zzss@redis.internal',
+    'unix:///run/redis.sock',
+  ])('refuses %s with one line naming RATE_LIMIT_REDIS_URL', (url) => {
+    expect(() => readBffEnv({ ...LOOPBACK, RATE_LIMIT_REDIS_URL: url })).toThrow(configError('RATE_LIMIT_REDIS_URL'))
+  })
+
+  it('never shows the refused URL, which may hold a password', () => {
+    expect(() => readBffEnv({ ...LOOPBACK, RATE_LIMIT_REDIS_URL: 'http://:hunter2-password@redis.internal' })).toThrow(/^(?!.*hunter2).*RATE_LIMIT_REDIS_URL.*$/)
+  })
+
+  const weakPasswords: [string, string][] = [
+    ['the .env.example placeholder', 'change-me-to-a-long-random-token'],
+    ['31 mixed characters', STRONG.slice(1)],
+    ['40 × a', 'a'.repeat(40)],
+  ]
+
+  it.each(weakPasswords)('refuses %s as its password off loopback, naming the variable and showing neither URL nor password', (_name, password) => {
+    const jwt = { ...PUBLIC, AUTH_MODE: 'jwt', AUTH_JWT_SECRET: OTHER_STRONG }
+    const url = `redis://:${encodeURIComponent(password)}@redis.internal:6379`
+    let error: unknown
+    try {
+      readBffEnv({ ...jwt, RATE_LIMIT_REDIS_URL: url })
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).variable).toBe('RATE_LIMIT_REDIS_URL')
+    expect((error as Error).message).toMatch(configError('RATE_LIMIT_REDIS_URL'))
+    expect((error as Error).message).not.toContain(password)
+    expect((error as Error).message).not.toContain('redis.internal')
+  })
+
+  it('takes a strong password, or none, off loopback; and any password on loopback', () => {
+    const jwt = { ...PUBLIC, AUTH_MODE: 'jwt', AUTH_JWT_SECRET: OTHER_STRONG }
+    expect(readBffEnv({ ...jwt, RATE_LIMIT_REDIS_URL: `rediss://bff:${STRONG}@redis.internal:6380` }).RATE_LIMIT_REDIS_URL).toContain(STRONG)
+    expect(readBffEnv({ ...jwt, RATE_LIMIT_REDIS_URL: 'redis://redis.internal:6379' }).RATE_LIMIT_REDIS_URL).toBe('redis://redis.internal:6379')
+    expect(readBffEnv({ ...LOOPBACK, RATE_LIMIT_REDIS_URL: 'redis://:short@127.0.0.1:6379' }).RATE_LIMIT_REDIS_URL).toBe('redis://:short@127.0.0.1:6379')
+  })
+
+  it.each(['0', '5001', '1.5', 'soon'])('refuses RATE_LIMIT_REDIS_TIMEOUT_MS=%s', (value) => {
+    expect(() => readBffEnv({ ...LOOPBACK, RATE_LIMIT_REDIS_TIMEOUT_MS: value })).toThrow(configError('RATE_LIMIT_REDIS_TIMEOUT_MS'))
+  })
+})
+
 describe('the BFF process', () => {
   const server = fileURLToPath(new URL('../dist/server.js', import.meta.url))
 
