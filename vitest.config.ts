@@ -127,6 +127,16 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The image, compose.yaml and the Kubernetes overlays against their schemas and rules,
+          // each rule also shown failing on a broken copy (kubectl renders the overlays).
+          name: 'deploy',
+          root: source('./deploy'),
+          include: ['test/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'examples',
           root: source('./examples'),
           include: ['**/*.test.ts'],
