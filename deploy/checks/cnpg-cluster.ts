@@ -43,67 +43,59 @@ function isFields(value: unknown): value is Fields {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function unknownFields(fields: Fields, known: ReadonlySet<string>, path: string): string[] {
-  return Object.keys(fields).filter((key) => !known.has(key)).map((key) => `${path}.${key} is not a field of the Cluster CRD`)
+/**
+ * When `value` is set: a problem unless it is an object with only `known` keys; then `inside`
+ * checks its fields.
+ */
+function checkSection(problems: string[], value: unknown, path: string, known: ReadonlySet<string>, inside?: (fields: Fields) => void): void {
+  if (value === undefined) {
+    return
+  }
+  if (!isFields(value)) {
+    problems.push(`${path} must be an object`)
+    return
+  }
+  for (const key of Object.keys(value).filter((candidate) => !known.has(candidate))) {
+    problems.push(`${path}.${key} is not a field of the Cluster CRD`)
+  }
+  inside?.(value)
 }
 
 /** The problems of one Cluster against the CRD's rules above; empty when it passes. */
 export function checkCnpgCluster(cluster: CnpgCluster): string[] {
   const problems: string[] = []
-  const spec = cluster.spec
-  if (!isFields(spec)) {
+  if (!isFields(cluster.spec)) {
     return [`${describeObject(cluster)}: spec is required`]
   }
-  problems.push(...unknownFields(spec, SPEC_FIELDS, 'spec'))
-  const { instances, storage, bootstrap, imageName, inheritedMetadata } = spec
-  if (typeof instances !== 'number' || !Number.isInteger(instances) || instances < 1) {
-    problems.push('spec.instances is required: an integer of at least 1')
-  }
-  if (storage !== undefined) {
-    if (!isFields(storage)) {
-      problems.push('spec.storage must be an object')
-    } else {
-      problems.push(...unknownFields(storage, STORAGE_FIELDS, 'spec.storage'))
-      if (storage.size !== undefined && (typeof storage.size !== 'string' || !QUANTITY.test(storage.size))) {
+  checkSection(problems, cluster.spec, 'spec', SPEC_FIELDS, ({ instances, imageName, storage, bootstrap, inheritedMetadata }) => {
+    if (typeof instances !== 'number' || !Number.isInteger(instances) || instances < 1) {
+      problems.push('spec.instances is required: an integer of at least 1')
+    }
+    if (imageName !== undefined && typeof imageName !== 'string') {
+      problems.push('spec.imageName must be a string')
+    }
+    checkSection(problems, storage, 'spec.storage', STORAGE_FIELDS, ({ size }) => {
+      if (size !== undefined && (typeof size !== 'string' || !QUANTITY.test(size))) {
         problems.push('spec.storage.size must be a quantity such as 10Gi')
       }
-    }
-  }
-  if (imageName !== undefined && typeof imageName !== 'string') {
-    problems.push('spec.imageName must be a string')
-  }
-  if (bootstrap !== undefined) {
-    if (!isFields(bootstrap)) {
-      problems.push('spec.bootstrap must be an object')
-    } else {
-      problems.push(...unknownFields(bootstrap, BOOTSTRAP_FIELDS, 'spec.bootstrap'))
-      const initdb = bootstrap.initdb
-      if (initdb !== undefined) {
-        if (!isFields(initdb)) {
-          problems.push('spec.bootstrap.initdb must be an object')
-        } else {
-          problems.push(...unknownFields(initdb, INITDB_FIELDS, 'spec.bootstrap.initdb'))
-          for (const key of ['database', 'owner'] as const) {
-            if (initdb[key] !== undefined && typeof initdb[key] !== 'string') {
-              problems.push(`spec.bootstrap.initdb.${key} must be a string`)
-            }
+    })
+    checkSection(problems, bootstrap, 'spec.bootstrap', BOOTSTRAP_FIELDS, ({ initdb }) => {
+      checkSection(problems, initdb, 'spec.bootstrap.initdb', INITDB_FIELDS, (fields) => {
+        for (const key of ['database', 'owner'] as const) {
+          if (fields[key] !== undefined && typeof fields[key] !== 'string') {
+            problems.push(`spec.bootstrap.initdb.${key} must be a string`)
           }
         }
-      }
-    }
-  }
-  if (inheritedMetadata !== undefined) {
-    if (!isFields(inheritedMetadata)) {
-      problems.push('spec.inheritedMetadata must be an object')
-    } else {
-      problems.push(...unknownFields(inheritedMetadata, METADATA_FIELDS, 'spec.inheritedMetadata'))
+      })
+    })
+    checkSection(problems, inheritedMetadata, 'spec.inheritedMetadata', METADATA_FIELDS, (fields) => {
       for (const key of METADATA_FIELDS) {
-        const map = inheritedMetadata[key]
+        const map = fields[key]
         if (map !== undefined && (!isFields(map) || Object.values(map).some((value) => typeof value !== 'string'))) {
           problems.push(`spec.inheritedMetadata.${key} must map strings to strings`)
         }
       }
-    }
-  }
+    })
+  })
   return problems.map((problem) => `${describeObject(cluster)}: ${problem}`)
 }
