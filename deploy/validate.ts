@@ -1,7 +1,8 @@
 // Checks every deployment file offline: the Dockerfile, compose.yaml, and both Kubernetes overlays
 // as kustomize renders them, against their schemas and the rules in checks/. Prints one line per
 // check, the problems under a failed one, and `N passed, N failed`; exits 1 when any check fails.
-// `npm run validate:deploy` from the repository root. Needs kubectl (kustomize is built in).
+// `npm run validate:deploy` from the repository root, which builds first (the checks take the
+// service names from @storefront/service-kit). Needs kubectl (kustomize is built in).
 import { readFileSync } from 'node:fs'
 
 import { checkCompose } from './checks/compose-check.js'
