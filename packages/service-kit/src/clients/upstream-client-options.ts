@@ -29,21 +29,51 @@ export interface UpstreamRetryOptions {
   readonly maxIntervalMs?: number
 }
 
+/**
+ * Outlier detection of an {@link UpstreamClient} with several replicas: when a replica is taken out
+ * of rotation, for how long, and how many may be out at once.
+ */
+export interface OutlierDetectionOptions {
+  /**
+   * Failed calls in a row (a broken connection, a 5xx, a bad body, a miss of `ownDeadline`; never
+   * the caller's deadline or abort) that eject a replica. Defaults to 5, as Envoy's `consecutive_5xx`.
+   */
+  readonly consecutiveFailures?: number
+  /**
+   * How long the first ejection lasts, in milliseconds; the nth ejection in a row lasts n times as
+   * long. One is forgiven for each such period the replica then stays in rotation. Defaults to 5000.
+   */
+  readonly baseEjectionMs?: number
+  /** The longest ejection, in milliseconds. Defaults to 60 000. */
+  readonly maxEjectionMs?: number
+  /**
+   * The most replicas out of rotation at once, in percent of them, rounded down: at 50, one of two
+   * or three, two of four, and never the only one. Defaults to 50.
+   */
+  readonly maxEjectedPercent?: number
+}
+
 /** Options of {@link UpstreamClient}: one client per downstream. */
 export interface UpstreamClientOptions {
   /** The downstream's name (`products`, `inventory`, …): the breaker's name and the metrics label. */
   readonly name: string
-  /** The downstream's origin, e.g. `http://127.0.0.1:8000`; any path is refused. */
-  readonly url: string | URL
+  /**
+   * The downstream's origin, e.g. `http://127.0.0.1:8000`, or the origins of its replicas; any path
+   * is refused. A host that is a name (not an IP address, nor `localhost`) stands for every address
+   * it resolves to, resolved again every `resolveIntervalMs` while running.
+   */
+  readonly url: string | URL | readonly (string | URL)[]
   /** The service token, sent as `authorization: Bearer <token>` on every call. */
   readonly token: string
-  /** Keep-alive connections in the pool. Defaults to 16. */
+  /** Keep-alive connections in each replica's pool. Defaults to 16. */
   readonly connections?: number
   /** The largest response body read, in bytes; a bigger one is a failure. Defaults to 1 MiB. */
   readonly maxResponseBytes?: number
   /**
    * Breaker settings. Defaults: `maxFailures` 5 in `windowMs` 10 000, `resetIntervalMs` 5 000,
-   * `halfOpenMaxCalls` 1. The name and what counts as a failure are fixed by the client.
+   * `halfOpenMaxCalls` 1. The name and what counts as a failure are fixed by the client: one
+   * breaker for the whole downstream, counting a failure only while no replica is known to answer
+   * (each replica is out of rotation or failed its last call), so one replica dying never opens it.
    */
   readonly breaker?: Omit<CircuitBreakerOptions, 'name' | 'isFailure'>
   /** Retry settings; see {@link UpstreamRetryOptions}. */
@@ -53,6 +83,15 @@ export interface UpstreamClientOptions {
    * library's (`ratio` 0.2, `minPerSecond` 10, `windowMs` 10 000).
    */
   readonly retryBudget?: RetryBudget | RetryBudgetOptions
+  /** Outlier detection over the replicas; see {@link OutlierDetectionOptions}. */
+  readonly outlierDetection?: OutlierDetectionOptions
+  /**
+   * How often host names in `url` are resolved again, in milliseconds. Defaults to 5000 (Envoy's
+   * `dns_refresh_rate`). An ejection also asks for a resolution, at most once a second.
+   */
+  readonly resolveIntervalMs?: number
+  /** Resolves a host name to its addresses. Defaults to `node:dns` `lookup` with `all: true`. */
+  readonly resolve?: (hostname: string) => Promise<readonly string[]>
   /** Hears every logical call once, e.g. to feed prom-client. It must not throw; if it does, the error is dropped. */
   readonly onOutcome?: (event: UpstreamOutcomeEvent) => void
 }

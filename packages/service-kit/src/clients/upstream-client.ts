@@ -11,6 +11,9 @@ import {
 import { Pool } from 'undici'
 
 import { discard, readJson, readProblem, retryAfterMs } from './read-response.js'
+import { ReplicaDiscovery, lookupAll } from './replica-discovery.js'
+import { type OutlierDetection, ReplicaSet, type ReplicaStats } from './replica-set.js'
+import type { Replica } from './replica.js'
 import type {
   UpstreamClientOptions,
   UpstreamOutcomeEvent,
@@ -24,6 +27,7 @@ import {
   IDEMPOTENT_METHODS,
   countsAgainstDownstream,
   isCallerBudgetAnswer,
+  isFailedAnswer,
   isRetryable,
   markCallerBudgetAnswer,
   outcomeOf,
@@ -37,9 +41,16 @@ interface CallOptions<T> extends Omit<UpstreamSendOptions<T>, 'body'> {
   readonly payload: string | undefined
 }
 
-/** Per call: the budget sent downstream, and the last status seen across attempts (for the outcome event). */
+/**
+ * Per call: the budget sent downstream, the last status seen across attempts (for the outcome
+ * event), and the replicas of its attempts.
+ */
 interface CallState {
   status: number | undefined
+  /** The replica of the last attempt: a retry goes elsewhere when it can. */
+  previous: Replica | undefined
+  /** The replica of the attempt in flight, until its outcome is judged. */
+  current: Replica | undefined
   /** The tighter of the caller's deadline and the downstream's own: what `x-request-timeout-ms` carries. */
   readonly budget: Deadline
   /** True when {@link budget} is the caller's, so a 504 for it is the caller's business. */
@@ -52,9 +63,11 @@ function isWorthRetrying(error: unknown): boolean {
 }
 
 /**
- * The outbound HTTP client for one downstream service: one keep-alive undici `Pool`, a
- * `CircuitBreaker` named after the downstream, and retries bounded by attempts, the caller's
- * deadline and a shared `RetryBudget`.
+ * The outbound HTTP client for one downstream service: a keep-alive undici `Pool` per replica,
+ * balancing over the healthy ones with outlier detection (see `ReplicaSet`), one `CircuitBreaker`
+ * named after the downstream, and retries bounded by attempts, the caller's deadline and a shared
+ * `RetryBudget`. A retry goes to another replica than the attempt that failed whenever one can take
+ * it, so a connection the server closed under a call costs a retry, not the call.
  *
  * Every call carries the service token, the remaining budget (`x-request-timeout-ms`, computed
  * per attempt) and the request id. Only idempotent methods and requests with an idempotency key
@@ -81,14 +94,15 @@ function isWorthRetrying(error: unknown): boolean {
 export class UpstreamClient {
   /** The downstream's name. */
   readonly name: string
-  /** The downstream's origin. */
+  /** The downstream's first configured origin (with a host name, as configured, not resolved). */
   readonly origin: string
   /** The downstream's breaker, for `/ops/breakers` and metrics. */
   readonly breaker: CircuitBreaker
   /** The retry budget shared by every call to this downstream. */
   readonly retryBudget: RetryBudget
 
-  private readonly pool: Pool
+  private readonly replicaSet: ReplicaSet
+  private readonly discovery: ReplicaDiscovery
   private readonly authorization: string
   private readonly maxResponseBytes: number
   private readonly maxAttempts: number
@@ -97,17 +111,23 @@ export class UpstreamClient {
   private readonly onOutcome: ((event: UpstreamOutcomeEvent) => void) | undefined
 
   constructor(options: UpstreamClientOptions) {
-    const url = new URL(options.url)
-    if (url.pathname !== '/' || url.search !== '') {
-      throw new RangeError(`UpstreamClient ${options.name}: url must be an origin, got ${url.href}`)
+    const urls = (typeof options.url === 'string' || options.url instanceof URL ? [options.url] : options.url).map((entry) => new URL(entry))
+    for (const url of urls) {
+      if (url.pathname !== '/' || url.search !== '' || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+        throw new RangeError(`UpstreamClient ${options.name}: url must be an http(s) origin, got ${url.href}`)
+      }
+    }
+    if (urls.length === 0) {
+      throw new RangeError(`UpstreamClient ${options.name}: url must name at least one origin`)
     }
     const connections = options.connections ?? 16
     const maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024
     if (!Number.isInteger(connections) || connections < 1 || !(maxResponseBytes > 0)) {
       throw new RangeError(`UpstreamClient ${options.name}: connections must be a whole number >= 1 and maxResponseBytes positive`)
     }
+    const detection = outlierDetection(options)
     this.name = options.name
-    this.origin = url.origin
+    this.origin = urls[0]!.origin
     this.authorization = `Bearer ${options.token}`
     this.maxResponseBytes = maxResponseBytes
     this.maxAttempts = options.retry?.maxAttempts ?? 3
@@ -115,7 +135,12 @@ export class UpstreamClient {
     this.maxIntervalMs = options.retry?.maxIntervalMs ?? 250
     this.onOutcome = options.onOutcome
     // Pipelining 1: a slow answer must not hold up the requests queued behind it on the socket.
-    this.pool = new Pool(this.origin, { connections, pipelining: 1 })
+    const open = (origin: string, servername: string | undefined): Pool => new Pool(origin, { connections, pipelining: 1, ...(servername === undefined ? {} : { connect: { servername } }) })
+    this.replicaSet = new ReplicaSet(detection, open, () => {
+      this.discovery.refreshSoon()
+    })
+    this.discovery = new ReplicaDiscovery(urls, this.replicaSet, { resolve: options.resolve ?? lookupAll, intervalMs: options.resolveIntervalMs ?? 5000 })
+    const replicas = this.replicaSet
     this.breaker = new CircuitBreaker({
       maxFailures: 5,
       windowMs: 10_000,
@@ -123,7 +148,9 @@ export class UpstreamClient {
       halfOpenMaxCalls: 1,
       ...options.breaker,
       name: options.name,
-      isFailure: countsAgainstDownstream,
+      // The downstream as a whole: a replica's failure counts only while no other is known to
+      // answer. Each attempt's replica is judged before the breaker judges the attempt.
+      isFailure: (error, ending) => countsAgainstDownstream(error, ending) && replicas.failingAsAWhole(),
     })
     const budget = options.retryBudget
     this.retryBudget = budget instanceof RetryBudget ? budget : new RetryBudget(budget)
@@ -132,6 +159,16 @@ export class UpstreamClient {
   /** The retry budget's counts over its window. */
   get retryBudgetStats(): RetryBudgetStats {
     return this.retryBudget.stats
+  }
+
+  /** Each replica: its origin, state (`healthy`, `ejected`, `probation`) and counts. */
+  get replicaStats(): ReplicaStats[] {
+    return this.replicaSet.stats()
+  }
+
+  /** Replicas out of rotation now: ejected, or on probation until their probe call succeeds. */
+  get ejectedReplicas(): number {
+    return this.replicaSet.outOfRotation
   }
 
   /** A `GET` of `path` (with its query), validated by `options.parse`. Retried on transient failures. */
@@ -157,9 +194,10 @@ export class UpstreamClient {
     return this.call(method, path, { ...rest, payload: body === undefined ? undefined : JSON.stringify(body) })
   }
 
-  /** Closes the pool once in-flight requests finish. */
+  /** Stops resolving host names and closes every pool once in-flight requests finish. */
   close(): Promise<void> {
-    return this.pool.close()
+    this.discovery.close()
+    return this.replicaSet.close()
   }
 
   private async call<T>(method: string, path: string, options: CallOptions<T>): Promise<UpstreamResponse<T>> {
@@ -170,10 +208,10 @@ export class UpstreamClient {
     const own = options.ownDeadline
     // Which budget runs out first is fixed when the call starts; a tie is the caller's.
     const callerBudget = own === undefined || options.deadline.expiresAt <= own.expiresAt
-    const state: CallState = { status: undefined, budget: callerBudget ? options.deadline : own, callerBudget }
+    const state: CallState = { status: undefined, previous: undefined, current: undefined, budget: callerBudget ? options.deadline : own, callerBudget }
     const retryable = IDEMPOTENT_METHODS.has(method) || options.idempotencyKey !== undefined
     const attempt = ({ signal }: ExecutionContext): Promise<UpstreamResponse<T>> => this.attempt(method, path, options, signal, state)
-    const scope = callerBudget ? undefined : new OwnBudgetScope(own, options.signal)
+    const scope = callerBudget ? undefined : new OwnBudgetScope(own, options.signal, state, this.replicaSet)
     const signal = scope?.signal ?? options.signal
     try {
       // Retry outside the breaker: each attempt is judged by the breaker, and an open circuit
@@ -202,7 +240,50 @@ export class UpstreamClient {
     }
   }
 
+  /**
+   * One attempt on one replica, and the replica's verdict: an answer, a failure (the breaker's
+   * kind), or none when the caller's deadline or abort cut it short. A miss of the downstream's own
+   * budget is judged when it happens, by `OwnBudgetScope`, before the breaker hears of it.
+   */
   private async attempt<T>(method: string, path: string, options: CallOptions<T>, signal: AbortSignal, state: CallState): Promise<UpstreamResponse<T>> {
+    const replica = this.replicaSet.pick(state.previous) ?? await this.firstReplica()
+    state.previous = replica
+    state.current = replica
+    try {
+      const response = await this.exchange(replica.pool, method, path, options, signal, state)
+      if (state.current === replica) {
+        this.replicaSet.succeeded(replica)
+      }
+      return response
+    } catch (error) {
+      if (state.current === replica) {
+        if (signal.aborted) {
+          this.replicaSet.abandoned(replica)
+        } else if (isFailedAnswer(error)) {
+          this.replicaSet.failed(replica)
+        } else {
+          this.replicaSet.succeeded(replica)
+        }
+      }
+      throw error
+    } finally {
+      this.replicaSet.finished(replica)
+      state.current = undefined
+    }
+  }
+
+  /** A replica once the first resolution of a host name is over; fails when the name has no address. */
+  private async firstReplica(): Promise<Replica> {
+    this.discovery.refreshSoon()
+    await this.discovery.ready
+    const replica = this.replicaSet.pick()
+    if (replica === undefined) {
+      throw new UpstreamError('UPSTREAM_ERR_CONNECT', `${this.name} has no address to call`, { downstream: this.name })
+    }
+    return replica
+  }
+
+  private async exchange<T>(pool: Pool, method: string, path: string, options: CallOptions<T>, signal: AbortSignal, state: CallState): Promise<UpstreamResponse<T>> {
     const headers: Record<string, string> = {
       authorization: this.authorization,
       accept: 'application/json',
@@ -219,7 +300,7 @@ export class UpstreamClient {
       headers['content-type'] = 'application/json'
     }
     try {
-      const response = await this.pool.request({ path, method, headers, body: options.payload ?? null, signal })
+      const response = await pool.request({ path, method, headers, body: options.payload ?? null, signal })
       const status = response.statusCode
       state.status = status
       const expected = options.expect === undefined ? status >= 200 && status < 300 : options.expect.includes(status)
@@ -289,10 +370,28 @@ export class UpstreamClient {
   }
 }
 
+/** The outlier detection settings with their defaults, checked. */
+function outlierDetection(options: UpstreamClientOptions): OutlierDetection {
+  const given = options.outlierDetection
+  const detection: OutlierDetection = {
+    consecutiveFailures: given?.consecutiveFailures ?? 5,
+    baseEjectionMs: given?.baseEjectionMs ?? 5000,
+    maxEjectionMs: given?.maxEjectionMs ?? 60_000,
+    maxEjectedPercent: given?.maxEjectedPercent ?? 50,
+  }
+  const { consecutiveFailures, baseEjectionMs, maxEjectionMs, maxEjectedPercent } = detection
+  if (!Number.isInteger(consecutiveFailures) || consecutiveFailures < 1 || !(baseEjectionMs > 0) || !(maxEjectionMs >= baseEjectionMs) || !(maxEjectedPercent >= 0 && maxEjectedPercent <= 100)) {
+    throw new RangeError(`UpstreamClient ${options.name}: outlierDetection needs consecutiveFailures >= 1, 0 < baseEjectionMs <= maxEjectionMs and maxEjectedPercent in 0..100`)
+  }
+  return detection
+}
+
 /**
  * The signal of a call whose own budget runs out before the caller's deadline: aborted with the
  * caller's reason when the caller aborts, and with a counted {@link ownTimeoutError} when the
- * downstream's own budget passes. Watches the budget on the library's shared timer.
+ * downstream's own budget passes, once the replica of the attempt in flight has been judged failed
+ * (so the breaker, which judges the abort at once, sees it). Watches the budget on the library's
+ * shared timer.
  */
 class OwnBudgetScope {
   private readonly controller = new AbortController()
@@ -300,7 +399,7 @@ class OwnBudgetScope {
   private readonly caller: AbortSignal | undefined
   private readonly onCallerAbort: () => void
 
-  constructor(own: Deadline, caller: AbortSignal | undefined) {
+  constructor(own: Deadline, caller: AbortSignal | undefined, state: CallState, replicas: ReplicaSet) {
     const controller = this.controller
     this.caller = caller
     this.onCallerAbort = () => {
@@ -312,6 +411,11 @@ class OwnBudgetScope {
       caller?.addEventListener('abort', this.onCallerAbort, { once: true })
     }
     this.stopWatching = own.onExpired(() => {
+      const current = state.current
+      if (current !== undefined) {
+        state.current = undefined
+        replicas.failed(current)
+      }
       controller.abort(ownTimeoutError(own.timeoutMs))
     })
   }

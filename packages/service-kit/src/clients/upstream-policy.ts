@@ -99,6 +99,14 @@ export function countsAgainstDownstream(error: unknown, ending: CallEnding): boo
   if (ending.callerAborted) {
     return isOwnTimeout(error)
   }
+  return isFailedAnswer(error)
+}
+
+/**
+ * Whether an attempt that ended by itself (no abort) failed: the downstream's failure, but not a
+ * 504 that only said the caller's budget was spent.
+ */
+export function isFailedAnswer(error: unknown): boolean {
   return isDownstreamFailure(error) && !isCallerBudgetAnswer(error)
 }
 

@@ -17,7 +17,8 @@ export interface SeenRequest {
 export type FaultHandler = (req: IncomingMessage, res: ServerResponse, seen: SeenRequest) => void
 
 /**
- * A real HTTP server on 127.0.0.1 (port 0) whose behaviour each test sets with `handle`, counting
+ * A real HTTP server on a loopback address (127.0.0.1 unless told; Linux answers on all of
+ * 127.0.0.0/8, so replicas can share a port) whose behaviour each test sets with `handle`, counting
  * requests and TCP connections, so tests can assert retries and keep-alive reuse.
  */
 export class FaultServer {
@@ -29,11 +30,14 @@ export class FaultServer {
 
   private constructor(private readonly server: Server, readonly url: string) {}
 
-  static async start(): Promise<FaultServer> {
+  /** Listens on `host` and `port` (0: any free one). */
+  static async start(host = '127.0.0.1', port = 0): Promise<FaultServer> {
     const server = createServer()
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const { port } = server.address() as AddressInfo
-    const fault = new FaultServer(server, `http://127.0.0.1:${port}`)
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, resolve)
+    })
+    const fault = new FaultServer(server, `http://${host}:${(server.address() as AddressInfo).port}`)
     server.on('connection', (socket) => {
       fault.connections++
       fault.sockets.add(socket)
@@ -46,6 +50,16 @@ export class FaultServer {
   /** Requests seen so far. */
   get calls(): number {
     return this.requests.length
+  }
+
+  /** TCP connections open now. */
+  get openConnections(): number {
+    return this.sockets.size
+  }
+
+  /** The port it listens on. */
+  get port(): number {
+    return Number(new URL(this.url).port)
   }
 
   /** Sets how the server answers from now on. */
@@ -86,11 +100,11 @@ export function json(res: ServerResponse, status: number, value: unknown, header
   res.end(body)
 }
 
-/** An origin where nothing listens: connecting to it is refused. */
-export async function closedPortUrl(): Promise<string> {
+/** An origin on `host` where nothing listens: connecting to it is refused. */
+export async function closedPortUrl(host = '127.0.0.1'): Promise<string> {
   const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => server.listen(0, host, resolve))
   const { port } = server.address() as AddressInfo
   await new Promise<void>((resolve) => server.close(() => { resolve() }))
-  return `http://127.0.0.1:${port}`
+  return `http://${host}:${port}`
 }
