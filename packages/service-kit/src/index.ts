@@ -15,6 +15,7 @@ import './plugins/service-auth.js'
 
 export { type BaseEnv, type DatabaseEnv, LOG_LEVELS, baseEnv, checkBaseEnv, databaseEnv } from './config/base-env.js'
 export { isLoopback } from './config/loopback.js'
+export { originList } from './config/origin-list.js'
 export { type TrustProxy, trustProxy } from './config/trust-proxy.js'
 export { EXAMPLE_SECRETS, MIN_SECRET_LENGTH, SECRET_VARIABLES, type SecretVariable, checkSecret, secretWeakness } from './config/secret-strength.js'
 export { ConfigError, type EnvOf, type EnvVar, MAX_FAULT_DELAY_MS, type MsRange, bool, int, msRange, oneOf, optionalSecret, optionalStr, port, probability, readEnv, str } from './config/env.js'

@@ -1,14 +1,12 @@
-import { type EnvOf, type EnvVar, ConfigError, baseEnv, bool, checkBaseEnv, checkSecret, int, isLoopback, optionalSecret, optionalStr, readEnv, secretWeakness, str, trustProxy } from '@storefront/service-kit'
-
-const HTTP_ORIGIN = /^https?:\/\/[^/?#]+\/?$/
+import { type EnvOf, type EnvVar, ConfigError, baseEnv, bool, checkBaseEnv, checkSecret, int, isLoopback, optionalSecret, optionalStr, originList, readEnv, secretWeakness, trustProxy } from '@storefront/service-kit'
 
 /** Every variable the BFF reads: it keeps no data, so no database variables. */
 export const bffEnvSchema = {
   ...baseEnv(9000),
-  PRODUCTS_URL: str('Origin of the products service.', { fallback: 'http://127.0.0.1:8000', pattern: HTTP_ORIGIN }),
-  INVENTORY_URL: str('Origin of the inventory service.', { fallback: 'http://127.0.0.1:8001', pattern: HTTP_ORIGIN }),
-  FAVORITES_URL: str('Origin of the favorites service.', { fallback: 'http://127.0.0.1:8002', pattern: HTTP_ORIGIN }),
-  CART_URL: str('Origin of the cart service.', { fallback: 'http://127.0.0.1:8003', pattern: HTTP_ORIGIN }),
+  PRODUCTS_URL: originList('Origin of the products service, or its replicas\' origins separated by commas. A host name stands for every address it resolves to.', 'http://127.0.0.1:8000'),
+  INVENTORY_URL: originList('Origin of the inventory service, or its replicas\' origins separated by commas. A host name stands for every address it resolves to.', 'http://127.0.0.1:8001'),
+  FAVORITES_URL: originList('Origin of the favorites service, or its replicas\' origins separated by commas. A host name stands for every address it resolves to.', 'http://127.0.0.1:8002'),
+  CART_URL: originList('Origin of the cart service, or its replicas\' origins separated by commas. A host name stands for every address it resolves to.', 'http://127.0.0.1:8003'),
   PRODUCTS_TIMEOUT_MS: int('Budget of products (and of the optional cart and favorites) on GET /products/all, in ms.', { fallback: 1000, min: 1, max: 60_000 }),
   INVENTORY_TIMEOUT_MS: int('Budget of inventory on GET /products/all, counted from the products answer, in ms.', { fallback: 1000, min: 1, max: 60_000 }),
   CATALOGUE_TTL_MS: int('How long the BFF serves a catalogue it read without asking products again, in ms. 0 turns the catalogue cache off.', { fallback: 1000, min: 0, max: 3_600_000 }),

@@ -171,6 +171,21 @@ describe('RATE_LIMIT_REDIS_URL', () => {
   })
 })
 
+describe('downstream origins', () => {
+  it('takes one origin or a comma-separated list of replicas for each downstream', () => {
+    const env = readBffEnv({ ...LOOPBACK, INVENTORY_URL: 'http://127.0.0.1:8001, http://127.0.0.1:8011', CART_URL: 'http://cart.internal:8003' })
+    expect(env.PRODUCTS_URL).toEqual(['http://127.0.0.1:8000'])
+    expect(env.INVENTORY_URL).toEqual(['http://127.0.0.1:8001', 'http://127.0.0.1:8011'])
+    expect(env.CART_URL).toEqual(['http://cart.internal:8003'])
+  })
+
+  it.each(['PRODUCTS_URL', 'INVENTORY_URL', 'FAVORITES_URL', 'CART_URL'])('refuses a bad origin in %s with one line naming it', (variable) => {
+    for (const value of ['http://127.0.0.1:8001,ftp://127.0.0.1:8011', 'http://127.0.0.1:8001/api', 'http://127.0.0.1:8001,,http://127.0.0.1:8011', 'http://127.0.0.1:8001,http://127.0.0.1:8001']) {
+      expect(() => readBffEnv({ ...LOOPBACK, [variable]: value })).toThrow(configError(variable))
+    }
+  })
+})
+
 describe('the BFF process', () => {
   const server = fileURLToPath(new URL('../dist/server.js', import.meta.url))
 

@@ -26,9 +26,13 @@ export interface BffHarness {
 /** The BFF without its catalogue and stock caches and without stale-if-error. */
 const NO_CACHING: Readonly<Record<string, string>> = { CATALOGUE_TTL_MS: '0', STOCK_TTL_MS: '0', STALE_IF_ERROR_MS: '0' }
 
+/** Environment strings, or a function making them from the fakes (to list a fake among other replicas). */
+export type EnvOverrides = Record<string, string> | ((fakes: Fakes) => Record<string, string>)
+
 /** Starts the fakes and a BFF over them; `overrides` are environment strings. */
-export async function startBff(overrides: Record<string, string> = {}, deps: BffDeps = {}): Promise<BffHarness> {
+export async function startBff(given: EnvOverrides = {}, deps: BffDeps = {}): Promise<BffHarness> {
   const fakes = await startFakes()
+  const overrides = typeof given === 'function' ? given(fakes) : given
   const env = readBffEnv({
     SERVICE_TOKEN: TEST_SERVICE_TOKEN,
     LOG_LEVEL: 'silent',
@@ -67,13 +71,13 @@ export async function startBff(overrides: Record<string, string> = {}, deps: Bff
  * The `start` of one test file: each call starts a BFF over fresh fakes, with `defaults` under the
  * call's own overrides, and whatever a test started is closed after it.
  */
-export function bffPerTest(defaults: Record<string, string> = {}): (overrides?: Record<string, string>, deps?: BffDeps) => Promise<BffHarness> {
+export function bffPerTest(defaults: Record<string, string> = {}): (overrides?: EnvOverrides, deps?: BffDeps) => Promise<BffHarness> {
   const started: BffHarness[] = []
   afterEach(async () => {
     await Promise.all(started.splice(0).map((harness) => harness.close()))
   })
   return async (overrides = {}, deps = {}) => {
-    const harness = await startBff({ ...defaults, ...overrides }, deps)
+    const harness = await startBff((fakes) => ({ ...defaults, ...(typeof overrides === 'function' ? overrides(fakes) : overrides) }), deps)
     started.push(harness)
     return harness
   }

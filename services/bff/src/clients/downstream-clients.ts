@@ -3,7 +3,7 @@ import { UpstreamClient, type UpstreamClientOptions, type UpstreamOutcomeEvent }
 
 import type { BffEnv } from '../config.js'
 
-/** The BFF's downstreams, one resilient client each. */
+/** The BFF's downstreams, one resilient client each, over every replica of the downstream. */
 export interface DownstreamClients {
   readonly products: UpstreamClient
   readonly inventory: UpstreamClient
@@ -28,7 +28,7 @@ export function createDownstreamClients(
 ): DownstreamClients {
   // Without SERVICE_TOKEN (loopback development only, see checkBaseEnv) the downstreams check no token either.
   const token = env.SERVICE_TOKEN ?? ''
-  const client = (name: keyof DownstreamClients, url: string, defaults: ClientTuning = {}): UpstreamClient =>
+  const client = (name: keyof DownstreamClients, url: readonly string[], defaults: ClientTuning = {}): UpstreamClient =>
     new UpstreamClient({ ...defaults, ...(onOutcome === undefined ? {} : { onOutcome }), ...tuning[name], name, url, token })
   return {
     // A whole catalogue in one answer: allow more than the 1 MiB default (10 000 products are ~1 MB).

@@ -10,12 +10,13 @@ export type FaultControlResult =
 const CONTROL_TIMEOUT_MS = 2000
 
 /**
- * Reads or changes a service's fault injection (`GET`/`PUT /ops/faults`, development only).
+ * Reads or changes the fault injection of one replica of a service (`GET`/`PUT /ops/faults`,
+ * development only).
  *
  * Deliberately not through the downstream's `UpstreamClient`: while a fault has that client's
  * breaker open, the call that turns the fault off must still get through.
  */
-export async function controlFaults(origin: string, token: string, change?: FaultSettingsBody): Promise<FaultControlResult> {
+async function controlFaults(origin: string, token: string, change?: FaultSettingsBody): Promise<FaultControlResult> {
   try {
     const response = await request(new URL('/ops/faults', origin), {
       method: change === undefined ? 'GET' : 'PUT',
@@ -31,6 +32,17 @@ export async function controlFaults(origin: string, token: string, change?: Faul
   } catch (error) {
     return { ok: false, status: undefined, reason: describeFailure(error), cause: error }
   }
+}
+
+/**
+ * Reads or changes the fault injection of every replica of a service. A change goes to each, and
+ * fails when any of them refused it or could not be reached, since a fault set on some replicas
+ * only is not what the operator asked for. A read answers with the first replica that answers.
+ */
+export async function controlReplicaFaults(origins: readonly string[], token: string, change?: FaultSettingsBody): Promise<FaultControlResult> {
+  const results = await Promise.all(origins.map((origin) => controlFaults(origin, token, change)))
+  const decisive = change === undefined ? results.find((result) => result.ok) : results.find((result) => !result.ok)
+  return decisive ?? results[0]!
 }
 
 /**

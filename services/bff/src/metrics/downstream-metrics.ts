@@ -11,7 +11,8 @@ type CallLabel = 'downstream' | 'route' | 'method' | 'outcome'
 
 /**
  * The BFF's view of each downstream, for `/metrics`: calls by outcome, their latency (retries
- * included, as the page felt it), breaker state and transitions, and retry-budget use. Built before
+ * included, as the page felt it), breaker state and transitions, replicas out of rotation, and
+ * retry-budget use. Built before
  * the clients (they report into it) and attached to the app's registry once the app has one.
  */
 export class DownstreamMetrics {
@@ -72,7 +73,7 @@ export class DownstreamMetrics {
     this.#hedges.inc()
   }
 
-  /** Adds these series, plus breaker state and retry budget read at scrape time, to `registry`. */
+  /** Adds these series, plus breaker state, ejected replicas and retry budget read at scrape time, to `registry`. */
   attach(registry: Registry, clients: readonly UpstreamClient[]): void {
     registry.registerMetric(this.#calls)
     registry.registerMetric(this.#duration)
@@ -91,6 +92,17 @@ export class DownstreamMetrics {
       collect() {
         for (const client of clients) {
           this.labels(client.name).set(BREAKER_STATE_VALUE[client.breaker.state])
+        }
+      },
+    })
+    new Gauge({
+      name: 'bff_downstream_replicas_ejected',
+      help: 'Replicas of each downstream out of rotation: ejected by outlier detection, or on probation until a probe call succeeds.',
+      labelNames: ['downstream'] as const,
+      registers: [registry],
+      collect() {
+        for (const client of clients) {
+          this.labels(client.name).set(client.ejectedReplicas)
         }
       },
     })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { bffPerTest } from '../helper.js'
+import { bffPerTest, closedPortUrl } from '../helper.js'
 
 const start = bffPerTest()
 
@@ -20,6 +20,31 @@ describe('GET /ops/breakers', () => {
     const after = (await harness.app.inject({ method: 'GET', url: '/ops/breakers' })).json().breakers
     expect(after.products.state).toBe('open')
     expect(after.cart.state).toBe('closed')
+  })
+})
+
+describe('replicas on /ops', () => {
+  it('shows each downstream\'s replicas, and one that refuses connections ejected while the breaker stays closed', async () => {
+    const dead = await closedPortUrl()
+    const harness = await start((fakes) => ({ INVENTORY_URL: `${fakes.inventory.url},${dead}` }))
+    const before = (await harness.app.inject({ method: 'GET', url: '/ops/breakers' })).json().breakers
+    expect(before.products.replicas).toEqual([{ origin: harness.fakes.products.url, state: 'healthy', pending: 0, consecutive_failures: 0, ejections: 0, ejected_for_ms: 0 }])
+    expect(before.inventory.replicas.map((replica: { origin: string }) => replica.origin)).toEqual([harness.fakes.inventory.url, dead])
+    for (let page = 0; page < 12; page++) {
+      const response = await harness.app.inject({ method: 'GET', url: '/products/all' })
+      expect(response.json().degraded).toEqual([])
+    }
+    const breakers = (await harness.app.inject({ method: 'GET', url: '/ops/breakers' })).json().breakers
+    expect(breakers.inventory.state).toBe('closed')
+    expect(breakers.inventory.replicas).toMatchObject([
+      { origin: harness.fakes.inventory.url, state: 'healthy' },
+      { origin: dead, state: 'ejected', consecutive_failures: 5, ejections: 1, ejected_for_ms: expect.any(Number) },
+    ])
+    const stats = (await harness.app.inject({ method: 'GET', url: '/ops/stats' })).json()
+    expect(stats.downstreams.inventory.replicas.map((replica: { state: string }) => replica.state)).toEqual(['healthy', 'ejected'])
+    const metrics = (await harness.app.inject({ method: 'GET', url: '/metrics' })).body
+    expect(metrics).toMatch(/^bff_downstream_replicas_ejected\{[^}]*downstream="inventory"[^}]*\} 1$/m)
+    expect(metrics).toMatch(/^bff_downstream_replicas_ejected\{[^}]*downstream="products"[^}]*\} 0$/m)
   })
 })
 
@@ -76,6 +101,19 @@ describe('fault control', () => {
     const seen = bff.fakes.products.requests.at(-1)!
     expect(seen).toMatchObject({ method: 'PUT', url: '/ops/faults', body: { delay_ms: null, error_rate: 0 } })
     expect(seen.headers.authorization).toMatch(/^Bearer /)
+  })
+
+  it('sends a change to every replica, and fails when one of them cannot be reached', async () => {
+    const dead = await closedPortUrl()
+    const harness = await start((fakes) => ({ CART_URL: `${dead},${fakes.cart.url}` }))
+    harness.fakes.cart.behave = (seen) => (seen.url === '/ops/faults' ? { body: { delay_ms: null, error_rate: 0.5 } } : {})
+    const change = await harness.app.inject({ method: 'PUT', url: '/ops/faults/cart', payload: { delay_ms: null, error_rate: 0.5 } })
+    expect(change.statusCode).toBe(502)
+    expect(change.json()).toMatchObject({ code: 'BFF_ERR_FAULT_CONTROL_FAILED', detail: 'cart: not reachable (connection refused)' })
+    expect(harness.fakes.cart.requests.at(-1)).toMatchObject({ method: 'PUT', url: '/ops/faults', body: { delay_ms: null, error_rate: 0.5 } })
+    // A read shows the settings of a replica that answers.
+    const read = await harness.app.inject({ method: 'GET', url: '/ops/faults' })
+    expect(read.json().faults.cart).toEqual({ delay_ms: null, error_rate: 0.5 })
   })
 
   it('refuses unknown downstreams and bad settings with 400, and a service without fault control with 502', async () => {

@@ -1,9 +1,10 @@
 import { AppError, type RoutePlugin, faultSettingsSchema, kitErrors, parseFaultDelay } from '@storefront/service-kit'
+import type { UpstreamClient } from '@storefront/service-kit/clients'
 import { Type } from 'typebox'
 
 import type { PageCaches } from '../../cache/page-caches.js'
 import { DOWNSTREAMS, type DownstreamClients } from '../../clients/downstream-clients.js'
-import { controlFaults } from '../../clients/fault-control.js'
+import { controlReplicaFaults } from '../../clients/fault-control.js'
 import type { BffEnv } from '../../config.js'
 import { bffErrors } from '../../errors.js'
 import { cacheStats } from '../../metrics/cache-metrics.js'
@@ -15,6 +16,24 @@ const SUMMARY_WINDOW_S = 10
 
 const DownstreamParams = Type.Object({ downstream: stringEnum(DOWNSTREAMS) })
 
+/** Each replica of a downstream as the operations routes show it. */
+function replicasOf(client: UpstreamClient): Record<string, unknown>[] {
+  return client.replicaStats.map((replica) => ({
+    origin: replica.origin,
+    state: replica.state,
+    pending: replica.pending,
+    consecutive_failures: replica.consecutiveFailures,
+    ejections: replica.ejections,
+    ejected_for_ms: Math.round(replica.ejectedForMs),
+  }))
+}
+
+/** Where fault control reaches a downstream: every replica (the configured origin until a host name is resolved). */
+function originsOf(client: UpstreamClient): string[] {
+  const origins = client.replicaStats.map((replica) => replica.origin)
+  return origins.length > 0 ? origins : [client.origin]
+}
+
 /** What the operations routes need. */
 export interface OpsRoutesDeps {
   readonly env: Pick<BffEnv, 'AUTH_MODE' | 'SERVICE_TOKEN'>
@@ -25,13 +44,14 @@ export interface OpsRoutesDeps {
 
 /**
  * The operations API:
- * - `GET /ops/breakers`: each downstream's breaker state and recent counts, and its retry budget,
- *   so an operator sees at once which dependency the BFF is refusing to call;
- * - `GET /ops/stats`: per downstream, breaker state plus the last 10 s (rate, error rate, p50/p99)
+ * - `GET /ops/breakers`: each downstream's breaker state and recent counts, its retry budget, and
+ *   its replicas (origin, `healthy`, `ejected` or `probation`, counts), so an operator sees at once
+ *   which dependency, or which replica of one, the BFF is refusing to call;
+ * - `GET /ops/stats`: per downstream, breaker state and replicas plus the last 10 s (rate, error rate, p50/p99)
  *   and a point per second of the last minute, from the BFF's own view of its calls, and what the
  *   catalogue and stock caches did (hits, misses, coalesced calls, stale answers, age served);
- * - `GET /ops/faults`, `PUT /ops/faults/{downstream}`: fault injection of the services below,
- *   in demo mode only (the services must run with `FAULT_CONTROL=true`, as `npm start` does).
+ * - `GET /ops/faults`, `PUT /ops/faults/{downstream}`: fault injection of the services below (a
+ *   change goes to every replica), in demo mode only (the services must run with `FAULT_CONTROL=true`, as `npm start` does).
  */
 export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
   const { clients, metrics } = deps
@@ -43,7 +63,7 @@ export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
     const breakers: Record<string, unknown> = {}
     for (const name of DOWNSTREAMS) {
       const client = clients[name]
-      breakers[name] = { state: client.breaker.state, stats: client.breaker.stats, retry_budget: client.retryBudgetStats }
+      breakers[name] = { state: client.breaker.state, stats: client.breaker.stats, retry_budget: client.retryBudgetStats, replicas: replicasOf(client) }
     }
     return { breakers }
   })
@@ -52,7 +72,7 @@ export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
     const downstreams: Record<string, unknown> = {}
     for (const name of DOWNSTREAMS) {
       const recent = metrics.recentCalls(name)
-      downstreams[name] = { state: clients[name].breaker.state, ...recent.summary(SUMMARY_WINDOW_S), series: recent.series() }
+      downstreams[name] = { state: clients[name].breaker.state, replicas: replicasOf(clients[name]), ...recent.summary(SUMMARY_WINDOW_S), series: recent.series() }
     }
     void reply.header('cache-control', 'no-store')
     return { window_s: SUMMARY_WINDOW_S, fault_control: deps.env.AUTH_MODE === 'demo', downstreams, cache: cacheStats(deps.caches) }
@@ -67,7 +87,7 @@ export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
 
   app.get('/ops/faults', { schema: { summary: 'Fault injection of each service (demo mode)', tags } }, async (request, reply) => {
     requireDemo()
-    const results = await Promise.all(DOWNSTREAMS.map((name) => controlFaults(clients[name].origin, token)))
+    const results = await Promise.all(DOWNSTREAMS.map((name) => controlReplicaFaults(originsOf(clients[name]), token)))
     const faults: Record<string, unknown> = {}
     DOWNSTREAMS.forEach((name, index) => {
       const result = results[index]!
@@ -87,7 +107,7 @@ export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
     // Checked here too, not only by the service: the cap holds whatever runs below.
     parseFaultDelay(request.body.delay_ms)
     const { downstream } = request.params
-    const result = await controlFaults(clients[downstream].origin, token, request.body)
+    const result = await controlReplicaFaults(originsOf(clients[downstream]), token, request.body)
     if (!result.ok) {
       if (result.cause !== undefined) {
         request.log.warn({ downstream, err: result.cause }, 'fault control unreachable')
