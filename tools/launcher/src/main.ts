@@ -11,9 +11,9 @@ import { ChildProcessSupervisor } from './child-process-supervisor.js'
 import { EmbeddedDatabase } from './embedded-database.js'
 import { createLogLineFormatter } from './log-line-formatter.js'
 import { formatPrefix } from './log-prefix.js'
-import { planSystem } from './system-plan.js'
+import { MAX_REPLICAS, planSystem } from './system-plan.js'
 
-const USAGE = `Usage: node tools/launcher/dist/main.js [--chaos] [--base-port N] [--data-dir DIR] [--json]
+const USAGE = `Usage: node tools/launcher/dist/main.js [--chaos] [--base-port N] [--replicas R] [--data-dir DIR] [--json]
 
 Starts the embedded PostgreSQL server (DIR/postgres, default <repo>/.data/postgres), then products,
 inventory, favorites and cart on N..N+3 (default 8000) and, once they are ready, the BFF on N+1000,
@@ -21,6 +21,9 @@ supervised. PRODUCTS_DATABASE_URL (and INVENTORY_, FAVORITES_, CART_) select ano
 server for a service; each other service gets a database and role of its own on the embedded one.
   --chaos         inventory answers after a random 0..5000 ms (FAULT_DELAY_MS=0-5000)
   --base-port N   move every port (tests use this to avoid a running system)
+  --replicas R    run R processes of each service (1..${MAX_REPLICAS}, default 1), the next ones on the
+                  service's port plus 10, 20, … (products 8000 and 8010, inventory 8001 and 8011, …),
+                  all on the service's one database; the BFF balances over them
   --data-dir DIR  where the embedded server keeps its data (DIR/postgres)
   --json          show the processes' logs as the JSON lines they write, also on a terminal
                   (on a terminal they are shown human-readable by default; piped or redirected,
@@ -35,12 +38,13 @@ const STOP_GRACE_MS = 15_000
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
 
 /** Parses the command line; throws with a message on anything unknown or malformed. */
-function readArguments(argv: string[]): { chaos: boolean; basePort: number; dataDir: string | undefined; json: boolean; help: boolean } {
+function readArguments(argv: string[]): { chaos: boolean; basePort: number; replicas: number; dataDir: string | undefined; json: boolean; help: boolean } {
   const { values } = parseArgs({
     args: argv,
     options: {
       chaos: { type: 'boolean', default: false },
       'base-port': { type: 'string' },
+      replicas: { type: 'string' },
       'data-dir': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -53,8 +57,12 @@ function readArguments(argv: string[]): { chaos: boolean; basePort: number; data
   if (!Number.isInteger(basePort) || basePort < 1024 || basePort > 65_535 - 1000) {
     throw new Error(`--base-port must be an integer from 1024 to ${65_535 - 1000} (got ${values['base-port'] ?? ''})`)
   }
+  const replicas = values.replicas === undefined ? 1 : Number(values.replicas)
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) {
+    throw new Error(`--replicas must be a whole number from 1 to ${MAX_REPLICAS} (got ${values.replicas ?? ''})`)
+  }
   const dataDir = values['data-dir'] === undefined ? undefined : resolve(values['data-dir'])
-  return { chaos: values.chaos, basePort, dataDir, json: values.json, help: values.help }
+  return { chaos: values.chaos, basePort, replicas, dataDir, json: values.json, help: values.help }
 }
 
 const colour = process.stdout.isTTY
@@ -86,6 +94,7 @@ const planOptions = {
   serviceToken: randomBytes(24).toString('hex'),
   authSecret: randomBytes(32).toString('hex'),
   basePort: args.basePort,
+  replicas: args.replicas,
   chaos: args.chaos,
   compileCacheDir: join(dataRoot, 'compile-cache'),
 }
@@ -172,8 +181,8 @@ async function startInOrder(): Promise<void> {
       return
     }
   }
-  const services = plans.filter((p) => p.name !== 'bff')
-  const bff = plans.find((p) => p.name === 'bff')!
+  const services = plans.filter((p) => p.service !== 'bff')
+  const bff = plans.find((p) => p.service === 'bff')!
   supervisor.start(services.map((p) => p.name))
   const startedAt = Date.now()
   // Aborted: a signal or a give-up is already shutting down. A function, so that each read is fresh.

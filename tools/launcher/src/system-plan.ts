@@ -4,8 +4,10 @@ import { STOREFRONT_SERVICES, type StorefrontService } from '@storefront/service
 
 /** Everything needed to start and probe one child process. */
 export interface ProcessPlan {
-  /** Short name, used as the log prefix. */
-  readonly name: StorefrontService | 'bff'
+  /** Short name, unique in the plan, used as the log prefix: the service's, or `inventory-2` for a replica. */
+  readonly name: string
+  /** What it runs. */
+  readonly service: StorefrontService | 'bff'
   /** Absolute path of the script run with `process.execPath`. */
   readonly script: string
   readonly port: number
@@ -30,6 +32,12 @@ export interface PlanOptions {
   readonly authSecret: string
   /** Services listen on basePort..basePort+3, the BFF on basePort+1000. Default 8000. */
   readonly basePort?: number
+  /**
+   * Processes per service, each on the service's port plus 10 per replica (products 8000 and 8010,
+   * inventory 8001 and 8011, …), all on the service's one database; the BFF is given every
+   * replica's origin. Default 1.
+   */
+  readonly replicas?: number
   /**
    * Each service's `DATABASE_URL` on the embedded PostgreSQL server the launcher runs; a
    * `<SERVICE>_DATABASE_URL` in the environment wins over it.
@@ -68,9 +76,12 @@ function inherited(env: Readonly<Record<string, string | undefined>>): Record<st
   return out
 }
 
+/** The most replicas of a service: their ports, 10 apart, stay below the BFF's (basePort + 1000) and clear of each other. */
+export const MAX_REPLICAS = 9
+
 /**
- * Decides which processes run, with which environment: the four services, then the BFF pointed at
- * them. Pure (no I/O, no randomness), so every rule here is unit-tested.
+ * Decides which processes run, with which environment: the four services (each `replicas` times),
+ * then the BFF pointed at them. Pure (no I/O, no randomness), so every rule here is unit-tested.
  */
 export function planSystem(options: PlanOptions): ProcessPlan[] {
   const basePort = options.basePort ?? 8000
@@ -79,9 +90,13 @@ export function planSystem(options: PlanOptions): ProcessPlan[] {
     base.NODE_COMPILE_CACHE = options.compileCacheDir
   }
   const origin = (port: number): string => `http://${HOST}:${port}`
+  const replicas = options.replicas ?? 1
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) {
+    throw new RangeError(`replicas must be a whole number from 1 to ${MAX_REPLICAS}, got ${replicas}`)
+  }
 
-  const services = STOREFRONT_SERVICES.map((name, index): ProcessPlan => {
-    const port = basePort + index
+  const services = STOREFRONT_SERVICES.flatMap((name, index) => Array.from({ length: replicas }, (_, replica): ProcessPlan => {
+    const port = basePort + index + 10 * replica
     const env: Record<string, string> = {
       ...base,
       HOST,
@@ -101,13 +116,21 @@ export function planSystem(options: PlanOptions): ProcessPlan[] {
     if (options.chaos === true && name === 'inventory') {
       env.FAULT_DELAY_MS = '0-5000'
     }
-    return { name, script: join(options.repoRoot, 'services', name, 'dist', 'server.js'), port, origin: origin(port), env }
-  })
+    return {
+      name: replicas === 1 ? name : `${name}-${replica + 1}`,
+      service: name,
+      script: join(options.repoRoot, 'services', name, 'dist', 'server.js'),
+      port,
+      origin: origin(port),
+      env,
+    }
+  }))
 
   const bffPort = basePort + 1000
-  const urlOf = (name: StorefrontService): string => services.find((s) => s.name === name)!.origin
+  const urlOf = (name: StorefrontService): string => services.filter((s) => s.service === name).map((s) => s.origin).join(',')
   const bff: ProcessPlan = {
     name: 'bff',
+    service: 'bff',
     script: join(options.repoRoot, 'services', 'bff', 'dist', 'server.js'),
     port: bffPort,
     origin: origin(bffPort),

@@ -40,10 +40,10 @@ describe('ChildProcessSupervisor, with real child processes', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  function plan(name: ProcessPlan['name'], source: string): ProcessPlan {
+  function plan(name: ProcessPlan['service'], source: string): ProcessPlan {
     const script = join(dir, `${name}.mjs`)
     writeFileSync(script, source)
-    return { name, script, port: 0, origin: 'http://127.0.0.1:0', env: { PATH: process.env.PATH ?? '' } }
+    return { name, service: name, script, port: 0, origin: 'http://127.0.0.1:0', env: { PATH: process.env.PATH ?? '' } }
   }
 
   function supervise(plans: ProcessPlan[], onGiveUp: (name: string, reason: string) => void = () => {}) {

@@ -26,46 +26,90 @@ function alive(pid: number): boolean {
   }
 }
 
-describe('launcher, end to end', () => {
-  let launcher: ChildProcess | undefined
-  let output = ''
-  const dataDir = mkdtempSync(join(tmpdir(), 'sf-launcher-'))
-  const pids = (): number[] => [...output.matchAll(/started \w+ \(pid (\d+)\)/g)].map((m) => Number(m[1]))
+/** A launcher started from source for one test, its output, and its removal (nothing left running). */
+interface Launched {
+  readonly proc: ChildProcess
+  readonly exited: Promise<number | null>
+  output(): string
+  /** Pids of every child it reported starting. */
+  pids(): number[]
+  /** Resolves once `pattern` appears in the output at least `count` times. */
+  waitForOutput(pattern: RegExp, timeoutMs: number, count?: number): Promise<void>
+  /** Kills whatever is left of it and its children, and removes its data. */
+  remove(): void
+}
 
-  /** Resolves once `pattern` appears in the launcher's output at least `count` times. */
-  async function waitForOutput(pattern: RegExp, timeoutMs: number, count = 1): Promise<void> {
-    const deadline = Date.now() + timeoutMs
-    const global = new RegExp(pattern.source, 'g')
-    while ([...output.matchAll(global)].length < count) {
-      if (Date.now() > deadline) {
-        throw new Error(`no ${pattern} (x${count}) within ${timeoutMs} ms; output:\n${output.slice(-3000)}`)
+function launch(args: readonly string[]): Launched {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sf-launcher-'))
+  let output = ''
+  const proc = spawn(process.execPath, ['--import', 'tsx', main, ...args, '--data-dir', dataDir], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  proc.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  proc.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => { resolve(code) }))
+  const pids = (): number[] => [...output.matchAll(/started [\w-]+ \(pid (\d+)\)/g)].map((m) => Number(m[1]))
+  return {
+    proc,
+    exited,
+    output: () => output,
+    pids,
+    waitForOutput: async (pattern, timeoutMs, count = 1) => {
+      const deadline = Date.now() + timeoutMs
+      const global = new RegExp(pattern.source, 'g')
+      while ([...output.matchAll(global)].length < count) {
+        if (Date.now() > deadline) {
+          throw new Error(`no ${pattern} (x${count}) within ${timeoutMs} ms; output:\n${output.slice(-3000)}`)
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100))
       }
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+    },
+    remove: () => {
+      // A failed assertion must not leave the system running.
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGKILL')
+      }
+      for (const pid of pids().filter(alive)) {
+        process.kill(pid, 'SIGKILL')
+      }
+      rmSync(dataDir, { recursive: true, force: true })
+    },
   }
+}
+
+/** Signs in as user 1 through the BFF at `bff`: the cookie and the bearer token. */
+async function signIn(bff: string): Promise<{ cookie: string; token: string }> {
+  const login = await fetch(`${bff}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: 1 }) })
+  expect(login.status).toBe(200)
+  const cookie = /^session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')?.[0]
+  expect(cookie).toBeDefined()
+  const { token } = (await login.json()) as { token: string }
+  return { cookie: cookie!, token }
+}
+
+/** SIGINT, then checks the launcher exits 0 within 20 s and no child it started is left. */
+async function stopCleanly(launched: Launched): Promise<void> {
+  const started = launched.pids()
+  launched.proc.kill('SIGINT')
+  const code = await Promise.race([launched.exited, new Promise((resolve) => setTimeout(() => { resolve('timeout') }, 20_000))])
+  expect(code).toBe(0)
+  expect(launched.output()).toMatch(/all stopped; exit 0/)
+  expect(started.filter(alive)).toEqual([])
+}
+
+describe('launcher, end to end', () => {
+  let launched: Launched | undefined
 
   afterAll(() => {
-    // A failed assertion must not leave the system running.
-    if (launcher?.exitCode === null && launcher.signalCode === null) {
-      launcher.kill('SIGKILL')
-    }
-    for (const pid of pids().filter(alive)) {
-      process.kill(pid, 'SIGKILL')
-    }
-    rmSync(dataDir, { recursive: true, force: true })
+    launched?.remove()
   })
 
   it.skipIf(!built)(built ? 'starts everything, restarts a killed service, and stops cleanly on SIGINT' : 'SKIPPED: services/*/dist/server.js missing, run `npm run build` first', async () => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', main, '--base-port', String(BASE), '--data-dir', dataDir], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    launcher = proc
-    proc.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
-    proc.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
-    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => { resolve(code) }))
-
+    launched = launch(['--base-port', String(BASE)])
+    const { waitForOutput } = launched
     await waitForOutput(/Storefront is up: http:\/\/127\.0\.0\.1:19500\/products\/all/, 30_000)
+    let output = launched.output()
     // The BFF starts only once every service is ready, so no early page can open a breaker.
     const servicesReady = output.search(/services ready: products, inventory, favorites, cart/)
     expect(servicesReady).toBeGreaterThan(-1)
@@ -78,12 +122,8 @@ describe('launcher, end to end', () => {
     expect(output).toMatch(/^products +\| /m) // child output is prefixed
 
     // A shopper signs in as user 1 and sees the whole page of the seed data.
-    const login = await fetch(`${BFF}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: 1 }) })
-    expect(login.status).toBe(200)
-    const cookie = /^session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')?.[0]
-    expect(cookie).toBeDefined()
-    const { token } = (await login.json()) as { token: string }
-    const page = await fetch(`${BFF}/products/all`, { headers: { cookie: cookie! } })
+    const { cookie, token } = await signIn(BFF)
+    const page = await fetch(`${BFF}/products/all`, { headers: { cookie } })
     expect(page.status).toBe(200)
     const breakers = (await (await fetch(`${BFF}/ops/breakers`)).json()) as { breakers: Record<string, { state: string; stats: { failures: number } }> }
     for (const name of STOREFRONT_SERVICES) {
@@ -108,6 +148,7 @@ describe('launcher, end to end', () => {
     process.kill(firstFavorites, 'SIGKILL')
     await waitForOutput(/favorites exited unexpectedly \(signal SIGKILL\).*restarting in 1000 ms/, 5000)
     await waitForOutput(/started favorites \(pid \d+\)/, 5000, 2)
+    output = launched.output()
     const favoritesPids = [...output.matchAll(/started favorites \(pid (\d+)\)/g)].map((m) => Number(m[1]))
     expect(favoritesPids[1]).not.toBe(firstFavorites)
     let ready = false
@@ -117,13 +158,57 @@ describe('launcher, end to end', () => {
     }
     expect(ready).toBe(true)
 
-    const started = pids()
-    expect(started).toHaveLength(6)
+    expect(launched.pids()).toHaveLength(6)
     expect(output).toMatch(/postgres: started on 127\.0\.0\.1:18504/)
-    proc.kill('SIGINT')
-    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => { resolve('timeout') }, 20_000))])
-    expect(code).toBe(0)
-    expect(output).toMatch(/all stopped; exit 0/)
-    expect(started.filter(alive)).toEqual([])
+    await stopCleanly(launched)
   }, 60_000)
+})
+
+describe('launcher with --replicas 2, end to end', () => {
+  const base = 18_600
+  const bffUrl = `http://127.0.0.1:${base + 1000}`
+  let launched: Launched | undefined
+
+  afterAll(() => {
+    launched?.remove()
+  })
+
+  it.skipIf(!built)(built ? 'runs two of each service on the same database, and the BFF keeps every page whole when one dies' : 'SKIPPED: services/*/dist/server.js missing, run `npm run build` first', async () => {
+    launched = launch(['--base-port', String(base), '--replicas', '2'])
+    await launched.waitForOutput(/Storefront is up/, 60_000)
+    const output = launched.output()
+    expect(output).toMatch(/services ready: products-1, products-2, inventory-1, inventory-2, favorites-1, favorites-2, cart-1, cart-2; starting the BFF/)
+    expect(output).toMatch(/^inventory-2 +\| /m)
+
+    const breakers = (await (await fetch(`${bffUrl}/ops/breakers`)).json()) as { breakers: Record<string, { replicas: { origin: string; state: string }[] }> }
+    STOREFRONT_SERVICES.forEach((name, index) => {
+      expect(breakers.breakers[name]!.replicas).toMatchObject([
+        { origin: `http://127.0.0.1:${base + index}`, state: 'healthy' },
+        { origin: `http://127.0.0.1:${base + index + 10}`, state: 'healthy' },
+      ])
+    })
+
+    // Both cart replicas read the one cart database: user 1's three seeded items, whichever answers.
+    const { token } = await signIn(bffUrl)
+    const headers = { authorization: `Bearer ${token}` }
+    const pages = async (count: number): Promise<{ status: number; degraded: string[]; cart_items: number }[]> => {
+      const answers = []
+      for (let index = 0; index < count; index++) {
+        const response = await fetch(`${bffUrl}/products/all`, { headers })
+        answers.push({ status: response.status, ...((await response.json()) as { degraded: string[]; cart_items: number }) })
+      }
+      return answers
+    }
+    expect((await pages(4)).map((page) => [page.status, page.degraded, page.cart_items])).toEqual(Array.from({ length: 4 }, () => [200, [], 3]))
+
+    const inventory = Number(/started inventory-1 \(pid (\d+)\)/.exec(output)![1])
+    process.kill(inventory, 'SIGKILL')
+    expect((await pages(20)).filter((page) => page.status !== 200 || page.degraded.length > 0)).toEqual([])
+    await launched.waitForOutput(/inventory-1 exited unexpectedly \(signal SIGKILL\)/, 5000)
+    await launched.waitForOutput(/started inventory-1 \(pid \d+\)/, 5000, 2)
+
+    expect(launched.output()).toMatch(/postgres: started on 127\.0\.0\.1:18604/)
+    expect(launched.pids()).toHaveLength(10)
+    await stopCleanly(launched)
+  }, 90_000)
 })

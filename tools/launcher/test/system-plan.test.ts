@@ -110,6 +110,35 @@ describe('planSystem', () => {
     ])
   })
 
+  it('runs each service replicas times, each replica 10 ports above the last, and gives the bff every origin', () => {
+    const plans = plan({ replicas: 2, basePort: 18_500, databaseUrls: { inventory: 'postgres://inventory@127.0.0.1:18504/inventory' } })
+    expect(plans.map((p) => [p.name, p.service, p.port])).toEqual([
+      ['products-1', 'products', 18_500], ['products-2', 'products', 18_510],
+      ['inventory-1', 'inventory', 18_501], ['inventory-2', 'inventory', 18_511],
+      ['favorites-1', 'favorites', 18_502], ['favorites-2', 'favorites', 18_512],
+      ['cart-1', 'cart', 18_503], ['cart-2', 'cart', 18_513],
+      ['bff', 'bff', 19_500],
+    ])
+    // Both replicas of a service share its database.
+    expect(byName(plans, 'inventory-1').env.DATABASE_URL).toBe('postgres://inventory@127.0.0.1:18504/inventory')
+    expect(byName(plans, 'inventory-2').env.DATABASE_URL).toBe('postgres://inventory@127.0.0.1:18504/inventory')
+    expect(byName(plans, 'bff').env).toMatchObject({
+      PRODUCTS_URL: 'http://127.0.0.1:18500,http://127.0.0.1:18510',
+      INVENTORY_URL: 'http://127.0.0.1:18501,http://127.0.0.1:18511',
+      FAVORITES_URL: 'http://127.0.0.1:18502,http://127.0.0.1:18512',
+      CART_URL: 'http://127.0.0.1:18503,http://127.0.0.1:18513',
+    })
+  })
+
+  it('keeps one process per service, named after it, by default', () => {
+    expect(plan().map((p) => p.name)).toEqual(['products', 'inventory', 'favorites', 'cart', 'bff'])
+    expect(plan({ replicas: 1 }).map((p) => p.name)).toEqual(['products', 'inventory', 'favorites', 'cart', 'bff'])
+  })
+
+  it.each([0, 10, 1.5])('refuses %s replicas', (replicas) => {
+    expect(() => plan({ replicas })).toThrow(/replicas must be a whole number from 1 to 9/)
+  })
+
   it('overrides variables the launcher owns when they are in its own environment', () => {
     const plans = plan({ env: { PORT: '1', HOST: '0.0.0.0', SERVICE_TOKEN: 'other', FAULT_DELAY_MS: '5-6', PRODUCTS_URL: 'http://x' } })
     const bff = byName(plans, 'bff')
