@@ -92,6 +92,18 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
       answerClientError(error, socket, app.log)
     },
   })
+  // On close, the server stops accepting and closes its idle connections, and Fastify answers what
+  // still arrives on a busy one 503 with `connection: close`. A connection whose request is still
+  // running, though, would stay open once answered, for the whole keep-alive timeout (plus Node's
+  // 1 s buffer), and hold the shutdown for the grace period. With the shortest timeout and no
+  // buffer it closes as soon as it is idle; a caller's request that meets it closing is a failed
+  // connection, which callers retry on another replica.
+  app.addHook('preClose', (done) => {
+    const server: { keepAliveTimeout: number; keepAliveTimeoutBuffer?: number } = app.server
+    server.keepAliveTimeout = 1
+    server.keepAliveTimeoutBuffer = 0
+    done()
+  })
   // Added before any route, so that every route the service declares gets them: recorded (404 vs
   // 405), refusing unknown query parameters, and started only while the caller's budget lasts.
   const routes = new RouteTable()
