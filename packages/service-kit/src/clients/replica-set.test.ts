@@ -191,7 +191,7 @@ describe('ReplicaSet outlier detection', () => {
     expect(one.stats()[0]!.state).toBe('healthy')
   })
 
-  it('sends a retry to an ejected replica, as its probe, when the only other one just failed', () => {
+  it('sends a retry to an ejected replica when the only other one just failed', () => {
     const set = replicaSet([A, B])
     const a = replicaOf(set, A)
     const b = replicaOf(set, B)
@@ -200,6 +200,9 @@ describe('ReplicaSet outlier detection', () => {
     set.failed(b)
     expect(set.pick(b)).toBe(a)
     expect(stateOf(set, A).state).toBe('probation')
+    // Other retries from B meanwhile go to A as well, rather than back to B.
+    expect(set.pick(b)).toBe(a)
+    set.finished(a)
     set.succeeded(a)
     set.finished(a)
     expect(stateOf(set, A).state).toBe('healthy')

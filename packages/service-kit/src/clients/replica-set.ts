@@ -88,8 +88,8 @@ export class ReplicaSet {
    * The replica for the next attempt, counted as pending until {@link finished}: a replica on
    * probation whose probe is not running yet, else the healthy one with the fewest attempts in
    * flight. `avoid` (the replica a retry's previous attempt failed on) is passed over while another
-   * can take the call; when the only others are ejected, the one whose ejection ends first is tried
-   * as its probe, since it may well be back (a rolling restart) while `avoid` just failed. Undefined
+   * can take the call; when the only others are out of rotation, the one whose ejection ends first
+   * takes it, since it may well be back (a rolling restart) while `avoid` just failed. Undefined
    * only when there is no replica at all.
    */
   pick(avoid?: Replica): Replica | undefined {
@@ -258,11 +258,15 @@ export class ReplicaSet {
     this.#nextRelease = next
   }
 
-  /** When no healthy replica but `avoid` can take the call: the ejected one back soonest, as its probe; else `avoid`. */
+  /**
+   * When no healthy replica but `avoid` can take the call: the replica out of rotation whose
+   * ejection ends first, even while another call probes it (an ejected one goes on probation with
+   * this call as its probe), since the alternative is the replica that just failed; else `avoid`.
+   */
   #fallback(avoid: Replica | undefined): Replica | undefined {
     let soonest: Replica | undefined
     for (const replica of this.#replicas) {
-      if (replica !== avoid && replica.state === 'ejected' && (soonest === undefined || replica.ejectedUntil < soonest.ejectedUntil)) {
+      if (replica !== avoid && replica.state !== 'healthy' && (soonest === undefined || replica.ejectedUntil < soonest.ejectedUntil)) {
         soonest = replica
       }
     }
