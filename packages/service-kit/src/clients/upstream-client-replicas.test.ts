@@ -1,6 +1,7 @@
 import { CircuitOpenError, Deadline, TimeoutError } from '@storefront/resilience'
 import { afterEach, describe, expect, it } from 'vitest'
 
+import { failure } from './test-support/failure.js'
 import { FaultServer, closedPortUrl, json } from './test-support/fault-server.js'
 import type { UpstreamClientOptions } from './upstream-client-options.js'
 import { UpstreamClient } from './upstream-client.js'
@@ -30,15 +31,6 @@ function get(made: UpstreamClient, options: { deadlineMs?: number; ownDeadlineMs
     ...(options.ownDeadlineMs === undefined ? {} : { ownDeadline: Deadline.after(options.ownDeadlineMs) }),
     parse: anything,
   })
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the call to fail')
 }
 
 function states(made: UpstreamClient): string[] {

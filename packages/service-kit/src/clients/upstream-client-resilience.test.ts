@@ -1,6 +1,7 @@
 import { CircuitOpenError, Deadline, RetryBudget, TimeoutError } from '@storefront/resilience'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
+import { failure } from './test-support/failure.js'
 import { FaultServer, json } from './test-support/fault-server.js'
 import type { UpstreamClientOptions } from './upstream-client-options.js'
 import { UpstreamClient } from './upstream-client.js'
@@ -15,15 +16,6 @@ function client(options: Partial<UpstreamClientOptions> = {}): UpstreamClient {
 }
 
 const anything = (value: unknown): unknown => value
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the call to fail')
-}
 
 /** Answers `failures` times with `status`, then 200. */
 function failThenSucceed(failures: number, status: number, headers: Record<string, string> = {}): void {

@@ -1,6 +1,7 @@
 import { Deadline, TimeoutError } from '@storefront/resilience'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
+import { failure } from './test-support/failure.js'
 import { FaultServer, closedPortUrl, json } from './test-support/fault-server.js'
 import type { UpstreamClientOptions, UpstreamOutcomeEvent } from './upstream-client-options.js'
 import { UpstreamClient } from './upstream-client.js'
@@ -26,16 +27,6 @@ function client(options: Partial<UpstreamClientOptions> = {}): UpstreamClient {
   const made = new UpstreamClient({ name: 'inventory', url: server.url, token: TOKEN, ...options })
   clients.push(made)
   return made
-}
-
-/** Resolves with the rejection of `promise`, failing the test if it resolves. */
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the call to fail')
 }
 
 beforeEach(async () => {

@@ -84,38 +84,22 @@ export class DownstreamMetrics {
         this.#transitions.labels(client.name, state).inc()
       })
     }
-    new Gauge({
-      name: 'bff_downstream_breaker_state',
-      help: 'Breaker state of each downstream: 0 closed, 1 half-open, 2 open.',
-      labelNames: ['downstream'] as const,
-      registers: [registry],
-      collect() {
-        for (const client of clients) {
-          this.labels(client.name).set(BREAKER_STATE_VALUE[client.breaker.state])
-        }
-      },
-    })
-    new Gauge({
-      name: 'bff_downstream_replicas_ejected',
-      help: 'Replicas of each downstream out of rotation: ejected by outlier detection, or on probation until a probe call succeeds.',
-      labelNames: ['downstream'] as const,
-      registers: [registry],
-      collect() {
-        for (const client of clients) {
-          this.labels(client.name).set(client.ejectedReplicas)
-        }
-      },
-    })
-    new Gauge({
-      name: 'bff_downstream_retries_recent',
-      help: 'Retries each downstream\'s retry budget allowed over its window.',
-      labelNames: ['downstream'] as const,
-      registers: [registry],
-      collect() {
-        for (const client of clients) {
-          this.labels(client.name).set(client.retryBudgetStats.retries)
-        }
-      },
-    })
+    /** A gauge with one series per downstream, read from its client at scrape time. */
+    const perDownstream = (name: string, help: string, value: (client: UpstreamClient) => number): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['downstream'] as const,
+        registers: [registry],
+        collect() {
+          for (const client of clients) {
+            this.labels(client.name).set(value(client))
+          }
+        },
+      })
+    }
+    perDownstream('bff_downstream_breaker_state', 'Breaker state of each downstream: 0 closed, 1 half-open, 2 open.', (client) => BREAKER_STATE_VALUE[client.breaker.state])
+    perDownstream('bff_downstream_replicas_ejected', 'Replicas of each downstream out of rotation: ejected by outlier detection, or on probation until a probe call succeeds.', (client) => client.ejectedReplicas)
+    perDownstream('bff_downstream_retries_recent', 'Retries each downstream\'s retry budget allowed over its window.', (client) => client.retryBudgetStats.retries)
   }
 }
