@@ -40,9 +40,9 @@ function ignore(): void {}
  * The replicas of one downstream: which one takes the next attempt, and outlier detection.
  *
  * Balancing is least-pending: the healthy replica with the fewest attempts in flight, ties broken
- * in turn (so an idle system sees plain round-robin). Envoy's default is round-robin and KrakenD's
- * only choice; Envoy's LEAST_REQUEST is the one its docs recommend when requests differ in cost, and
- * that is our case: a replica that slows down (a GC pause, a noisy neighbour, a process that is
+ * in turn (so an idle system sees plain round-robin). Round-robin is Envoy's default and KrakenD's;
+ * Envoy's LEAST_REQUEST (the default of Envoy Gateway) is meant for requests that differ in cost,
+ * and that is our case: a replica that slows down (a GC pause, a noisy neighbour, a process that is
  * shutting down) keeps its calls in flight and so gets fewer new ones at once, where round-robin
  * keeps sending it its full share. Envoy samples two hosts (power of two choices) to stay O(1) on
  * large clusters; with the handful of replicas a service has, looking at all of them costs less than
