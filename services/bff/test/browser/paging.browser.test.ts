@@ -151,7 +151,7 @@ describe.skipIf(unavailable !== undefined)('the storefront pages through a catal
     expect(await page.locator('#degraded-banner').textContent()).toMatch(/^Showing a saved catalogue/)
   })
 
-  it('shows the page caches on the dashboard: catalogue pages read once and then served from memory', async () => {
+  it('shows the page caches and each downstream\'s replicas on the dashboard', async () => {
     const storefront = await open()
     await expect.poll(() => cards(storefront).count()).toBe(48)
     await storefront.reload()
@@ -163,5 +163,7 @@ describe.skipIf(unavailable !== undefined)('the storefront pages through a catal
     expect(await cell(1).textContent()).toMatch(/^[1-9][\d,]*$/)
     expect(await cell(4).textContent()).toMatch(/^\d+\.\d s$/)
     expect(await dashboard.getByRole('row', { name: /^Stock/ }).locator('td').first().textContent()).toMatch(/^[\d,]+$/)
+    // One replica of each service here: its address, taking calls.
+    await expect.poll(() => dashboard.getByRole('list', { name: 'inventory replicas' }).locator('li').allTextContents()).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+: healthy$/)])
   })
 })

@@ -1,8 +1,16 @@
 import { ApiError, api, h, required } from './api.js'
 
+/** One replica of a downstream as `GET /ops/stats` reports it. */
+interface ReplicaStats {
+  readonly origin: string
+  readonly state: 'healthy' | 'ejected' | 'probation'
+  readonly ejected_for_ms: number
+}
+
 /** One downstream as `GET /ops/stats` reports it. */
 interface DownstreamStats {
   readonly state: 'closed' | 'half-open' | 'open'
+  readonly replicas?: readonly ReplicaStats[]
   readonly rate_per_s: number
   readonly error_rate: number
   readonly p50_ms: number | null
@@ -68,7 +76,7 @@ function isTokenRefusal(error: unknown): boolean {
 }
 
 /** Panels by downstream, built once and updated in place so focus and screen readers are not disturbed. */
-const panels = new Map<string, { root: HTMLElement; state: HTMLElement; figures: HTMLElement; sparkline: SVGSVGElement; faultState: HTMLElement }>()
+const panels = new Map<string, { root: HTMLElement; state: HTMLElement; figures: HTMLElement; replicas: HTMLElement; sparkline: SVGSVGElement; faultState: HTMLElement }>()
 let faults: Faults = {}
 let trafficTimer: number | undefined
 
@@ -129,6 +137,7 @@ function render(name: string, stats: DownstreamStats, all: Stats): void {
     ...figure('p50', stats.p50_ms === null ? '–' : `${stats.p50_ms.toFixed(1)} ms`),
     ...figure('p99', stats.p99_ms === null ? '–' : `${stats.p99_ms.toFixed(1)} ms`),
   )
+  renderReplicas(panel.replicas, stats.replicas ?? [])
   drawSparkline(panel.sparkline, stats)
   const current = faults[name]
   panel.faultState.textContent = current === undefined
@@ -141,6 +150,7 @@ function render(name: string, stats: DownstreamStats, all: Stats): void {
 function createPanel(name: string, faultControl: boolean) {
   const state = h('span', { class: 'state' })
   const figures = h('dl', { class: 'figures' })
+  const replicas = h('ul', { 'class': 'replicas', 'aria-label': `${name} replicas` })
   const sparkline = document.createElementNS('http://www.w3.org/2000/svg', 'svg')
   sparkline.setAttribute('class', 'sparkline')
   sparkline.setAttribute('viewBox', '0 0 120 48')
@@ -161,11 +171,12 @@ function createPanel(name: string, faultControl: boolean) {
   const root = h('section', { 'class': 'panel', 'aria-labelledby': `panel-${name}`, 'data-downstream': name },
     h('h3', { id: `panel-${name}` }, name, state),
     figures,
+    replicas,
     sparkline,
     faultState,
     h('div', { class: 'faults' }, ...buttons),
   )
-  return { root, state, figures, sparkline, faultState }
+  return { root, state, figures, replicas, sparkline, faultState }
 }
 
 /** Fills the rows of the cache table in place (built by the page, so nothing shifts as it fills). */
@@ -183,6 +194,22 @@ function renderCache(cache: Stats['cache']): void {
       }
     }
   }
+}
+
+/**
+ * One line per replica: its address and whether it takes calls. Rewritten only when something
+ * changed, so a screen reader is not told the same list every second.
+ */
+function renderReplicas(list: HTMLElement, replicas: readonly ReplicaStats[]): void {
+  const lines = replicas.map((replica) => {
+    const host = replica.origin.replace(/^https?:\/\//, '')
+    return replica.state === 'ejected' ? `${host}: ejected, back in ${Math.ceil(replica.ejected_for_ms / 1000)} s` : `${host}: ${replica.state}`
+  })
+  if (list.dataset.lines === lines.join('\n')) {
+    return
+  }
+  list.dataset.lines = lines.join('\n')
+  list.replaceChildren(...replicas.map((replica, index) => h('li', { 'class': `replica replica-${replica.state}`, 'data-state': replica.state }, lines[index] ?? '')))
 }
 
 function figure(label: string, value: string): HTMLElement[] {
