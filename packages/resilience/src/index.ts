@@ -6,6 +6,7 @@
  *
  * @module
  */
+export { AdaptiveLimiter, type AdaptiveLimiterOptions, type LimitChangeListener } from './adaptive-limiter.js'
 export { type BackoffKind, type BackoffOptions, backoffDelay } from './backoff.js'
 export { Bulkhead, type BulkheadOptions } from './bulkhead.js'
 export {
@@ -20,18 +21,21 @@ export { DEADLINE_HEADER, Deadline, type DeadlineFromHeaderOptions } from './dea
 export {
   BulkheadRejectedError,
   CircuitOpenError,
+  LimitExceededError,
   ResilienceError,
   type RetryStopReason,
   TimeoutError,
   TooManyRetriesError,
   isBulkheadRejectedError,
   isCircuitOpenError,
+  isLimitExceededError,
   isResilienceError,
   isTimeoutError,
   isTooManyRetriesError,
 } from './errors/index.js'
 export { HedgePolicy, type HedgeOptions, hedge, hedgePolicy } from './hedge.js'
 export { neverAbortedSignal } from './internal/context.js'
+export { type AimdOptions, type GradientOptions, type LimitAlgorithm } from './limit-algorithm.js'
 export { Pipeline, pipeline } from './pipeline.js'
 export { type RetryEvent, type RetryOptions, RetryPolicy, retry, retryPolicy } from './retry.js'
 export { RetryBudget, type RetryBudgetOptions, type RetryBudgetStats } from './retry-budget.js'

@@ -3,11 +3,13 @@ import { describe, expect, it, vi } from 'vitest'
 import {
   BulkheadRejectedError,
   CircuitOpenError,
+  LimitExceededError,
   ResilienceError,
   TimeoutError,
   TooManyRetriesError,
   isBulkheadRejectedError,
   isCircuitOpenError,
+  isLimitExceededError,
   isResilienceError,
   isTimeoutError,
   isTooManyRetriesError,
@@ -28,6 +30,7 @@ const guards = {
   isTooManyRetriesError,
   isCircuitOpenError,
   isBulkheadRejectedError,
+  isLimitExceededError,
 } as const
 
 /** The guards that answer true for `value`, by name. */
@@ -39,7 +42,7 @@ function acceptedBy(value: unknown): string[] {
 
 /** The classes whose `instanceof` answers true for `value`, by name. */
 function instanceOfWhich(value: unknown): string[] {
-  return [ResilienceError, TimeoutError, TooManyRetriesError, CircuitOpenError, BulkheadRejectedError]
+  return [ResilienceError, TimeoutError, TooManyRetriesError, CircuitOpenError, BulkheadRejectedError, LimitExceededError]
     .filter((type) => value instanceof type)
     .map((type) => type.name)
 }
@@ -117,12 +120,24 @@ describe('BulkheadRejectedError', () => {
   })
 })
 
+describe('LimitExceededError', () => {
+  it('carries the limit in force', () => {
+    const error = new LimitExceededError(12)
+    expect(error).toMatchObject({
+      name: 'LimitExceededError',
+      code: 'RES_ERR_LIMIT_EXCEEDED',
+      limit: 12,
+      message: 'Concurrency limit reached (12 in flight)',
+    })
+  })
+})
+
 describe('ResilienceError', () => {
   it('is the base of every library error', () => {
     const error = new ResilienceError('custom', 'RES_ERR_CUSTOM', { cause: 'why' })
     expect(error).toMatchObject({ name: 'ResilienceError', code: 'RES_ERR_CUSTOM', message: 'custom', cause: 'why' })
     expect(ResilienceError.code).toBe('RES_ERR_RESILIENCE')
-    for (const error of [new TimeoutError(1), new TooManyRetriesError(1, [0]), new CircuitOpenError(0), new BulkheadRejectedError(1, 0)]) {
+    for (const error of [new TimeoutError(1), new TooManyRetriesError(1, [0]), new CircuitOpenError(0), new BulkheadRejectedError(1, 0), new LimitExceededError(1)]) {
       expect(error).toBeInstanceOf(ResilienceError)
       expect(error).toBeInstanceOf(Error)
       expect(isResilienceError(error)).toBe(true)
@@ -144,6 +159,7 @@ describe('is* guards and instanceof', () => {
     [new TooManyRetriesError(1, [0]), ['isResilienceError', 'isTooManyRetriesError'], ['ResilienceError', 'TooManyRetriesError']],
     [new CircuitOpenError(1), ['isResilienceError', 'isCircuitOpenError'], ['ResilienceError', 'CircuitOpenError']],
     [new BulkheadRejectedError(1, 1), ['isResilienceError', 'isBulkheadRejectedError'], ['ResilienceError', 'BulkheadRejectedError']],
+    [new LimitExceededError(1), ['isResilienceError', 'isLimitExceededError'], ['ResilienceError', 'LimitExceededError']],
     [new ResilienceError('base', 'RES_ERR_OTHER'), ['isResilienceError'], ['ResilienceError']],
   ])('%s is accepted by exactly its own guard and class (and the base ones)', (error, expectedGuards, expectedClasses) => {
     expect(acceptedBy(error)).toEqual(expectedGuards)
@@ -204,13 +220,14 @@ describe('is* guards and instanceof', () => {
 })
 
 describe('errors of the fast path', () => {
-  it('capture no stack trace for an open circuit or a full bulkhead, and leave the limit as it was', () => {
+  it('capture no stack trace for an open circuit, a full bulkhead or a reached limit, and leave the limit as it was', () => {
     const limit = Error.stackTraceLimit
     const open = new CircuitOpenError(100, 'products')
     const full = new BulkheadRejectedError(1, 0)
-    for (const error of [open, full]) {
+    const reached = new LimitExceededError(4)
+    for (const error of [open, full, reached]) {
       expect(error.stack?.split('\n')).toHaveLength(1)
-      expect(error.stack).toMatch(/^(CircuitOpenError|BulkheadRejectedError): /)
+      expect(error.stack).toMatch(/^(CircuitOpenError|BulkheadRejectedError|LimitExceededError): /)
     }
     expect(Error.stackTraceLimit).toBe(limit)
     // Other errors keep theirs.

@@ -1,0 +1,144 @@
+/**
+ * The algorithms an {@link AdaptiveLimiter} uses to move its limit, after Netflix's
+ * concurrency-limits: Gradient2 (latency gradient) and AIMD (additive increase, multiplicative
+ * decrease).
+ */
+
+/**
+ * Gradient2: compares a long-term average of the latency with the latest sample. While the latest
+ * is no slower than `tolerance` times the average, the limit grows by `queueSize` per sample; once
+ * calls queue up downstream and latency rises, it shrinks in proportion (by half at most per
+ * sample). Every step is smoothed.
+ */
+export interface GradientOptions {
+  readonly kind: 'gradient'
+  /** Calls allowed beyond what the latency gradient gives, so the limit can grow. Defaults to 4. */
+  readonly queueSize?: number
+  /** The weight of a new estimate against the old limit, in (0, 1]. Defaults to 0.2. */
+  readonly smoothing?: number
+  /** How much slower than the long-term average a sample may be before the limit shrinks. Defaults to 1.5. */
+  readonly tolerance?: number
+  /** Samples the long-term average spans (an exponential average). Defaults to 600. */
+  readonly longWindow?: number
+}
+
+/**
+ * AIMD: adds 1 to the limit after a call that succeeded within `latencyThresholdMs` while at least
+ * half the limit was in use, and multiplies it by `backoffRatio` after a drop or a slower call.
+ */
+export interface AimdOptions {
+  readonly kind: 'aimd'
+  /** A call slower than this counts as a drop, in milliseconds. Defaults to 5000. */
+  readonly latencyThresholdMs?: number
+  /** What the limit is multiplied by on a drop, in [0.5, 1). Defaults to 0.9. */
+  readonly backoffRatio?: number
+}
+
+/** Which algorithm moves the limit: a name for the defaults, or the options of one. */
+export type LimitAlgorithm = 'gradient' | 'aimd' | GradientOptions | AimdOptions
+
+/** Moves a (real-valued) limit estimate from one sample. The caller clamps it to its bounds. */
+export interface LimitEstimator {
+  /**
+   * @param estimate the current estimate
+   * @param rttMs how long the call took, in milliseconds
+   * @param inflight calls in flight when it started, itself included
+   * @param dropped true when the call was dropped (a timeout, by default)
+   */
+  sample(estimate: number, rttMs: number, inflight: number, dropped: boolean): number
+}
+
+/** Builds the estimator for `algorithm`, checking its options. */
+export function createEstimator(algorithm: LimitAlgorithm): LimitEstimator {
+  const options: GradientOptions | AimdOptions = algorithm === 'gradient' ? { kind: 'gradient' } : algorithm === 'aimd' ? { kind: 'aimd' } : algorithm
+  switch (options.kind) {
+    case 'gradient':
+      return new GradientEstimator(options)
+    case 'aimd':
+      return new AimdEstimator(options)
+  }
+}
+
+class GradientEstimator implements LimitEstimator {
+  private readonly queueSize: number
+  private readonly smoothing: number
+  private readonly tolerance: number
+  private readonly longRtt: ExpAverage
+
+  constructor(options: GradientOptions) {
+    this.queueSize = options.queueSize ?? 4
+    this.smoothing = options.smoothing ?? 0.2
+    this.tolerance = options.tolerance ?? 1.5
+    const longWindow = options.longWindow ?? 600
+    if (!(this.queueSize >= 0) || !(this.smoothing > 0 && this.smoothing <= 1) || !(this.tolerance >= 1) || !(longWindow >= 1)) {
+      throw new RangeError('gradient needs queueSize >= 0, smoothing in (0, 1], tolerance >= 1 and longWindow >= 1')
+    }
+    this.longRtt = new ExpAverage(longWindow, 10)
+  }
+
+  sample(estimate: number, rttMs: number, inflight: number): number {
+    const shortRtt = rttMs
+    let longRtt = this.longRtt.add(rttMs)
+    // After a long stretch of slow calls, let the average recover quickly once latency drops.
+    if (longRtt > 2 * shortRtt) {
+      longRtt = this.longRtt.scale(0.95)
+    }
+    // Too little in flight to have caused the latency: learn nothing about the limit.
+    if (inflight < estimate / 2) {
+      return estimate
+    }
+    const gradient = shortRtt === 0 ? 1 : Math.max(0.5, Math.min(1, (this.tolerance * longRtt) / shortRtt))
+    const target = estimate * gradient + this.queueSize
+    return estimate * (1 - this.smoothing) + target * this.smoothing
+  }
+}
+
+class AimdEstimator implements LimitEstimator {
+  private readonly latencyThresholdMs: number
+  private readonly backoffRatio: number
+
+  constructor(options: AimdOptions) {
+    this.latencyThresholdMs = options.latencyThresholdMs ?? 5000
+    this.backoffRatio = options.backoffRatio ?? 0.9
+    if (!(this.latencyThresholdMs > 0) || !(this.backoffRatio >= 0.5 && this.backoffRatio < 1)) {
+      throw new RangeError('aimd needs latencyThresholdMs > 0 and backoffRatio in [0.5, 1)')
+    }
+  }
+
+  sample(estimate: number, rttMs: number, inflight: number, dropped: boolean): number {
+    if (dropped || rttMs > this.latencyThresholdMs) {
+      return Math.floor(estimate * this.backoffRatio)
+    }
+    // Grow only when the limit is what holds calls back, not while most of it sits idle.
+    return inflight * 2 >= estimate ? estimate + 1 : estimate
+  }
+}
+
+/** An exponential moving average that is a plain average over its first `warmup` samples. */
+class ExpAverage {
+  private value = 0
+  private count = 0
+  private readonly factor: number
+
+  constructor(
+    window: number,
+    private readonly warmup: number,
+  ) {
+    this.factor = 2 / (window + 1)
+  }
+
+  add(sample: number): number {
+    if (this.count < this.warmup) {
+      this.count++
+      this.value += (sample - this.value) / this.count
+    } else {
+      this.value += (sample - this.value) * this.factor
+    }
+    return this.value
+  }
+
+  scale(factor: number): number {
+    this.value *= factor
+    return this.value
+  }
+}
