@@ -7,6 +7,7 @@
  * @module
  */
 export { AdaptiveLimiter, type AdaptiveLimiterOptions, type LimitChangeListener } from './adaptive-limiter.js'
+export { AdaptiveThrottle, type AdaptiveThrottleOptions } from './adaptive-throttle.js'
 export { type BackoffKind, type BackoffOptions, backoffDelay } from './backoff.js'
 export { Bulkhead, type BulkheadOptions } from './bulkhead.js'
 export {
@@ -24,12 +25,14 @@ export {
   LimitExceededError,
   ResilienceError,
   type RetryStopReason,
+  ThrottledError,
   TimeoutError,
   TooManyRetriesError,
   isBulkheadRejectedError,
   isCircuitOpenError,
   isLimitExceededError,
   isResilienceError,
+  isThrottledError,
   isTimeoutError,
   isTooManyRetriesError,
 } from './errors/index.js'

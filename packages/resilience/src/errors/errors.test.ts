@@ -5,12 +5,14 @@ import {
   CircuitOpenError,
   LimitExceededError,
   ResilienceError,
+  ThrottledError,
   TimeoutError,
   TooManyRetriesError,
   isBulkheadRejectedError,
   isCircuitOpenError,
   isLimitExceededError,
   isResilienceError,
+  isThrottledError,
   isTimeoutError,
   isTooManyRetriesError,
 } from './index.js'
@@ -31,6 +33,7 @@ const guards = {
   isCircuitOpenError,
   isBulkheadRejectedError,
   isLimitExceededError,
+  isThrottledError,
 } as const
 
 /** The guards that answer true for `value`, by name. */
@@ -42,7 +45,7 @@ function acceptedBy(value: unknown): string[] {
 
 /** The classes whose `instanceof` answers true for `value`, by name. */
 function instanceOfWhich(value: unknown): string[] {
-  return [ResilienceError, TimeoutError, TooManyRetriesError, CircuitOpenError, BulkheadRejectedError, LimitExceededError]
+  return [ResilienceError, TimeoutError, TooManyRetriesError, CircuitOpenError, BulkheadRejectedError, LimitExceededError, ThrottledError]
     .filter((type) => value instanceof type)
     .map((type) => type.name)
 }
@@ -132,12 +135,24 @@ describe('LimitExceededError', () => {
   })
 })
 
+describe('ThrottledError', () => {
+  it('carries the probability it was refused at', () => {
+    const error = new ThrottledError(0.5)
+    expect(error).toMatchObject({
+      name: 'ThrottledError',
+      code: 'RES_ERR_THROTTLED',
+      probability: 0.5,
+      message: 'Throttled locally (refusing 50% of calls)',
+    })
+  })
+})
+
 describe('ResilienceError', () => {
   it('is the base of every library error', () => {
     const error = new ResilienceError('custom', 'RES_ERR_CUSTOM', { cause: 'why' })
     expect(error).toMatchObject({ name: 'ResilienceError', code: 'RES_ERR_CUSTOM', message: 'custom', cause: 'why' })
     expect(ResilienceError.code).toBe('RES_ERR_RESILIENCE')
-    for (const error of [new TimeoutError(1), new TooManyRetriesError(1, [0]), new CircuitOpenError(0), new BulkheadRejectedError(1, 0), new LimitExceededError(1)]) {
+    for (const error of [new TimeoutError(1), new TooManyRetriesError(1, [0]), new CircuitOpenError(0), new BulkheadRejectedError(1, 0), new LimitExceededError(1), new ThrottledError(0.5)]) {
       expect(error).toBeInstanceOf(ResilienceError)
       expect(error).toBeInstanceOf(Error)
       expect(isResilienceError(error)).toBe(true)
@@ -160,6 +175,7 @@ describe('is* guards and instanceof', () => {
     [new CircuitOpenError(1), ['isResilienceError', 'isCircuitOpenError'], ['ResilienceError', 'CircuitOpenError']],
     [new BulkheadRejectedError(1, 1), ['isResilienceError', 'isBulkheadRejectedError'], ['ResilienceError', 'BulkheadRejectedError']],
     [new LimitExceededError(1), ['isResilienceError', 'isLimitExceededError'], ['ResilienceError', 'LimitExceededError']],
+    [new ThrottledError(0.5), ['isResilienceError', 'isThrottledError'], ['ResilienceError', 'ThrottledError']],
     [new ResilienceError('base', 'RES_ERR_OTHER'), ['isResilienceError'], ['ResilienceError']],
   ])('%s is accepted by exactly its own guard and class (and the base ones)', (error, expectedGuards, expectedClasses) => {
     expect(acceptedBy(error)).toEqual(expectedGuards)
@@ -220,14 +236,15 @@ describe('is* guards and instanceof', () => {
 })
 
 describe('errors of the fast path', () => {
-  it('capture no stack trace for an open circuit, a full bulkhead or a reached limit, and leave the limit as it was', () => {
+  it('capture no stack trace for an open circuit, a full bulkhead, a reached limit or a local throttle, and leave the limit as it was', () => {
     const limit = Error.stackTraceLimit
     const open = new CircuitOpenError(100, 'products')
     const full = new BulkheadRejectedError(1, 0)
     const reached = new LimitExceededError(4)
-    for (const error of [open, full, reached]) {
+    const throttled = new ThrottledError(0.9)
+    for (const error of [open, full, reached, throttled]) {
       expect(error.stack?.split('\n')).toHaveLength(1)
-      expect(error.stack).toMatch(/^(CircuitOpenError|BulkheadRejectedError|LimitExceededError): /)
+      expect(error.stack).toMatch(/^(CircuitOpenError|BulkheadRejectedError|LimitExceededError|ThrottledError): /)
     }
     expect(Error.stackTraceLimit).toBe(limit)
     // Other errors keep theirs.

@@ -2,5 +2,6 @@ export { BulkheadRejectedError, isBulkheadRejectedError } from './bulkhead-rejec
 export { CircuitOpenError, isCircuitOpenError } from './circuit-open-error.js'
 export { LimitExceededError, isLimitExceededError } from './limit-exceeded-error.js'
 export { ResilienceError, isResilienceError } from './resilience-error.js'
+export { ThrottledError, isThrottledError } from './throttled-error.js'
 export { TimeoutError, isTimeoutError } from './timeout-error.js'
 export { TooManyRetriesError, isTooManyRetriesError, type RetryStopReason } from './too-many-retries-error.js'
