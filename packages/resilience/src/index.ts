@@ -36,6 +36,7 @@ export {
   isTimeoutError,
   isTooManyRetriesError,
 } from './errors/index.js'
+export { type FallbackCallOptions, type FallbackOptions, FallbackPolicy, fallback, fallbackPolicy } from './fallback.js'
 export { HedgePolicy, type HedgeOptions, hedge, hedgePolicy } from './hedge.js'
 export { neverAbortedSignal } from './internal/context.js'
 export { type AimdOptions, type GradientOptions, type LimitAlgorithm } from './limit-algorithm.js'
