@@ -85,7 +85,7 @@ export class AdaptiveThrottle implements InternalPolicy {
 
   /** The probability that a call made now is refused locally. */
   get probability(): number {
-    return refusalProbability(this.window.total(REQUESTS), this.window.total(ACCEPTS), this.k)
+    return refusalProbability(this.window.total(REQUESTS), this.window.lastTotal(ACCEPTS), this.k)
   }
 
   /**
@@ -101,7 +101,7 @@ export class AdaptiveThrottle implements InternalPolicy {
     if (context.aborted) {
       return Promise.reject(context.reason)
     }
-    const probability = refusalProbability(this.window.total(REQUESTS), this.window.total(ACCEPTS), this.k)
+    const probability = refusalProbability(this.window.total(REQUESTS), this.window.lastTotal(ACCEPTS), this.k)
     // No draw while accepts keep up: the random source is not even consulted.
     if (probability > 0 && this.random() < probability) {
       this.window.add(REQUESTS)
@@ -118,8 +118,7 @@ export class AdaptiveThrottle implements InternalPolicy {
     const result = invoke(fn, context)
     result.then(
       () => {
-        this.window.add(REQUESTS)
-        this.window.add(ACCEPTS)
+        this.window.addBoth(REQUESTS, ACCEPTS)
       },
       (error: unknown) => {
         this.judge(error, context.aborted)
@@ -134,8 +133,7 @@ export class AdaptiveThrottle implements InternalPolicy {
     if (failed) {
       this.window.add(REQUESTS)
     } else if (!callerAborted) {
-      this.window.add(REQUESTS)
-      this.window.add(ACCEPTS)
+      this.window.addBoth(REQUESTS, ACCEPTS)
     }
   }
 }

@@ -25,6 +25,17 @@ describe('SlidingWindow', () => {
     expect(window.windowMs).toBe(1000)
   })
 
+  it('addBoth counts one event in two counters; lastTotal reads a counter as of the last rotation', () => {
+    const window = new SlidingWindow(1000, 2)
+    window.addBoth(0, 1)
+    window.add(0)
+    expect([window.total(0), window.lastTotal(1)]).toEqual([2, 1])
+    vi.advanceTimersByTime(1000)
+    // Not yet rotated: lastTotal still holds what left the window; total() rotates first.
+    expect(window.lastTotal(1)).toBe(1)
+    expect([window.total(0), window.lastTotal(1)]).toEqual([0, 0])
+  })
+
   it('an event counts for between 0.9 and 1.0 windowMs, depending on where in its bucket it fell', () => {
     const window = new SlidingWindow(1000, 2)
     window.add(0) // t = 0: start of bucket [0, 100)

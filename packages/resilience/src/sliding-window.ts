@@ -45,6 +45,23 @@ export class SlidingWindow {
     return this.totals[field]!
   }
 
+  /** Adds 1 to counters `first` and `second` at the current time, reading the clock once. */
+  addBoth(first: number, second: number): void {
+    const base = this.rotate() * this.fields
+    this.counts[base + first]! += 1
+    this.counts[base + second]! += 1
+    this.totals[first]! += 1
+    this.totals[second]! += 1
+  }
+
+  /**
+   * The sum of counter `field` as of the last {@link add} or {@link total}, without reading the
+   * clock: for a second counter read right after the first.
+   */
+  lastTotal(field: number): number {
+    return this.totals[field]!
+  }
+
   /** Forgets everything. */
   clear(): void {
     this.counts.fill(0)
