@@ -7,6 +7,8 @@
  * rounds. `--update-readme` writes the table into packages/resilience/README.md.
  */
 import {
+  AdaptiveLimiter,
+  AdaptiveThrottle,
   CircuitBreaker,
   pipeline,
   retry,
@@ -36,6 +38,10 @@ const work = (): Promise<number> => Promise.resolve(42)
 // Thresholds and intervals large enough that nothing trips or fires during the run.
 const oursBreaker = new CircuitBreaker({ maxFailures: 5, windowMs: 60_000, resetIntervalMs: 30_000 })
 const oursComposedBreaker = new CircuitBreaker({ maxFailures: 5, windowMs: 60_000, resetIntervalMs: 30_000 })
+// A limit far above one call in flight, so the limiter never refuses; its algorithm still runs per call.
+const oursLimiter = new AdaptiveLimiter({ initial: 1000, max: 1000 })
+// Every call succeeds, so the throttle never refuses and never draws a random number.
+const oursThrottle = new AdaptiveThrottle()
 const oursRetry = retryPolicy({ maxAttempts: 3 })
 const oursComposed = pipeline(timeoutPolicy(1000), retryPolicy({ maxAttempts: 3 }), oursComposedBreaker)
 
@@ -63,6 +69,8 @@ const cases: Case[] = [
   { group: 'breaker alone', library: '@storefront/resilience', run: () => oursBreaker.execute(work) },
   { group: 'breaker alone', library: 'cockatiel', run: () => cockatielBreaker.execute(work) },
   { group: 'breaker alone', library: 'opossum (timeout: false)', run: () => opossumBreaker.fire() },
+  { group: 'adaptive limiter alone', library: '@storefront/resilience', run: () => oursLimiter.execute(work) },
+  { group: 'adaptive throttle alone', library: '@storefront/resilience', run: () => oursThrottle.execute(work) },
   { group: 'retry alone', library: '@storefront/resilience', run: () => oursRetry.execute(work) },
   { group: 'retry alone', library: '@storefront/resilience retry()', run: () => retry(work, { maxAttempts: 3 }) },
   { group: 'retry alone', library: 'cockatiel', run: () => cockatielRetryPolicy.execute(work) },
@@ -93,9 +101,14 @@ const ratio = (group: string, library: string): number => {
 }
 const composedSpeedup = ratio('timeout+retry+breaker', 'cockatiel wrap()') / ratio('timeout+retry+breaker', '@storefront/resilience')
 const breakerSpeedup = ratio('breaker alone', 'cockatiel') / ratio('breaker alone', '@storefront/resilience')
+const breakerNs = ratio('breaker alone', '@storefront/resilience')
+const limiterCost = ratio('adaptive limiter alone', '@storefront/resilience') / breakerNs
+const throttleCost = ratio('adaptive throttle alone', '@storefront/resilience') / breakerNs
 const summary = [
   `Composed timeout+retry+breaker: ${composedSpeedup.toFixed(1)}x faster than cockatiel (target: at least 10x).`,
   `Breaker alone: ${breakerSpeedup.toFixed(2)}x cockatiel's speed (target: at least 1x).`,
+  `Adaptive limiter alone: ${limiterCost.toFixed(2)}x the breaker's cost per call (target: at most 2x).`,
+  `Adaptive throttle alone: ${throttleCost.toFixed(2)}x the breaker's cost per call (target: at most 2x).`,
 ]
 
 const machine = describePlatform()
