@@ -7,12 +7,14 @@ import swagger from '@fastify/swagger'
 import { createServiceApp } from '@storefront/service-kit'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 
+import { PageAdmission } from './admission/page-admission.js'
 import { authPlugin } from './auth/auth-plugin.js'
 import { DEMO_AUDIENCE, DEMO_ISSUER, DemoSessions } from './auth/demo-sessions.js'
 import { type TokenVerifier, createTokenVerifier, keySetFrom } from './auth/token-verifier.js'
 import { createPageCaches } from './cache/page-caches.js'
 import { type ClientTuning, DOWNSTREAMS, type DownstreamClients, closeDownstreamClients, createDownstreamClients } from './clients/downstream-clients.js'
 import { type BffEnv, isOpenDemo } from './config.js'
+import { attachAdmissionMetrics } from './metrics/admission-metrics.js'
 import { attachCacheMetrics } from './metrics/cache-metrics.js'
 import { DownstreamMetrics } from './metrics/downstream-metrics.js'
 import { requireOperatorToken } from './plugins/operator-access.js'
@@ -49,6 +51,7 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
   }
   const metrics = new DownstreamMetrics()
   const caches = createPageCaches(env)
+  const admission = new PageAdmission(env.MAX_CONCURRENT_PAGES)
   const clients = createDownstreamClients(env, deps.clients, metrics.record)
   app.addHook('onClose', async () => {
     await closeDownstreamClients(clients)
@@ -95,11 +98,12 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
   void app.register(async (scope) => {
     metrics.attach(scope.metrics, DOWNSTREAMS.map((name) => clients[name]))
     attachCacheMetrics(scope.metrics, caches)
+    attachAdmissionMetrics(scope.metrics, admission)
     await scope.register(authRoutes, { sessions, verifier })
-    await scope.register(productRoutes, { env, clients, caches, metrics })
+    await scope.register(productRoutes, { env, clients, caches, admission, metrics })
     await scope.register(cartRoutes, { env, clients })
     await scope.register(favoritesRoutes, { env, clients })
-    await scope.register(opsRoutes, { env, clients, metrics, caches })
+    await scope.register(opsRoutes, { env, clients, metrics, caches, admission })
     await scope.register(docsRoutes)
     await scope.register(pageRoutes)
   })

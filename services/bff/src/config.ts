@@ -12,6 +12,7 @@ export const bffEnvSchema = {
   CATALOGUE_TTL_MS: int('How long the BFF serves a catalogue it read without asking products again, in ms. 0 turns the catalogue cache off.', { fallback: 1000, min: 0, max: 3_600_000 }),
   STOCK_TTL_MS: int('How long the BFF serves a product\'s stock without asking inventory again, in ms. 0 turns the stock cache off.', { fallback: 250, min: 0, max: 3_600_000 }),
   STALE_IF_ERROR_MS: int('How long a catalogue or stock figure already read may stand in, marked stale, when products or inventory fails, times out or has its circuit open, in ms. 0 turns it off.', { fallback: 300_000, min: 0, max: 86_400_000 }),
+  MAX_CONCURRENT_PAGES: int('The most GET /products/all pages in progress at once. The limit finds itself from the pages\' latency and sheds the rest with 503 SVC_ERR_OVERLOADED; this only caps it.', { fallback: 1000, min: 1, max: 100_000 }),
   WRITE_TIMEOUT_MS: int('Budget of a cart or favorites call outside the page (the user\'s lists and writes), retries included, in ms.', { fallback: 2000, min: 1, max: 60_000 }),
   AUTH_MODE: authMode('How users sign in: demo (POST /auth/login with a user id, for local runs) or jwt (tokens from an identity provider). Defaults to demo on a loopback HOST; required on any other.'),
   ALLOW_DEMO_AUTH: bool('Lets AUTH_MODE=demo (anyone signs in as any user) run on a non-loopback HOST, e.g. a shared demo machine.', false),

@@ -59,6 +59,7 @@ export const kitErrors = defineErrors({
   CLIENT_CLOSED: ['SVC_ERR_CLIENT_CLOSED', 'Client closed the request', 499],
   UPSTREAM_UNAVAILABLE: ['SVC_ERR_UPSTREAM_UNAVAILABLE', 'Service unavailable', 503],
   DATABASE_UNAVAILABLE: ['SVC_ERR_DATABASE_UNAVAILABLE', 'Database unavailable', 503],
+  OVERLOADED: ['SVC_ERR_OVERLOADED', 'Overloaded', 503],
   UPSTREAM_FAILED: ['SVC_ERR_UPSTREAM_FAILED', 'A service this request depends on failed', 502],
   FAULT_INJECTED: ['SVC_ERR_FAULT_INJECTED', 'Injected fault', 500],
   INTERNAL: ['SVC_ERR_INTERNAL', 'Internal server error', 500],

@@ -2,6 +2,7 @@ import { AppError, type RoutePlugin, faultSettingsSchema, kitErrors, parseFaultD
 import type { UpstreamClient } from '@storefront/service-kit/clients'
 import { Type } from 'typebox'
 
+import type { PageAdmission } from '../../admission/page-admission.js'
 import type { PageCaches } from '../../cache/page-caches.js'
 import { DOWNSTREAMS, type DownstreamClients } from '../../clients/downstream-clients.js'
 import { controlReplicaFaults } from '../../clients/fault-control.js'
@@ -40,6 +41,7 @@ export interface OpsRoutesDeps {
   readonly clients: DownstreamClients
   readonly metrics: DownstreamMetrics
   readonly caches: PageCaches
+  readonly admission: PageAdmission
 }
 
 /**
@@ -75,7 +77,7 @@ export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
       downstreams[name] = { state: clients[name].breaker.state, replicas: replicasOf(clients[name]), ...recent.summary(SUMMARY_WINDOW_S), series: recent.series() }
     }
     void reply.header('cache-control', 'no-store')
-    return { window_s: SUMMARY_WINDOW_S, fault_control: deps.env.AUTH_MODE === 'demo', downstreams, cache: cacheStats(deps.caches) }
+    return { window_s: SUMMARY_WINDOW_S, fault_control: deps.env.AUTH_MODE === 'demo', downstreams, cache: cacheStats(deps.caches), pages: { limit: deps.admission.limiter.limit, inflight: deps.admission.limiter.inflight, shed: deps.admission.shed } }
   })
 
   const requireDemo = (): void => {

@@ -2,6 +2,7 @@ import { IdParam, Product } from '@storefront/contracts'
 import { AppError, type RoutePlugin, kitErrors, parseId } from '@storefront/service-kit'
 import { Type } from 'typebox'
 
+import type { PageAdmission } from '../../admission/page-admission.js'
 import type { PageCaches } from '../../cache/page-caches.js'
 import type { BffEnv } from '../../config.js'
 import type { InventoryHedging } from '../../domain/fetch-stock.js'
@@ -60,6 +61,8 @@ export interface ProductRoutesDeps {
   readonly clients: ProductsPageClients
   /** The catalogue and stock caches of this process. */
   readonly caches: PageCaches
+  /** The pages' adaptive concurrency limit: past it, a page is shed with a 503 at once. */
+  readonly admission: PageAdmission
   /** Counts hedged inventory calls. */
   readonly metrics?: Pick<DownstreamMetrics, 'hedged'>
 }
@@ -87,17 +90,18 @@ export const productRoutes: RoutePlugin<ProductRoutesDeps> = async (app, deps) =
       response: { 200: ProductsPage },
     },
   }, async (request, reply) => {
-    const page = await getProductsPage(deps.clients, {
+    const asked = cataloguePage(request.query)
+    const page = await deps.admission.admit((signal) => getProductsPage(deps.clients, {
       userId: request.userId,
-      page: cataloguePage(request.query),
+      page: asked,
       caches: deps.caches,
       hedging,
       productsTimeoutMs: deps.env.PRODUCTS_TIMEOUT_MS,
       inventoryTimeoutMs: deps.env.INVENTORY_TIMEOUT_MS,
-      signal: request.abortSignal,
+      signal,
       deadline: request.deadline,
       requestId: request.id,
-    })
+    }), request.abortSignal)
     if (page.degraded.length > 0) {
       void reply.header('cache-control', 'no-store').header('x-degraded', page.degraded.join(', '))
     } else {
