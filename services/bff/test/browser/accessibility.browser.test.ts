@@ -125,8 +125,8 @@ describe.skipIf(unavailable !== undefined)('the pages, for keyboard and screen r
     const dashboard = await open('/ops')
     await dashboard.waitForSelector('.panel')
     await expect.poll(() => dashboard.locator('.panel').count()).toBe(4)
-    // The page caches, then the panels, each a section of its own ("Downstreams" is visually hidden).
-    expect(await headingLevels(dashboard)).toEqual([1, 2, 2, 3, 3, 3, 3])
+    // Pages in progress, the page caches, then the panels, each a section of its own ("Downstreams" is visually hidden).
+    expect(await headingLevels(dashboard)).toEqual([1, 2, 2, 2, 3, 3, 3, 3])
   })
 
   it('keeps focus on an Add to cart button through the add and the list drawn again from the answer', async () => {

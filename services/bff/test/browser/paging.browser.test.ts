@@ -163,6 +163,7 @@ describe.skipIf(unavailable !== undefined)('the storefront pages through a catal
     expect(await cell(1).textContent()).toMatch(/^[1-9][\d,]*$/)
     expect(await cell(4).textContent()).toMatch(/^\d+\.\d s$/)
     expect(await dashboard.getByRole('row', { name: /^Stock/ }).locator('td').first().textContent()).toMatch(/^[\d,]+$/)
+    await expect.poll(() => dashboard.locator('#admission-figures').textContent()).toMatch(/^\d+ of at most \d+ \(the limit adapts to latency\); 0 shed since start$/)
     // One replica of each service here: its address, taking calls.
     await expect.poll(() => dashboard.getByRole('list', { name: 'inventory replicas' }).locator('li').allTextContents()).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+: healthy$/)])
   })

@@ -33,6 +33,8 @@ interface Stats {
   readonly fault_control: boolean
   readonly downstreams: Readonly<Record<string, DownstreamStats>>
   readonly cache: { readonly catalogue: CacheCounts; readonly stock: CacheCounts }
+  /** The pages' adaptive limit: past it, pages are shed with a 503. */
+  readonly pages: { readonly limit: number; readonly inflight: number; readonly shed: number }
 }
 
 type Faults = Readonly<Record<string, { delay_ms: string | null; error_rate: number } | { unavailable: string }>>
@@ -50,6 +52,7 @@ const TRAFFIC_PER_S = 5
 const elements = {
   panels: required('#panels', HTMLElement),
   cacheRows: required('#cache-rows', HTMLTableSectionElement),
+  admission: required('#admission-figures', HTMLElement),
   updated: required('#updated', HTMLElement),
   error: required('#ops-error', HTMLElement),
   faultNote: required('#fault-note', HTMLElement),
@@ -90,6 +93,10 @@ async function poll(): Promise<void> {
       render(name, downstream, stats)
     }
     renderCache(stats.cache)
+    const admission = `${stats.pages.inflight} of at most ${stats.pages.limit} (the limit adapts to latency); ${stats.pages.shed.toLocaleString('en')} shed since start`
+    if (elements.admission.textContent !== admission) {
+      elements.admission.textContent = admission
+    }
     elements.updated.textContent = `Updated ${new Date().toLocaleTimeString()}; figures over the last ${stats.window_s} s`
   } catch (error) {
     elements.error.hidden = false
