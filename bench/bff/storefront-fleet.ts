@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout } from 'node:timers/promises'
 
 import { EmbeddedCluster, type StorefrontService } from '@storefront/service-kit'
 
@@ -9,6 +10,14 @@ import { startHelloWorld } from '../lib/hello-world.js'
 import { LOOPBACK } from '../lib/loopback.js'
 import { type RunningProcess, startService } from '../lib/service-process.js'
 import { freePort } from './free-port.js'
+
+/** How a child was started: what {@link StorefrontFleet.restart} needs to start it again. */
+interface Launch {
+  readonly folder: string
+  readonly label: string
+  readonly env: Readonly<Record<string, string>>
+  readonly port: number
+}
 
 /** The four services the BFF calls. */
 export type DownstreamName = StorefrontService
@@ -49,6 +58,8 @@ export class StorefrontFleet {
   private cluster: Promise<EmbeddedCluster> | undefined
   private databases = 0
   private readonly running = new Set<RunningProcess>()
+  /** How each child was started, so that {@link restart} starts it again the same way. */
+  private readonly launches = new Map<RunningProcess, Launch>()
   private stopping: Promise<void> | undefined
 
   /**
@@ -105,6 +116,54 @@ export class StorefrontFleet {
     this.countLines(child)
   }
 
+  /** Kills one process with SIGKILL, as a crash would; {@link restart} starts it again. */
+  async kill(child: RunningProcess): Promise<void> {
+    this.running.delete(child)
+    await child.kill()
+  }
+
+  /**
+   * Starts a stopped or killed process again as it was started: the same port (so its callers
+   * find it where they left it), environment and database.
+   */
+  async restart(child: RunningProcess): Promise<RunningProcess> {
+    const launch = this.launches.get(child)
+    if (launch === undefined) {
+      throw new Error(`${child.name} was not started by this fleet`)
+    }
+    this.launches.delete(child)
+    return this.start(launch.folder, launch.label, launch.env, launch.port)
+  }
+
+  /** Kills the PostgreSQL server with SIGKILL, as a crash would; {@link restartDatabase} starts it again. */
+  async killDatabase(): Promise<void> {
+    await (await this.cluster)?.kill()
+  }
+
+  /**
+   * Starts the PostgreSQL server again on its data directory (it recovers from the WAL), retrying
+   * while the killed server's backends still hold its shared memory; resolves once it accepts
+   * connections.
+   */
+  async restartDatabase(timeoutMs = READY_TIMEOUT_MS): Promise<void> {
+    const cluster = await this.cluster
+    if (cluster === undefined) {
+      throw new Error('no PostgreSQL server was started')
+    }
+    const until = performance.now() + timeoutMs
+    for (;;) {
+      try {
+        await cluster.start()
+        return
+      } catch (error) {
+        if (performance.now() > until) {
+          throw error
+        }
+        await setTimeout(200)
+      }
+    }
+  }
+
   /** Stops every process still running and removes the data folders; safe to call more than once. */
   stopAll(): Promise<void> {
     this.stopping ??= (async () => {
@@ -120,9 +179,9 @@ export class StorefrontFleet {
     return this.stopping
   }
 
-  private async start(folder: string, label: string, env: Readonly<Record<string, string>>): Promise<RunningProcess> {
-    return this.track(label, async () => {
-      const port = await freePort()
+  private async start(folder: string, label: string, env: Readonly<Record<string, string>>, knownPort?: number): Promise<RunningProcess> {
+    const child = await this.track(label, async () => {
+      const port = knownPort ?? await freePort()
       this.log(`${label}: starting on ${LOOPBACK}:${port}`)
       return startService({
         name: label,
@@ -133,6 +192,8 @@ export class StorefrontFleet {
         readyTimeoutMs: READY_TIMEOUT_MS,
       })
     })
+    this.launches.set(child, { folder, label, env, port: child.port })
+    return child
   }
 
   /** Starts a child unless the run is stopping, and keeps it for {@link stopAll}. */

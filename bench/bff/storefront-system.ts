@@ -22,13 +22,16 @@ export interface ScenarioContext {
   readonly log: (line: string) => void
 }
 
-/** Starts the four services at their defaults (10 products), at once: each migrates and seeds its own database. */
-export async function startDownstreams(fleet: StorefrontFleet): Promise<Downstreams> {
+/**
+ * Starts the four services at their defaults (10 products) but for `env` (`FAULT_CONTROL`), at
+ * once: each migrates and seeds its own database.
+ */
+export async function startDownstreams(fleet: StorefrontFleet, env: Readonly<Record<string, string>> = {}): Promise<Downstreams> {
   const [products, inventory, favorites, cart] = await Promise.all([
-    fleet.startService('products'),
-    fleet.startService('inventory'),
-    fleet.startService('favorites'),
-    fleet.startService('cart'),
+    fleet.startService('products', env),
+    fleet.startService('inventory', env),
+    fleet.startService('favorites', env),
+    fleet.startService('cart', env),
   ])
   return { products, inventory, favorites, cart }
 }

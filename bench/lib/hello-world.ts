@@ -38,5 +38,9 @@ export async function startHelloWorld(routes: readonly HelloRoute[], nodeArgs: r
     stop: async () => {
       await child.stop()
     },
+    kill: async () => {
+      child.kill()
+      await child.exited
+    },
   }
 }

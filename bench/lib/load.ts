@@ -149,7 +149,7 @@ function requestOf(classify: AnswerClassifier | undefined, nextPath: (() => stri
 }
 
 /** The value at rank ⌈q·n⌉ of sorted values (NaN when there are none). */
-function nearestRank(sorted: Float64Array, q: number): number {
+export function nearestRank(sorted: Float64Array, q: number): number {
   const rank = Math.ceil(q * sorted.length)
   return sorted.length === 0 ? Number.NaN : sorted[Math.min(Math.max(rank, 1), sorted.length) - 1]!
 }

@@ -18,6 +18,8 @@ export interface RunningProcess {
   readonly logLines: number
   /** Asks it to stop (SIGTERM: the services drain and close their pool), then kills it if it lingers. */
   stop(): Promise<void>
+  /** Kills it with SIGKILL now, as a crash would, and resolves once it has exited. */
+  kill(): Promise<void>
 }
 
 /** Options of {@link startService}. */
@@ -69,6 +71,10 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     },
     stop: async () => {
       await child.stop()
+    },
+    kill: async () => {
+      child.kill()
+      await child.exited
     },
   }
 

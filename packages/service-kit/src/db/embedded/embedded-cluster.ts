@@ -154,6 +154,20 @@ export class EmbeddedCluster {
   }
 
   /**
+   * Kills the server this object started with SIGKILL, as a crash would, and resolves once it has
+   * exited: nothing is shut down in order, and the next {@link start} recovers from the WAL. Its
+   * backends notice and exit on their own shortly after. Fault drills only (`npm run chaos`).
+   */
+  async kill(): Promise<void> {
+    const child = this.process
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) {
+      return
+    }
+    child.kill('SIGKILL')
+    await this.exitedPromise
+  }
+
+  /**
    * Makes sure `name` has a role and a database of its own, owned by that role, that no other role
    * may connect to; returns the `postgres://` URL for it. Idempotent: the role's password is set
    * from the credentials file each time, so the file stays the one source of truth.

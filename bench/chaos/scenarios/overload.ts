@@ -1,0 +1,80 @@
+import { atLeast, atMost } from '../../lib/judgement.js'
+import { runLoad } from '../../lib/load.js'
+import { latencyAt } from '../answer-stats.js'
+import { type ChaosContext, pause, startPageLoad } from '../chaos-context.js'
+import { type ChaosOutcome, milliseconds } from '../chaos-outcome.js'
+import { percent } from '../objectives.js'
+import { SHED_CODE, SHED_LABEL } from '../page-kind.js'
+
+/** The arrival rate of the overload, as a multiple of the measured capacity. */
+const OVERLOAD = 3
+/** Connections of the closed-loop run that measures capacity: the BFF benchmark's. */
+const CAPACITY_CONNECTIONS = 32
+/** Pages per second under overload, at least, as a share of capacity. */
+const GOODPUT_SHARE = 0.85
+/** The p99 of admitted pages under overload, at most, as a multiple of the unloaded p99. */
+const ADMITTED_P99_FACTOR = 4
+/** A shed answer's p99, under this, in ms: refused before any work. */
+const SHED_P99_MS = 5
+
+/**
+ * Measures capacity (closed loop: the most pages per second the system answers 200), the unloaded
+ * p99 (open loop at a tenth of that), then sends pages at three times capacity, open loop. The
+ * promise of load shedding: goodput stays at least {@link GOODPUT_SHARE} of capacity, admitted
+ * pages keep a p99 within {@link ADMITTED_P99_FACTOR} times the unloaded one, and the rest are shed
+ * at once: 503 with `retry-after` and the code `SVC_ERR_OVERLOADED`, p99 under {@link SHED_P99_MS} ms.
+ */
+export async function overload(context: ChaosContext): Promise<ChaosOutcome> {
+  const { plan, system, log, signal } = context
+  const scenario = `overload (${OVERLOAD}× capacity, open loop)`
+  const closedLoop = { url: `${system.bffOrigin}/products/all`, connections: CAPACITY_CONNECTIONS, headers: system.visitor.headers, signal }
+  await runLoad({ ...closedLoop, durationS: plan.warmupS })
+  const measured = await runLoad({ ...closedLoop, durationS: plan.capacityS })
+  const capacity = (measured.byLabel.get('200') ?? 0) / plan.capacityS
+  log(`${scenario}: capacity ${capacity.toFixed(0)} pages/s (closed loop, ${CAPACITY_CONNECTIONS} connections)`)
+
+  const gentle = startPageLoad(context, capacity / 10)
+  await pause(context, plan.capacityS)
+  const unloadedP99 = latencyAt((await gentle.stop()).filter((answer) => answer.status === 200), 0.99)
+
+  const rate = capacity * OVERLOAD
+  log(`${scenario}: ${rate.toFixed(0)} pages/s for ${plan.overloadS} s`)
+  const heavy = startPageLoad(context, rate)
+  try {
+    await pause(context, plan.overloadS)
+  } finally {
+    await heavy.stop()
+  }
+  const answers = await heavy.stop()
+  const admitted = answers.filter((answer) => answer.status === 200)
+  const shed = answers.filter((answer) => answer.kind.label === SHED_LABEL)
+  const goodput = admitted.length / plan.overloadS
+  const admittedP99 = latencyAt(admitted, 0.99)
+  const shedP99 = latencyAt(shed, 0.99)
+  const admittedLimit = unloadedP99 * ADMITTED_P99_FACTOR
+  return {
+    scenario,
+    answers,
+    objectives: [
+      {
+        measure: `goodput (200 pages/s; capacity ${capacity.toFixed(0)}/s, sent ${rate.toFixed(0)}/s)`,
+        figure: `${goodput.toFixed(0)}/s (${percent(goodput / capacity)})`,
+        limit: `≥ ${percent(GOODPUT_SHARE)} of capacity`,
+        judgement: atLeast(goodput / capacity, GOODPUT_SHARE, (gap) => `${(gap * 100).toFixed(1)} points`),
+      },
+      {
+        measure: `p99 of admitted pages (unloaded p99 ${milliseconds(unloadedP99)})`,
+        figure: milliseconds(admittedP99),
+        limit: `≤ ${ADMITTED_P99_FACTOR} × unloaded (${milliseconds(admittedLimit)})`,
+        judgement: atMost(Number.isNaN(admittedP99) ? Infinity : admittedP99, admittedLimit, milliseconds),
+      },
+      {
+        measure: `p99 of shed answers (503, retry-after, ${SHED_CODE}; ${shed.length} shed)`,
+        figure: milliseconds(shedP99),
+        limit: `< ${milliseconds(SHED_P99_MS)}`,
+        judgement: shed.length === 0 ? { met: false, verdict: 'MISSED (nothing shed)' } : atMost(shedP99, SHED_P99_MS, milliseconds, true),
+      },
+    ],
+    notes: [`${scenario}: capacity measured closed loop at ${CAPACITY_CONNECTIONS} connections for ${plan.capacityS} s after ${plan.warmupS} s of warm-up; the unloaded p99 open loop at a tenth of it.`],
+  }
+}
