@@ -27,6 +27,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 import { describeLoad, describePlatform, loadAverage } from '../lib/machine.js'
+import { progressLog } from '../lib/progress-log.js'
 import { publishFigures } from '../lib/readme-block.js'
 import { type BenchPlan, FULL_PLAN, QUICK_PLAN } from './bench-plan.js'
 import { buildBenchReport } from './bench-report.js'
@@ -41,10 +42,7 @@ import { type ScenarioContext, startDownstreams, startSystem } from './storefron
 
 const root = new URL('../../../', import.meta.url)
 const startedAt = performance.now()
-// Progress on stderr with the time since the start, so a slow step shows; the report goes to stdout.
-const log = (line: string): void => {
-  process.stderr.write(`[${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)} s] ${line}\n`)
-}
+const log = progressLog()
 
 process.exitCode = await main()
 

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setTimeout } from 'node:timers/promises'
 
 import { EmbeddedCluster, type StorefrontService } from '@storefront/service-kit'
 
@@ -141,27 +140,15 @@ export class StorefrontFleet {
   }
 
   /**
-   * Starts the PostgreSQL server again on its data directory (it recovers from the WAL), retrying
-   * while the killed server's backends still hold its shared memory; resolves once it accepts
-   * connections.
+   * Starts the PostgreSQL server again on its data directory (it recovers from the WAL), once the
+   * killed server's backends let go of its shared memory; resolves once it accepts connections.
    */
-  async restartDatabase(timeoutMs = READY_TIMEOUT_MS): Promise<void> {
+  async restartDatabase(): Promise<void> {
     const cluster = await this.cluster
     if (cluster === undefined) {
       throw new Error('no PostgreSQL server was started')
     }
-    const until = performance.now() + timeoutMs
-    for (;;) {
-      try {
-        await cluster.start()
-        return
-      } catch (error) {
-        if (performance.now() > until) {
-          throw error
-        }
-        await setTimeout(200)
-      }
-    }
+    await cluster.startAfterCrash(READY_TIMEOUT_MS)
   }
 
   /** Stops every process still running and removes the data folders; safe to call more than once. */

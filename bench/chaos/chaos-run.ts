@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util'
 import { StorefrontFleet } from '../bff/storefront-fleet.js'
 import { startDownstreams, startSystem } from '../bff/storefront-system.js'
 import { describeLoad, describePlatform, loadAverage } from '../lib/machine.js'
+import { progressLog } from '../lib/progress-log.js'
 import { type ChaosContext, settle } from './chaos-context.js'
 import type { ChaosOutcome } from './chaos-outcome.js'
 import { FULL_PLAN, QUICK_PLAN } from './chaos-plan.js'
@@ -32,10 +33,7 @@ import { slowInventory } from './scenarios/slow-inventory.js'
 
 const root = new URL('../../../', import.meta.url)
 const startedAt = performance.now()
-// Progress on stderr with the time since the start; the report goes to stdout.
-const log = (line: string): void => {
-  process.stderr.write(`[${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)} s] ${line}\n`)
-}
+const log = progressLog()
 
 process.exitCode = await main()
 

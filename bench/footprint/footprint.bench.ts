@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util'
 
 import { runLoad } from '../lib/load.js'
 import { describeLoad, describePlatform, loadAverage } from '../lib/machine.js'
+import { progressLog } from '../lib/progress-log.js'
 import { publishFigures } from '../lib/readme-block.js'
 import { BENCH_USER, signIn } from '../lib/sign-in.js'
 import { type FootprintRun, type TimedStart, buildFootprintReport } from './footprint-report.js'
@@ -37,11 +38,7 @@ const SAMPLE_MS = 250
 const UP_TIMEOUT_MS = 90_000
 const root = new URL('../../../', import.meta.url)
 const entry = new URL('tools/launcher/dist/main.js', root)
-const startedAt = performance.now()
-// Progress on stderr with the time since the start; the report goes to stdout.
-const log = (line: string): void => {
-  process.stderr.write(`[${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)} s] ${line}\n`)
-}
+const log = progressLog()
 
 try {
   process.exitCode = await main()

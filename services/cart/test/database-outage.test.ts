@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-import type { EmbeddedCluster } from '@storefront/service-kit'
 import { TEST_SERVICE_TOKEN, type TestCluster, authHeaders, createTestCluster } from '@storefront/service-kit/testing'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -27,22 +26,6 @@ function killServer(dataDir: string): void {
   // Run as root the data directory belongs to the postgres OS user; root still reads it.
   const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0])
   process.kill(pid, 'SIGKILL')
-}
-
-async function startWithin(cluster: EmbeddedCluster, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      await cluster.start()
-      return
-    } catch (error) {
-      // The killed server's backends may hold its shared memory for a moment after it died.
-      if (Date.now() > until) {
-        throw error
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200))
-    }
-  }
 }
 
 describe('the cart when its database is killed under load', () => {
@@ -95,7 +78,7 @@ describe('the cart when its database is killed under load', () => {
     expect((await running.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503)
     expect((await running.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200)
 
-    await startWithin(cluster, 20_000)
+    await cluster.startAfterCrash(20_000)
     // The pool reconnects on its own: no restart of the service.
     const until = Date.now() + 10_000
     while ((await running.inject({ method: 'GET', url: '/health/ready' })).statusCode !== 200) {

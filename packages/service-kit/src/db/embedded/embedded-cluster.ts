@@ -144,13 +144,8 @@ export class EmbeddedCluster {
   }
 
   /** Stops the server this object started (a fast shutdown: running statements are rolled back). */
-  async stop(): Promise<void> {
-    const child = this.process
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) {
-      return
-    }
-    child.kill('SIGINT')
-    await this.exitedPromise
+  stop(): Promise<void> {
+    return this.signalServer('SIGINT')
   }
 
   /**
@@ -158,12 +153,36 @@ export class EmbeddedCluster {
    * exited: nothing is shut down in order, and the next {@link start} recovers from the WAL. Its
    * backends notice and exit on their own shortly after. Fault drills only (`npm run chaos`).
    */
-  async kill(): Promise<void> {
+  kill(): Promise<void> {
+    return this.signalServer('SIGKILL')
+  }
+
+  /**
+   * {@link start} after a crash: tries again every 200 ms while the killed server's backends still
+   * hold its shared memory, for up to `timeoutMs`, then rejects with the last refusal.
+   */
+  async startAfterCrash(timeoutMs: number): Promise<void> {
+    const until = performance.now() + timeoutMs
+    for (;;) {
+      try {
+        await this.start()
+        return
+      } catch (error) {
+        if (performance.now() > until) {
+          throw error
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+    }
+  }
+
+  /** Sends `signal` to the server this object started, if it still runs, and waits for it to exit. */
+  private async signalServer(signal: NodeJS.Signals): Promise<void> {
     const child = this.process
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) {
       return
     }
-    child.kill('SIGKILL')
+    child.kill(signal)
     await this.exitedPromise
   }
 
