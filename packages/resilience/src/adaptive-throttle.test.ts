@@ -72,6 +72,15 @@ describe('AdaptiveThrottle', () => {
     expect(throttle.probability).toBe(0)
   })
 
+  it('refuses nothing while fewer than minRequests requests are counted, then follows the formula', async () => {
+    const throttle = new AdaptiveThrottle({ minRequests: 10, random: () => 0 })
+    await calls(throttle, 9, fail)
+    expect([throttle.requests, throttle.probability]).toEqual([9, 0])
+    await calls(throttle, 1, fail)
+    expect(throttle.probability).toBe(10 / 11)
+    await expect(throttle.execute(succeed)).rejects.toBeInstanceOf(ThrottledError)
+  })
+
   it('forgets requests and accepts windowMs after they happened', async () => {
     const throttle = new AdaptiveThrottle({ windowMs: 1000, random: () => 0 })
     await calls(throttle, 3, fail)

@@ -23,6 +23,12 @@ export interface AdaptiveThrottleOptions {
    * false counts an accept (the downstream answered, say with a 404).
    */
   readonly isFailure?: (error: unknown, context: FailureContext) => boolean
+  /**
+   * No call is refused while fewer than this many requests are counted in the window, so a few
+   * failures of a quiet client do not refuse its next calls. Defaults to 0 (the SRE book's formula
+   * as is).
+   */
+  readonly minRequests?: number
   /** The random source, uniform in [0, 1). Defaults to `Math.random`. */
   readonly random?: () => number
 }
@@ -57,6 +63,8 @@ export class AdaptiveThrottle implements InternalPolicy {
   readonly k: number
   /** The counting window, in milliseconds. */
   readonly windowMs: number
+  /** Requests the window must hold before any call is refused. */
+  readonly minRequests: number
 
   private readonly window: SlidingWindow
   private readonly isFailure: ((error: unknown, context: FailureContext) => boolean) | undefined
@@ -65,8 +73,9 @@ export class AdaptiveThrottle implements InternalPolicy {
   constructor(options: AdaptiveThrottleOptions = {}) {
     this.k = options.k ?? 2
     this.windowMs = options.windowMs ?? 120_000
-    if (!(this.k >= 1) || !(this.windowMs > 0)) {
-      throw new RangeError(`AdaptiveThrottle needs k >= 1 and windowMs > 0, got k ${this.k}, windowMs ${this.windowMs}`)
+    this.minRequests = options.minRequests ?? 0
+    if (!(this.k >= 1) || !(this.windowMs > 0) || !(this.minRequests >= 0)) {
+      throw new RangeError(`AdaptiveThrottle needs k >= 1, windowMs > 0 and minRequests >= 0, got k ${this.k}, windowMs ${this.windowMs}, minRequests ${this.minRequests}`)
     }
     this.window = new SlidingWindow(this.windowMs, 2)
     this.isFailure = options.isFailure
@@ -85,7 +94,7 @@ export class AdaptiveThrottle implements InternalPolicy {
 
   /** The probability that a call made now is refused locally. */
   get probability(): number {
-    return refusalProbability(this.window.total(REQUESTS), this.window.lastTotal(ACCEPTS), this.k)
+    return this.refusalProbability()
   }
 
   /**
@@ -101,7 +110,7 @@ export class AdaptiveThrottle implements InternalPolicy {
     if (context.aborted) {
       return Promise.reject(context.reason)
     }
-    const probability = refusalProbability(this.window.total(REQUESTS), this.window.lastTotal(ACCEPTS), this.k)
+    const probability = this.refusalProbability()
     // No draw while accepts keep up: the random source is not even consulted.
     if (probability > 0 && this.random() < probability) {
       this.window.add(REQUESTS)
@@ -111,6 +120,16 @@ export class AdaptiveThrottle implements InternalPolicy {
       return untilAborted(this.run(fn, answeredView(context)), context)
     }
     return this.run(fn, context)
+  }
+
+  /** `max(0, (requests - k·accepts) / (requests + 1))`, or 0 while requests are below `minRequests`. */
+  private refusalProbability(): number {
+    const requests = this.window.total(REQUESTS)
+    if (requests < this.minRequests) {
+      return 0
+    }
+    const excess = requests - this.k * this.window.lastTotal(ACCEPTS)
+    return excess > 0 ? excess / (requests + 1) : 0
   }
 
   /** Runs `fn` and counts how it ended. */
@@ -136,10 +155,4 @@ export class AdaptiveThrottle implements InternalPolicy {
       this.window.addBoth(REQUESTS, ACCEPTS)
     }
   }
-}
-
-/** `max(0, (requests - k·accepts) / (requests + 1))`. */
-function refusalProbability(requests: number, accepts: number, k: number): number {
-  const excess = requests - k * accepts
-  return excess > 0 ? excess / (requests + 1) : 0
 }
