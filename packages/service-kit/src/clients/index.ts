@@ -9,6 +9,6 @@
 export { UpstreamClient } from './upstream-client.js'
 export type { ReplicaState } from './replica.js'
 export type { ReplicaStats } from './replica-set.js'
-export type { OutlierDetectionOptions, UpstreamClientOptions, UpstreamHeaders, UpstreamOutcomeEvent, UpstreamRequestOptions, UpstreamResponse, UpstreamRetryOptions, UpstreamSendOptions, UpstreamWriteMethod } from './upstream-client-options.js'
+export type { OutlierDetectionOptions, UpstreamClientOptions, UpstreamHeaders, UpstreamOutcomeEvent, UpstreamRequestOptions, UpstreamResponse, UpstreamRetryOptions, UpstreamSendOptions, UpstreamThrottleStats, UpstreamWriteMethod } from './upstream-client-options.js'
 export { type DownstreamProblem, UpstreamError, type UpstreamErrorCode, type UpstreamErrorDetails, isUpstreamError } from './upstream-error.js'
-export { type UpstreamOutcome, isOwnTimeout } from './upstream-policy.js'
+export { type UpstreamOutcome, isLocalRefusal, isOwnTimeout } from './upstream-policy.js'

@@ -1,4 +1,4 @@
-import type { CircuitBreakerOptions, Deadline, RetryBudget, RetryBudgetOptions } from '@storefront/resilience'
+import type { AdaptiveLimiterOptions, AdaptiveThrottleOptions, CircuitBreakerOptions, Deadline, RetryBudget, RetryBudgetOptions } from '@storefront/resilience'
 import type { Dispatcher } from 'undici'
 
 import type { UpstreamOutcome } from './upstream-policy.js'
@@ -17,6 +17,16 @@ export interface UpstreamOutcomeEvent {
   readonly outcome: UpstreamOutcome
   /** The whole call, retries and pauses included, in milliseconds. */
   readonly durationMs: number
+}
+
+/** What {@link UpstreamClient.throttleStats} reports: the throttle's counts over its window. */
+export interface UpstreamThrottleStats {
+  /** Calls counted over the window, refused ones included. */
+  readonly requests: number
+  /** Calls the downstream accepted (answered, even with a 4xx) over the window. */
+  readonly accepts: number
+  /** The probability that the next call is refused locally, in [0, 1). */
+  readonly probability: number
 }
 
 /** Retry settings of an {@link UpstreamClient}; retrying applies only to idempotent or keyed requests. */
@@ -76,6 +86,21 @@ export interface UpstreamClientOptions {
    * (each replica is out of rotation or failed its last call), so one replica dying never opens it.
    */
   readonly breaker?: Omit<CircuitBreakerOptions, 'name' | 'isFailure'>
+  /**
+   * The adaptive concurrency limit on attempts in flight to the downstream (an `AdaptiveLimiter`,
+   * gradient by default), or `false` for none. Defaults: `initial` 256, `min` 32, `max` 1024: above
+   * what one caller sends under normal load (a 10 000-product page sends 100 inventory calls at
+   * once), so the limit only bites when calls pile up on a downstream that slows down under them. An attempt past the limit fails at once with `LimitExceededError`.
+   */
+  readonly concurrency?: AdaptiveLimiterOptions | false
+  /**
+   * Client-side throttling of calls (an `AdaptiveThrottle`), or `false` for none. Defaults: `k` 2,
+   * `windowMs` 10 000, `minRequests` 300 (30 a second over the window): below that the breaker and
+   * the retry budget already protect the downstream, and a burst of failures from one busy page
+   * must not refuse the next pages; the throttle is for sustained traffic into a failing downstream. What counts as a rejection is fixed by the client (as for the breaker). A
+   * refused call fails at once with `ThrottledError`, without being sent.
+   */
+  readonly throttle?: Omit<AdaptiveThrottleOptions, 'isFailure'> | false
   /** Retry settings; see {@link UpstreamRetryOptions}. */
   readonly retry?: UpstreamRetryOptions
   /**

@@ -1,10 +1,13 @@
 import {
+  AdaptiveLimiter,
+  AdaptiveThrottle,
   CircuitBreaker,
   DEADLINE_HEADER,
   type Deadline,
   type ExecutionContext,
   RetryBudget,
   type RetryBudgetStats,
+  isLimitExceededError,
   isTooManyRetriesError,
   retry,
 } from '@storefront/resilience'
@@ -20,6 +23,7 @@ import type {
   UpstreamRequestOptions,
   UpstreamResponse,
   UpstreamSendOptions,
+  UpstreamThrottleStats,
   UpstreamWriteMethod,
 } from './upstream-client-options.js'
 import { type DownstreamProblem, UpstreamError } from './upstream-error.js'
@@ -74,8 +78,14 @@ function isWorthRetrying(error: unknown): boolean {
  * are retried, only on a broken connection or a 500/502/503/504, honouring `Retry-After`.
  * Responses are bounded in size and validated by the caller's `parse`.
  *
+ * Each call first passes an `AdaptiveThrottle` (k = 2), which refuses calls locally as the
+ * downstream stops accepting them, then each attempt passes an `AdaptiveLimiter` that bounds the
+ * attempts in flight to the downstream (see `call` for the order and why).
+ *
  * Failures: `UpstreamError` (status, connection, body), `TimeoutError` when the deadline passes,
- * `CircuitOpenError` when the breaker refuses, the caller's abort reason when `signal` aborts.
+ * `CircuitOpenError` when the breaker refuses, `ThrottledError` when the throttle refuses,
+ * `LimitExceededError` when the concurrency limit is reached (all three refused locally, see
+ * `isLocalRefusal`), the caller's abort reason when `signal` aborts.
  * When retries run out, the last attempt's error is thrown (not `TooManyRetriesError`).
  *
  * @example
@@ -100,6 +110,11 @@ export class UpstreamClient {
   readonly breaker: CircuitBreaker
   /** The retry budget shared by every call to this downstream. */
   readonly retryBudget: RetryBudget
+
+  /** Bounds the attempts in flight to the downstream; `undefined` when `concurrency` is `false`. */
+  private readonly limiter: AdaptiveLimiter | undefined
+  /** Refuses calls locally while the downstream rejects many; `undefined` when `throttle` is `false`. */
+  private readonly throttle: AdaptiveThrottle | undefined
 
   private readonly replicaSet: ReplicaSet
   private readonly discovery: ReplicaDiscovery
@@ -154,6 +169,38 @@ export class UpstreamClient {
     })
     const budget = options.retryBudget
     this.retryBudget = budget instanceof RetryBudget ? budget : new RetryBudget(budget)
+    this.limiter = options.concurrency === false ? undefined : new AdaptiveLimiter({ initial: 256, min: 32, max: 1024, ...options.concurrency })
+    this.throttle = options.throttle === false
+      ? undefined
+      : new AdaptiveThrottle({
+        k: 2,
+        windowMs: 10_000,
+        minRequests: 300,
+        ...options.throttle,
+        // What the breaker counts, for the downstream as a whole (a 4xx is an accept; the caller's
+        // abort is neither, a miss of the downstream's own budget a rejection). A refusal by the
+        // concurrency limit is this client's doing, never held against the downstream.
+        isFailure: (error, ending) => !isLimitExceededError(error) && countsAgainstDownstream(error, ending),
+      })
+  }
+
+  /**
+   * The current concurrency limit: attempts the downstream may have in flight from this client at
+   * once. `undefined` when `concurrency` is `false`.
+   */
+  get limit(): number | undefined {
+    return this.limiter?.limit
+  }
+
+  /** Attempts in flight to the downstream now; `undefined` when `concurrency` is `false`. */
+  get inflight(): number | undefined {
+    return this.limiter?.inflight
+  }
+
+  /** The throttle's counts over its window and its refusal probability now; `undefined` when `throttle` is `false`. */
+  get throttleStats(): UpstreamThrottleStats | undefined {
+    const throttle = this.throttle
+    return throttle === undefined ? undefined : { requests: throttle.requests, accepts: throttle.accepts, probability: throttle.probability }
   }
 
   /** The retry budget's counts over its window. */
@@ -213,31 +260,53 @@ export class UpstreamClient {
     const attempt = ({ signal }: ExecutionContext): Promise<UpstreamResponse<T>> => this.attempt(method, path, options, signal, state)
     const scope = callerBudget ? undefined : new OwnBudgetScope(own, options.signal, state, this.replicaSet)
     const signal = scope?.signal ?? options.signal
+    // The stack, outermost first: throttle, retry, limiter, breaker, attempt.
+    // - The throttle judges logical calls, so a refused call costs nothing: no attempt, no retry,
+    //   no slot. It stands aside while the breaker is not closed: the breaker is refusing already,
+    //   its refusals say nothing about the downstream, and its half-open probe must reach it.
+    // - Retry outside the breaker: each attempt is judged by the breaker, and an open circuit
+    //   ends the retrying at once (retry's default refuses to retry a CircuitOpenError). The
+    //   caller's deadline bounds the retrying; the downstream's own budget, when it is the
+    //   tighter, ends the call through the signal with an error that the breaker counts.
+    // - The limiter is per attempt: it measures what the downstream feels (requests in flight and
+    //   their latency), not the pauses between retries. A refusal is not retried, and the breaker
+    //   never hears of it (the downstream was not called).
+    const attempts = (): Promise<UpstreamResponse<T>> => retry(({ signal: attemptSignal }) => this.limited(attempt, attemptSignal), {
+      maxAttempts: retryable ? this.maxAttempts : 1,
+      backoff: 'exponential',
+      intervalMs: this.intervalMs,
+      maxIntervalMs: this.maxIntervalMs,
+      retryIf: isWorthRetrying,
+      budget: this.retryBudget,
+      deadline: options.deadline,
+      ...(signal === undefined ? {} : { signal }),
+    }).catch((caught: unknown) => {
+      // The caller wants the reason the last attempt failed, not the retry loop's wrapper.
+      throw isTooManyRetriesError(caught) ? caught.cause : caught
+    })
     try {
-      // Retry outside the breaker: each attempt is judged by the breaker, and an open circuit
-      // ends the retrying at once (retry's default refuses to retry a CircuitOpenError). The
-      // caller's deadline bounds the retrying; the downstream's own budget, when it is the
-      // tighter, ends the call through the signal with an error that the breaker counts.
-      const response = await retry(({ signal: attemptSignal }) => this.breaker.execute(attempt, { signal: attemptSignal }), {
-        maxAttempts: retryable ? this.maxAttempts : 1,
-        backoff: 'exponential',
-        intervalMs: this.intervalMs,
-        maxIntervalMs: this.maxIntervalMs,
-        retryIf: isWorthRetrying,
-        budget: this.retryBudget,
-        deadline: options.deadline,
-        ...(signal === undefined ? {} : { signal }),
-      })
+      const throttle = this.throttle
+      const response = throttle === undefined || this.breaker.state !== 'closed'
+        ? await attempts()
+        : await throttle.execute(attempts, signal === undefined ? undefined : { signal })
       this.report(method, options, state, 'ok', startedAt)
       return response
-    } catch (caught) {
-      // The caller wants the reason the last attempt failed, not the retry loop's wrapper.
-      const error = isTooManyRetriesError(caught) ? caught.cause : caught
+    } catch (error) {
       this.report(method, options, state, outcomeOf(error, options.signal), startedAt)
       throw error
     } finally {
       scope?.close()
     }
+  }
+
+  /** One attempt through the breaker, within the concurrency limit when there is one. */
+  private limited<T>(attempt: (context: ExecutionContext) => Promise<UpstreamResponse<T>>, signal: AbortSignal): Promise<UpstreamResponse<T>> {
+    const limiter = this.limiter
+    const breaker = this.breaker
+    if (limiter === undefined) {
+      return breaker.execute(attempt, { signal })
+    }
+    return limiter.execute(({ signal: limitedSignal }) => breaker.execute(attempt, { signal: limitedSignal }), { signal })
   }
 
   /**

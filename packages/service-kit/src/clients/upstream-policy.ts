@@ -1,4 +1,4 @@
-import { TimeoutError, isCircuitOpenError, isTimeoutError } from '@storefront/resilience'
+import { TimeoutError, isCircuitOpenError, isLimitExceededError, isThrottledError, isTimeoutError } from '@storefront/resilience'
 
 import { UpstreamError, isUpstreamError } from './upstream-error.js'
 
@@ -123,7 +123,20 @@ export function toConnectError(error: unknown, downstream: string): unknown {
   return error
 }
 
-/** The metrics label for a failed call. */
+/**
+ * True when the client refused the call itself, without reaching the downstream (or without a
+ * further attempt): its breaker is open (`CircuitOpenError`), its throttle refused
+ * (`ThrottledError`) or its concurrency limit is reached (`LimitExceededError`). Callers treat all
+ * three alike: the downstream is unavailable right now, try again shortly.
+ */
+export function isLocalRefusal(error: unknown): boolean {
+  return isCircuitOpenError(error) || isThrottledError(error) || isLimitExceededError(error)
+}
+
+/**
+ * The metrics label for a failed call. A refusal by the throttle or the concurrency limit is
+ * `error`: it stands for the failures (or overload) that caused it, as on the page.
+ */
 export function outcomeOf(error: unknown, callerSignal: AbortSignal | undefined): UpstreamOutcome {
   // The caller's abort first: its reason may itself be a TimeoutError (an incoming deadline).
   if (callerSignal?.aborted === true && error === callerSignal.reason) {

@@ -1,4 +1,4 @@
-import { isBulkheadRejectedError, isCircuitOpenError, isTimeoutError } from '@storefront/resilience'
+import { isBulkheadRejectedError, isCircuitOpenError, isLimitExceededError, isThrottledError, isTimeoutError } from '@storefront/resilience'
 
 import { isUpstreamError } from '../clients/upstream-error.js'
 import { AppError, type ErrorDefinition, kitErrors } from './app-error.js'
@@ -50,8 +50,8 @@ const fastifyCodes: Readonly<Record<string, ErrorDefinition>> = {
 
 /**
  * Maps anything thrown in a request to a problem response: our `AppError`s, Fastify's validation
- * and body errors, the resilience library's errors (timeout → 504, open circuit or full bulkhead →
- * 503 with `retry-after`). Anything else is a 500 whose internal message is never shown.
+ * and body errors, the resilience library's errors (timeout → 504, open circuit, full bulkhead,
+ * throttle refusal or reached concurrency limit → 503 with `retry-after`). Anything else is a 500 whose internal message is never shown.
  */
 export function toProblem(error: unknown): ProblemResponse {
   if (error instanceof AppError) {
@@ -73,6 +73,10 @@ export function toProblem(error: unknown): ProblemResponse {
   if (isUpstreamError(error)) {
     // The downstream's own message (a status, a connection error) stays in the log.
     return { problem: problemOf(kitErrors.UPSTREAM_FAILED, `The ${error.downstream} service failed to answer.`), headers: {} }
+  }
+  if (isThrottledError(error) || isLimitExceededError(error)) {
+    // Refused by an upstream client's throttle or concurrency limit, without calling the service.
+    return { problem: problemOf(kitErrors.UPSTREAM_UNAVAILABLE, 'A service this request depends on is overloaded or failing; try again shortly.'), headers: { 'retry-after': '1' } }
   }
   if (isBulkheadRejectedError(error)) {
     return { problem: problemOf(kitErrors.UPSTREAM_UNAVAILABLE, 'Too many requests in flight; try again shortly.'), headers: { 'retry-after': '1' } }

@@ -1,6 +1,6 @@
 import type { Product, Static, StockItem } from '@storefront/contracts'
-import { isCircuitOpenError, isTimeoutError } from '@storefront/resilience'
-import { isOwnTimeout, isUpstreamError } from '@storefront/service-kit/clients'
+import { isTimeoutError } from '@storefront/resilience'
+import { isLocalRefusal, isOwnTimeout, isUpstreamError } from '@storefront/service-kit/clients'
 
 import type { BffEnv } from '../config.js'
 import { KeptReads } from './kept-reads.js'
@@ -37,11 +37,11 @@ export function createPageCaches(env: Pick<BffEnv, 'CATALOGUE_TTL_MS' | 'STOCK_T
 
 /**
  * True for a failure of the downstream itself (an error status, a broken connection, a bad body,
- * its own timeout, its circuit open): what an older value may stand in for. The caller's own
+ * its own timeout, a local refusal: its circuit open, throttled, or at its concurrency limit): what an older value may stand in for. The caller's own
  * deadline or going away is not one: that caller gets its 504 or nothing, as without a cache.
  */
 export function isDownstreamFailure(error: unknown): boolean {
-  return isUpstreamError(error) || isOwnTimeout(error) || isCircuitOpenError(error)
+  return isUpstreamError(error) || isOwnTimeout(error) || isLocalRefusal(error)
 }
 
 /** A shared call ended by the deadline of the caller that started it, not by the downstream. */

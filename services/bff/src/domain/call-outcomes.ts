@@ -33,7 +33,12 @@ export function endedByCallerBudget(outcome: SettleOutcome<unknown> | undefined)
   return outcome?.status === 'rejected' && isTimeoutError(outcome.reason) && !isOwnTimeout(outcome.reason)
 }
 
-/** Why an optional call did not answer well; `undefined` when it did (or was never made). */
+/**
+ * Why an optional call did not answer well; `undefined` when it did (or was never made). Only an
+ * open breaker is `circuit_open`; a refusal by the client's throttle or concurrency limit is
+ * `error`, as the failures that caused it would have been: the throttle acts while the breaker is
+ * closed, on a downstream that is failing or overloaded but not declared down.
+ */
 export function reasonOf(outcome: SettleOutcome<unknown> | undefined): Exclude<DegradedReason, 'stale'> | undefined {
   if (outcome === undefined || outcome.status === 'fulfilled') {
     return undefined

@@ -12,7 +12,7 @@ type CallLabel = 'downstream' | 'route' | 'method' | 'outcome'
 /**
  * The BFF's view of each downstream, for `/metrics`: calls by outcome, their latency (retries
  * included, as the page felt it), breaker state and transitions, replicas out of rotation, and
- * retry-budget use. Built before
+ * retry-budget use, the adaptive concurrency limit and calls in flight, and the throttle's refusal probability. Built before
  * the clients (they report into it) and attached to the app's registry once the app has one.
  */
 export class DownstreamMetrics {
@@ -85,7 +85,7 @@ export class DownstreamMetrics {
       })
     }
     /** A gauge with one series per downstream, read from its client at scrape time. */
-    const perDownstream = (name: string, help: string, value: (client: UpstreamClient) => number): void => {
+    const perDownstream = (name: string, help: string, value: (client: UpstreamClient) => number | undefined): void => {
       new Gauge({
         name,
         help,
@@ -93,13 +93,20 @@ export class DownstreamMetrics {
         registers: [registry],
         collect() {
           for (const client of clients) {
-            this.labels(client.name).set(value(client))
+            // A client without a limit or throttle has no series for it.
+            const current = value(client)
+            if (current !== undefined) {
+              this.labels(client.name).set(current)
+            }
           }
         },
       })
     }
     perDownstream('bff_downstream_breaker_state', 'Breaker state of each downstream: 0 closed, 1 half-open, 2 open.', (client) => BREAKER_STATE_VALUE[client.breaker.state])
     perDownstream('bff_downstream_replicas_ejected', 'Replicas of each downstream out of rotation: ejected by outlier detection, or on probation until a probe call succeeds.', (client) => client.ejectedReplicas)
+    perDownstream('bff_downstream_concurrency_limit', 'Adaptive concurrency limit of each downstream: attempts it may have in flight from this BFF.', (client) => client.limit)
+    perDownstream('bff_downstream_inflight', 'Attempts in flight to each downstream now.', (client) => client.inflight)
+    perDownstream('bff_downstream_throttle_probability', 'Probability that the client-side throttle refuses the next call to each downstream, 0 to 1.', (client) => client.throttleStats?.probability)
     perDownstream('bff_downstream_retries_recent', 'Retries each downstream\'s retry budget allowed over its window.', (client) => client.retryBudgetStats.retries)
   }
 }

@@ -11,6 +11,11 @@ interface ReplicaStats {
 interface DownstreamStats {
   readonly state: 'closed' | 'half-open' | 'open'
   readonly replicas?: readonly ReplicaStats[]
+  /** The adaptive concurrency limit and the attempts in flight; absent when the client has no limit. */
+  readonly limit?: number
+  readonly inflight?: number
+  /** The probability that the client-side throttle refuses the next call; absent without a throttle. */
+  readonly throttle_probability?: number
   readonly rate_per_s: number
   readonly error_rate: number
   readonly p50_ms: number | null
@@ -143,6 +148,9 @@ function render(name: string, stats: DownstreamStats, all: Stats): void {
     ...figure('Errors', `${(stats.error_rate * 100).toFixed(0)}%`),
     ...figure('p50', stats.p50_ms === null ? '–' : `${stats.p50_ms.toFixed(1)} ms`),
     ...figure('p99', stats.p99_ms === null ? '–' : `${stats.p99_ms.toFixed(1)} ms`),
+    ...(stats.limit === undefined ? [] : figure('Limit', `${stats.limit} (${stats.inflight ?? 0} in flight)`)),
+    // Shown only while the throttle refuses some calls: a steady 0% would be noise.
+    ...(stats.throttle_probability !== undefined && stats.throttle_probability > 0 ? figure('Throttled', `${(stats.throttle_probability * 100).toFixed(0)}%`) : []),
   )
   renderReplicas(panel.replicas, stats.replicas ?? [])
   drawSparkline(panel.sparkline, stats)

@@ -48,7 +48,9 @@ export interface OpsRoutesDeps {
  * The operations API:
  * - `GET /ops/breakers`: each downstream's breaker state and recent counts, its retry budget, and
  *   its replicas (origin, `healthy`, `ejected` or `probation`, counts), so an operator sees at once
- *   which dependency, or which replica of one, the BFF is refusing to call;
+ *   which dependency, or which replica of one, the BFF is refusing to call, its
+ *   adaptive concurrency `limit` (`{ limit, inflight }`) and its `throttle`
+ *   (`{ requests, accepts, probability }` of refusing the next call);
  * - `GET /ops/stats`: per downstream, breaker state and replicas plus the last 10 s (rate, error rate, p50/p99)
  *   and a point per second of the last minute, from the BFF's own view of its calls, and what the
  *   catalogue and stock caches did (hits, misses, coalesced calls, stale answers, age served);
@@ -65,7 +67,15 @@ export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
     const breakers: Record<string, unknown> = {}
     for (const name of DOWNSTREAMS) {
       const client = clients[name]
-      breakers[name] = { state: client.breaker.state, stats: client.breaker.stats, retry_budget: client.retryBudgetStats, replicas: replicasOf(client) }
+      breakers[name] = {
+        state: client.breaker.state,
+        stats: client.breaker.stats,
+        retry_budget: client.retryBudgetStats,
+        replicas: replicasOf(client),
+        // null when the client runs without a concurrency limit or throttle.
+        limit: client.limit === undefined ? null : { limit: client.limit, inflight: client.inflight },
+        throttle: client.throttleStats ?? null,
+      }
     }
     return { breakers }
   })
@@ -74,7 +84,15 @@ export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
     const downstreams: Record<string, unknown> = {}
     for (const name of DOWNSTREAMS) {
       const recent = metrics.recentCalls(name)
-      downstreams[name] = { state: clients[name].breaker.state, replicas: replicasOf(clients[name]), ...recent.summary(SUMMARY_WINDOW_S), series: recent.series() }
+      const client = clients[name]
+      downstreams[name] = {
+        state: client.breaker.state,
+        replicas: replicasOf(client),
+        ...(client.limit === undefined ? {} : { limit: client.limit, inflight: client.inflight }),
+        ...(client.throttleStats === undefined ? {} : { throttle_probability: client.throttleStats.probability }),
+        ...recent.summary(SUMMARY_WINDOW_S),
+        series: recent.series(),
+      }
     }
     void reply.header('cache-control', 'no-store')
     return { window_s: SUMMARY_WINDOW_S, fault_control: deps.env.AUTH_MODE === 'demo', downstreams, cache: cacheStats(deps.caches), pages: { limit: deps.admission.limiter.limit, inflight: deps.admission.limiter.inflight, shed: deps.admission.shed } }
