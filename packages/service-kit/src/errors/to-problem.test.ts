@@ -1,4 +1,4 @@
-import { BulkheadRejectedError, CircuitOpenError, TimeoutError } from '@storefront/resilience'
+import { BulkheadRejectedError, CircuitOpenError, LimitExceededError, ThrottledError, TimeoutError } from '@storefront/resilience'
 import { describe, expect, it } from 'vitest'
 
 import { UpstreamError } from '../clients/upstream-error.js'
@@ -20,6 +20,14 @@ describe('toProblem', () => {
     expect(open.headers['retry-after']).toBe('3')
     expect(toProblem(new CircuitOpenError(Infinity)).headers['retry-after']).toBe('60')
     expect(toProblem(new BulkheadRejectedError(1, 0)).problem.status).toBe(503)
+  })
+
+  it('maps a throttle refusal and a reached concurrency limit to 503 with retry-after 1', () => {
+    for (const error of [new ThrottledError(0.8), new LimitExceededError(5)]) {
+      const { problem, headers } = toProblem(error)
+      expect(problem).toMatchObject({ status: 503, code: 'SVC_ERR_UPSTREAM_UNAVAILABLE' })
+      expect(headers['retry-after']).toBe('1')
+    }
   })
 
   it('maps Fastify validation and body errors to 400, 413 and 415', () => {

@@ -23,6 +23,28 @@ describe('GET /ops/breakers', () => {
   })
 })
 
+describe('concurrency limits and throttles on /ops and /metrics', () => {
+  it('shows each downstream\'s limit with calls in flight and its throttle counts on /ops/breakers, and the same as gauges on /metrics', async () => {
+    const harness = await start({}, { clients: { inventory: { concurrency: { initial: 7, min: 7, max: 7 } }, cart: { concurrency: false, throttle: false } } })
+    expect((await harness.app.inject({ method: 'GET', url: '/products/all' })).statusCode).toBe(200)
+    const breakers = (await harness.app.inject({ method: 'GET', url: '/ops/breakers' })).json().breakers
+    expect(breakers.inventory.limit).toEqual({ limit: 7, inflight: 0 })
+    expect(breakers.products.limit).toEqual({ limit: expect.any(Number), inflight: 0 })
+    expect(breakers.products.throttle).toEqual({ requests: 1, accepts: 1, probability: 0 })
+    expect(breakers.cart).toMatchObject({ state: 'closed', limit: null, throttle: null })
+
+    const metrics = (await harness.app.inject({ method: 'GET', url: '/metrics' })).body
+    expect(metrics).toMatch(/^bff_downstream_concurrency_limit\{downstream="inventory",service="bff"\} 7$/m)
+    expect(metrics).toMatch(/^bff_downstream_inflight\{downstream="inventory",service="bff"\} 0$/m)
+    expect(metrics).toMatch(/^bff_downstream_throttle_probability\{downstream="products",service="bff"\} 0$/m)
+    // A client without a limit or throttle has no series.
+    expect(metrics).not.toMatch(/^bff_downstream_concurrency_limit\{[^}]*downstream="cart"/m)
+
+    const stats = (await harness.app.inject({ method: 'GET', url: '/ops/stats' })).json().downstreams
+    expect(stats.inventory).toMatchObject({ limit: 7, inflight: 0, throttle_probability: 0 })
+  })
+})
+
 describe('replicas on /ops', () => {
   it('shows each downstream\'s replicas, and one that refuses connections ejected while the breaker stays closed', async () => {
     const dead = await closedPortUrl()
