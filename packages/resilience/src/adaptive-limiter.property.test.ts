@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
-import { AdaptiveLimiter } from './adaptive-limiter.js'
+import { AdaptiveLimiter, type LimitPermit } from './adaptive-limiter.js'
 import { LimitExceededError } from './errors/limit-exceeded-error.js'
 import { TimeoutError } from './errors/timeout-error.js'
 import type { LimitAlgorithm } from './limit-algorithm.js'
@@ -92,6 +92,68 @@ describe('AdaptiveLimiter invariants', () => {
           }
           await Promise.all(calls)
           expect(limiter.inflight).toBe(0)
+          for (const limit of limits) {
+            expect(Number.isInteger(limit)).toBe(true)
+            expect(limit).toBeGreaterThanOrEqual(bounds.min)
+            expect(limit).toBeLessThanOrEqual(bounds.max)
+          }
+        } finally {
+          vi.useRealTimers()
+        }
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('counts a permit in flight from tryAcquire until its first release, drop or ignore, and never hands out more than the limit', async () => {
+    const permitOp: fc.Arbitrary<Op> = fc.oneof(
+      { arbitrary: fc.constant({ kind: 'start' } as const), weight: 4 },
+      {
+        arbitrary: fc.record({ kind: fc.constant('settle' as const), index: fc.nat(), how: fc.constantFrom('ok' as const, 'drop' as const, 'error' as const) }),
+        weight: 4,
+      },
+      { arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 2000 }) }), weight: 2 },
+    )
+    await fc.assert(
+      fc.asyncProperty(boundsArbitrary, algorithmArbitrary, fc.array(permitOp, { maxLength: 80 }), fc.boolean(), async (bounds, algorithm, ops, settleTwice) => {
+        vi.useFakeTimers()
+        try {
+          const limiter = new AdaptiveLimiter({ ...bounds, algorithm })
+          const limits: number[] = [limiter.limit]
+          limiter.onLimitChange((limit) => limits.push(limit))
+          const held: LimitPermit[] = []
+          for (const op of ops) {
+            if (op.kind === 'start') {
+              const limit = limiter.limit
+              const full = limiter.inflight >= limit
+              const permit = limiter.tryAcquire()
+              expect(permit === undefined).toBe(full)
+              if (permit !== undefined) {
+                held.push(permit)
+                expect(limiter.inflight).toBeLessThanOrEqual(limit)
+              }
+            } else if (op.kind === 'settle') {
+              const permit = held.splice(op.index % Math.max(1, held.length), 1)[0]
+              const settle = (): void => {
+                if (op.how === 'ok') {
+                  permit?.release()
+                } else if (op.how === 'drop') {
+                  permit?.drop()
+                } else {
+                  permit?.ignore()
+                }
+              }
+              settle()
+              if (settleTwice) {
+                // A second settle of the same permit frees nothing more.
+                settle()
+                permit?.release()
+              }
+            } else {
+              await vi.advanceTimersByTimeAsync(op.ms)
+            }
+            expect(limiter.inflight).toBe(held.length)
+          }
           for (const limit of limits) {
             expect(Number.isInteger(limit)).toBe(true)
             expect(limit).toBeGreaterThanOrEqual(bounds.min)

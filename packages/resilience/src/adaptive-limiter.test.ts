@@ -87,6 +87,54 @@ describe('AdaptiveLimiter admission', () => {
   })
 })
 
+describe('AdaptiveLimiter permits', () => {
+  it('hands out permits while fewer than limit are in flight, and undefined at once beyond', () => {
+    const limiter = new AdaptiveLimiter({ initial: 2, algorithm: aimd })
+    const first = limiter.tryAcquire()
+    const second = limiter.tryAcquire()
+    expect(first).toBeDefined()
+    expect(second).toBeDefined()
+    expect(limiter.inflight).toBe(2)
+    expect(limiter.tryAcquire()).toBeUndefined()
+    first?.ignore()
+    expect(limiter.inflight).toBe(1)
+    expect(limiter.tryAcquire()).toBeDefined()
+  })
+
+  it('samples the latency from acquire to release, as execute does', async () => {
+    const { limiter, changes } = recorded({ initial: 4, max: 6, algorithm: aimd })
+    const permits = [1, 2, 3, 4].map(() => limiter.tryAcquire())
+    await vi.advanceTimersByTimeAsync(50)
+    for (const permit of permits) {
+      permit?.release()
+    }
+    // As in the AIMD test with execute: the first used less than half of 4 and teaches nothing.
+    expect(changes).toEqual([[5, 4], [6, 5]])
+
+    const slow = limiter.tryAcquire()
+    await vi.advanceTimersByTimeAsync(101)
+    slow?.release()
+    expect(changes.at(-1)).toEqual([5, 6])
+  })
+
+  it('shrinks on drop, learns nothing from ignore, and counts only the first settle of a permit', async () => {
+    const { limiter, changes } = recorded({ initial: 10, algorithm: { kind: 'aimd', backoffRatio: 0.5 } })
+    const dropped = limiter.tryAcquire()
+    dropped?.drop()
+    dropped?.drop()
+    dropped?.release()
+    expect(changes).toEqual([[5, 10]])
+    expect(limiter.inflight).toBe(0)
+
+    const ignored = limiter.tryAcquire()
+    await vi.advanceTimersByTimeAsync(5000)
+    ignored?.ignore()
+    ignored?.release()
+    expect(changes).toEqual([[5, 10]])
+    expect(limiter.inflight).toBe(0)
+  })
+})
+
 describe('AdaptiveLimiter with AIMD', () => {
   it('adds 1 after a call within the threshold while half the limit is in use, up to max', async () => {
     const { limiter, changes } = recorded({ initial: 4, max: 6, algorithm: aimd })

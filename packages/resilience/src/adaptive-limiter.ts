@@ -10,6 +10,20 @@ import type { ExecuteOptions, Operation } from './types.js'
 /** Hears every change of an {@link AdaptiveLimiter}'s limit: the new limit, then the old one. */
 export type LimitChangeListener = (limit: number, previous: number) => void
 
+/**
+ * A place in flight taken from an {@link AdaptiveLimiter} with {@link AdaptiveLimiter.tryAcquire},
+ * for work that is not one function call (an HTTP request from its first hook to its answer). Give
+ * it back exactly once, saying how the work ended; calls after the first are ignored.
+ */
+export interface LimitPermit {
+  /** The work finished: its latency is a sample. */
+  release(): void
+  /** The work was dropped (it timed out, the system below was overloaded): a drop sample. */
+  drop(): void
+  /** The work says nothing about load (a validation error, the caller left): no sample. */
+  ignore(): void
+}
+
 /** Options of {@link AdaptiveLimiter}. */
 export interface AdaptiveLimiterOptions {
   /** The limit to start from. Defaults to 20 (clamped to `[min, max]`). */
@@ -100,6 +114,41 @@ export class AdaptiveLimiter implements InternalPolicy {
    */
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
     return this[kRun](fn, contextFor(options?.signal))
+  }
+
+  /**
+   * Takes a place in flight for work the caller measures itself, or returns undefined at once
+   * when `limit` places are taken. Where {@link execute} would allocate a rejected promise and an
+   * error for every refusal, this answers a refusal with nothing at all: the cheapest way to shed
+   * on a server's hot path, before a request is parsed.
+   *
+   * @example
+   * const permit = limiter.tryAcquire()
+   * if (permit === undefined) return reply.code(503).send()
+   * reply.raw.once('close', () => permit.release())
+   */
+  tryAcquire(): LimitPermit | undefined {
+    if (this.running >= this.current) {
+      return undefined
+    }
+    const inflight = ++this.running
+    const startedAt = now()
+    let settled = false
+    const settle = (sampled: boolean, dropped: boolean): void => {
+      if (settled) {
+        return
+      }
+      settled = true
+      this.running--
+      if (sampled) {
+        this.sample(now() - startedAt, inflight, dropped)
+      }
+    }
+    return {
+      release: () => { settle(true, false) },
+      drop: () => { settle(true, true) },
+      ignore: () => { settle(false, false) },
+    }
   }
 
   // The entry point pipelines use (see internal/policy.ts).

@@ -6,7 +6,7 @@
  *
  * @module
  */
-export { AdaptiveLimiter, type AdaptiveLimiterOptions, type LimitChangeListener } from './adaptive-limiter.js'
+export { AdaptiveLimiter, type AdaptiveLimiterOptions, type LimitChangeListener, type LimitPermit } from './adaptive-limiter.js'
 export { AdaptiveThrottle, type AdaptiveThrottleOptions } from './adaptive-throttle.js'
 export { type BackoffKind, type BackoffOptions, backoffDelay } from './backoff.js'
 export { Bulkhead, type BulkheadOptions } from './bulkhead.js'
