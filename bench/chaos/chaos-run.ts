@@ -13,7 +13,8 @@
  *
  * It prints every objective with its figure and `met` or `MISSED`, and every scenario's answers by
  * kind with p50/p99, and exits 2 when an objective is missed, 1 when the run itself failed.
- * `--quick` is a short smoke run that judges nothing. Every child is stopped at the end, Ctrl-C included.
+ * `--quick` is a short smoke run that judges nothing; `--only NAME` runs the scenarios whose name
+ * starts with NAME (`overload`, `SIGKILL`, `inventory`). Every child is stopped at the end, Ctrl-C included.
  */
 import { parseArgs } from 'node:util'
 
@@ -38,7 +39,7 @@ const log = progressLog()
 process.exitCode = await main()
 
 async function main(): Promise<number> {
-  const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } }, strict: true, allowPositionals: false })
+  const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } }, strict: true, allowPositionals: false })
   const plan = args.quick ? QUICK_PLAN : FULL_PLAN
   const loadAtStart = loadAverage()
   const fleet = new StorefrontFleet(root, log)
@@ -54,14 +55,19 @@ async function main(): Promise<number> {
     const downstreams = await startDownstreams(fleet, { FAULT_CONTROL: 'true' })
     const system = await startSystem(fleet, downstreams, 'bff')
     const context: ChaosContext = { fleet, plan, system, services: { ...downstreams }, signal: interrupt.signal, log }
-    const scenarios: Array<() => Promise<ChaosOutcome>> = [
-      () => slowInventory(context),
-      () => flakyProducts(context),
-      ...(['products', 'inventory', 'favorites', 'cart'] as const).map((name) => () => killService(context, name)),
-      () => killDatabase(context),
-      () => overload(context),
+    const scenarios: Array<[string, () => Promise<ChaosOutcome>]> = [
+      ['inventory slow', () => slowInventory(context)],
+      ['products erring', () => flakyProducts(context)],
+      ...(['products', 'inventory', 'favorites', 'cart'] as const).map((name): [string, () => Promise<ChaosOutcome>] => [`SIGKILL ${name}`, () => killService(context, name)]),
+      ['SIGKILL PostgreSQL', () => killDatabase(context)],
+      ['overload', () => overload(context)],
     ]
-    for (const scenario of scenarios) {
+    const chosen = scenarios.filter(([name]) => args.only === undefined || name.startsWith(args.only))
+    if (chosen.length === 0) {
+      log(`--only ${args.only ?? ''} matches no scenario; they are: ${scenarios.map(([name]) => name).join(', ')}`)
+      return 1
+    }
+    for (const [, scenario] of chosen) {
       const settled = await settle(context)
       if (settled === undefined) {
         log(`pages were still not whole after ${plan.settleS} s; going on`)

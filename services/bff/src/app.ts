@@ -46,14 +46,17 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
     trustProxy: env.TRUST_PROXY,
     logger: deps.logger,
   })
+  // Before every other hook of the BFF: a shed page must cost as little as possible.
+  const admission = new PageAdmission(env.MAX_CONCURRENT_PAGES, app.log)
+  app.addHook('onRequest', admission.onRequest)
   if (!isOpenDemo(env)) {
     requireOperatorToken(app, env.OPS_TOKEN)
   }
   const metrics = new DownstreamMetrics()
   const caches = createPageCaches(env)
-  const admission = new PageAdmission(env.MAX_CONCURRENT_PAGES)
   const clients = createDownstreamClients(env, deps.clients, metrics.record)
   app.addHook('onClose', async () => {
+    admission.close()
     await closeDownstreamClients(clients)
   })
   const { sessions, verifier } = signIn(env)
@@ -100,7 +103,7 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
     attachCacheMetrics(scope.metrics, caches)
     attachAdmissionMetrics(scope.metrics, admission)
     await scope.register(authRoutes, { sessions, verifier })
-    await scope.register(productRoutes, { env, clients, caches, admission, metrics })
+    await scope.register(productRoutes, { env, clients, caches, metrics })
     await scope.register(cartRoutes, { env, clients })
     await scope.register(favoritesRoutes, { env, clients })
     await scope.register(opsRoutes, { env, clients, metrics, caches, admission })

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest'
+import { Writable } from 'node:stream'
+
+import { Agent, request } from 'undici'
+import { describe, expect, it, vi } from 'vitest'
 
 import { bffPerTest, timed } from '../helper.js'
 
@@ -44,5 +47,55 @@ describe('GET /products/all under more load than the BFF lets in', () => {
     bff.fakes.products.behave = () => ({ delayMs: 50 })
     const statuses = (await Promise.all(Array.from({ length: 32 }, () => bff.app.inject({ method: 'GET', url: '/products/all' })))).map((page) => page.statusCode)
     expect(statuses.every((status) => status === 200)).toBe(true)
+  })
+
+  it('sheds before signing in and the other hooks, logs no line per shed page, and sums them up in one warning a second', async () => {
+    const lines: Array<Record<string, unknown>> = []
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>)
+        callback()
+      },
+    })
+    const bff = await start({ MAX_CONCURRENT_PAGES: '1' }, { logger: { level: 'info', stream } })
+    bff.fakes.products.behave = () => ({ delayMs: 150 })
+    const admitted = bff.app.inject({ method: 'GET', url: '/products/all' })
+    await vi.waitFor(() => { expect(bff.fakes.products.requests).toHaveLength(1) })
+    // A bad token would be a 401 from sign-in: shed first, the page costs no verification.
+    const shed = await Promise.all(Array.from({ length: 5 }, () => bff.app.inject({ method: 'GET', url: '/products/all', headers: { authorization: 'Bearer not-a-token' } })))
+    expect(shed.map((page) => page.statusCode)).toEqual(Array(5).fill(503))
+    expect(shed[0]?.json()).toMatchObject({ status: 503, code: 'SVC_ERR_OVERLOADED', instance: '/products/all', request_id: shed[0]?.headers['x-request-id'] })
+    expect((await admitted).statusCode).toBe(200)
+    const problemLines = lines.filter((line) => line.code === 'SVC_ERR_OVERLOADED')
+    expect(problemLines).toEqual([])
+    await vi.waitFor(() => {
+      expect(lines.filter((line) => line.msg === 'pages shed: the page limit is reached')).toEqual([expect.objectContaining({ level: 40, shed: 5, limit: 1 })])
+    }, { timeout: 3000 })
+  })
+
+  it('gives a page\'s place back as soon as its client leaves, before the page is done', async () => {
+    const bff = await start({ MAX_CONCURRENT_PAGES: '1' })
+    bff.fakes.products.behave = () => ({ delayMs: 250 })
+    const origin = await bff.app.listen({ host: '127.0.0.1', port: 0 })
+    const agent = new Agent({ pipelining: 0 })
+    const status = async (): Promise<number> => {
+      const response = await request(`${origin}/products/all`, { dispatcher: agent })
+      await response.body.dump()
+      return response.statusCode
+    }
+    const inflight = async (): Promise<number> => ((await bff.app.inject({ method: 'GET', url: '/ops/stats' })).json() as { pages: { inflight: number } }).pages.inflight
+    try {
+      const leaving = new AbortController()
+      const gone = request(`${origin}/products/all`, { dispatcher: agent, signal: leaving.signal }).catch((error: unknown) => error)
+      await vi.waitFor(() => { expect(bff.fakes.products.requests).toHaveLength(1) })
+      expect(await status()).toBe(503)
+      leaving.abort()
+      await gone
+      // Well before the 250 ms products takes for the page the client left.
+      await vi.waitFor(async () => { expect(await inflight()).toBe(0) }, { timeout: 100, interval: 5 })
+      expect(await status()).toBe(200)
+    } finally {
+      await agent.destroy()
+    }
   })
 })

@@ -2,7 +2,6 @@ import { IdParam, Product } from '@storefront/contracts'
 import { AppError, type RoutePlugin, kitErrors, parseId } from '@storefront/service-kit'
 import { Type } from 'typebox'
 
-import type { PageAdmission } from '../../admission/page-admission.js'
 import type { PageCaches } from '../../cache/page-caches.js'
 import type { BffEnv } from '../../config.js'
 import type { InventoryHedging } from '../../domain/fetch-stock.js'
@@ -61,8 +60,6 @@ export interface ProductRoutesDeps {
   readonly clients: ProductsPageClients
   /** The catalogue and stock caches of this process. */
   readonly caches: PageCaches
-  /** The pages' adaptive concurrency limit: past it, a page is shed with a 503 at once. */
-  readonly admission: PageAdmission
   /** Counts hedged inventory calls. */
   readonly metrics?: Pick<DownstreamMetrics, 'hedged'>
 }
@@ -82,7 +79,7 @@ export const productRoutes: RoutePlugin<ProductRoutesDeps> = async (app, deps) =
     ...(metrics === undefined ? {} : { onHedge: () => { metrics.hedged() } }),
   }
   app.get('/products/all', {
-    config: { auth: 'optional' },
+    config: { auth: 'optional', pageAdmission: true },
     schema: {
       summary: 'The catalogue with stock, and the signed-in user\'s cart and favorites counts; one page of it with ?limit=N&after=ID',
       tags: ['products'],
@@ -91,17 +88,17 @@ export const productRoutes: RoutePlugin<ProductRoutesDeps> = async (app, deps) =
     },
   }, async (request, reply) => {
     const asked = cataloguePage(request.query)
-    const page = await deps.admission.admit((signal) => getProductsPage(deps.clients, {
+    const page = await getProductsPage(deps.clients, {
       userId: request.userId,
       page: asked,
       caches: deps.caches,
       hedging,
       productsTimeoutMs: deps.env.PRODUCTS_TIMEOUT_MS,
       inventoryTimeoutMs: deps.env.INVENTORY_TIMEOUT_MS,
-      signal,
+      signal: request.abortSignal,
       deadline: request.deadline,
       requestId: request.id,
-    }), request.abortSignal)
+    })
     if (page.degraded.length > 0) {
       void reply.header('cache-control', 'no-store').header('x-degraded', page.degraded.join(', '))
     } else {
