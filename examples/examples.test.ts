@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
+import { main as adaptiveLimiter } from './adaptive-limiter.js'
 import { main as bulkhead } from './bulkhead.js'
 import { main as circuitBreakerDemo } from './circuit-breaker-demo.js'
 import { main as deadlinePropagation } from './deadline-propagation.js'
@@ -249,6 +250,60 @@ describe('pipeline', () => {
   })
 })
 
+describe('adaptive-limiter', () => {
+  /** The lines of one run, from its header to the next. */
+  const section = (lines: string[], header: string): string[] => {
+    const from = lines.indexOf(header)
+    expect(from, `no "${header}"`).toBeGreaterThanOrEqual(0)
+    const to = lines.findIndex((line, i) => i > from && line.startsWith('---'))
+    return lines.slice(from + 1, to === -1 ? undefined : to)
+  }
+  /** The limits sampled every 250 ms. */
+  const limits = (lines: string[]): number[] =>
+    lines.flatMap((line) => {
+      const match = /ms limit (\d+), in flight \d+, admitted \d+, refused \d+/.exec(line)
+      return match === null ? [] : [Number(match[1])]
+    })
+  /** The numbers of the closing line. */
+  const summary = (lines: string[]): { admitted: number; perSecond: number; refused: number; refusalMs: number } => {
+    const match = /(\d+) admitted, (\d+) a second \(capacity 200\); (\d+) refused, each within (\d+) ms; .*; no call started over the limit$/.exec(lines.at(-1)!)
+    expect(match, lines.at(-1)).not.toBeNull()
+    const [admitted, perSecond, refused, refusalMs] = match!.slice(1).map(Number) as [number, number, number, number]
+    return { admitted, perSecond, refused, refusalMs }
+  }
+
+  it('under the gradient, grows from 2 past the 8 workers, keeps them busy and sheds the rest at once', async () => {
+    const { lines } = await run(adaptiveLimiter)
+    const gradient = section(lines, '--- gradient (the default) ---')
+
+    expect(gradient[0]).toBe('+0 ms limit 2; 8 workers of 40 ms; a caller every 2 ms')
+    const sampled = limits(gradient)
+    expect(sampled).toHaveLength(19)
+    // Stuck at 2, the downstream would serve 50 calls a second; the limit must find more room.
+    expect(sampled[0]).toBeGreaterThan(8)
+    expect(Math.min(...sampled)).toBeGreaterThanOrEqual(8)
+    const { admitted, perSecond, refused, refusalMs } = summary(gradient)
+    expect(perSecond).toBeGreaterThanOrEqual(180)
+    expect(refused).toBeGreaterThan(admitted)
+    expect(refusalMs).toBe(0)
+  })
+
+  it('under AIMD, backs off when calls queue past 60 ms and grows again, shedding at once', async () => {
+    const { lines } = await run(adaptiveLimiter)
+    const aimd = section(lines, '--- aimd (a call slower than 60 ms backs off) ---')
+
+    const sampled = limits(aimd)
+    expect(sampled).toHaveLength(11)
+    const peak = sampled.indexOf(Math.max(...sampled))
+    expect(sampled[peak]).toBeGreaterThan(8)
+    expect(Math.min(...sampled.slice(peak))).toBeLessThan(8)
+    const { perSecond, refused, refusalMs } = summary(aimd)
+    expect(perSecond).toBeGreaterThan(50)
+    expect(refused).toBeGreaterThan(0)
+    expect(refusalMs).toBe(0)
+  })
+})
+
 describe('every example', () => {
   it('runs nothing when imported, only when executed directly', async () => {
     vi.resetModules()
@@ -264,6 +319,7 @@ describe('every example', () => {
         import('./retry-budget.js'),
         import('./deadline-propagation.js'),
         import('./pipeline.js'),
+        import('./adaptive-limiter.js'),
       ])
       expect(vi.getTimerCount()).toBe(0)
       expect(log).not.toHaveBeenCalled()
