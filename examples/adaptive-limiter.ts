@@ -12,13 +12,15 @@
  * were admitted and refused in that quarter second, and the median latency of the calls that
  * finished in it. The same downstream runs under the gradient (the default) and then under AIMD.
  *
- * What it shows: starting from 2, the gradient soon admits all the downstream can serve (about 200
- * calls a second) and sheds the rest without waiting, but under this sustained overload its limit
- * does not settle: it keeps swinging between about 15 and 75, well above the 8 workers, and calls
- * queue downstream for 2 to 9 times their 40 ms of work. Each call moves the limit, and a rise
- * shows in latency only a round trip later; the long-term average it compares latency with learns
- * the queueing too. AIMD with a 60 ms threshold stays nearer the capacity but saws between 1 and
- * 16, and leaves workers idle at the bottom of each tooth.
+ * What it shows: Vegas (the one to use under sustained overload) estimates the calls queued
+ * downstream from the unloaded latency and keeps that queue at a few calls: from 2 it finds the
+ * downstream's capacity within a quarter second, then holds its limit near 12 (the 8 workers and a
+ * short queue), admits about all the downstream can serve (200 a second), sheds the rest at once,
+ * and its calls wait about half their work. Every few seconds it halves the limit for a moment to
+ * measure the unloaded latency again. The gradient keeps the workers as busy but does not settle:
+ * the long-term average it compares latency with learns the queueing too, so its limit swings
+ * between about 15 and 75 and calls queue for 2 to 9 times their work. AIMD with a 60 ms threshold
+ * saws between 1 and 16, and leaves workers idle at the bottom of each tooth.
  *
  * Run it: `npm run example:adaptive-limiter` (from the repository root).
  */
@@ -36,6 +38,8 @@ const ARRIVAL_EVERY_MS = 2
 const SAMPLE_EVERY_MS = 250
 
 export async function main(log: (line: string) => void = console.log): Promise<void> {
+  log('--- vegas ---')
+  await overload(log, { initial: 2, algorithm: 'vegas' }, 5000)
   log('--- gradient (the default) ---')
   await overload(log, { initial: 2 }, 5000)
   log('--- aimd (a call slower than 60 ms backs off) ---')
@@ -99,14 +103,14 @@ async function overload(log: (line: string) => void, options: AdaptiveLimiterOpt
     }
     calls.push(caller())
     // Keep to the schedule: a late timer does not push back every later arrival.
-    await sleep(start + at + ARRIVAL_EVERY_MS - performance.now())
+    await sleep(Math.max(0, start + at + ARRIVAL_EVERY_MS - performance.now()))
   }
   say(`limit ${limiter.limit}; arrivals stop, waiting for the ${limiter.inflight} calls in flight`)
   await Promise.all(calls)
   say(
     `${admitted} admitted, ${Math.round((admitted * 1000) / (performance.now() - start))} a second (capacity ${(WORKERS * 1000) / WORK_MS}); ` +
       `${refused} refused, each within ${Math.round(slowestRefusalMs)} ms; ` +
-      `limit from 1 s on between ${Math.min(...limits)} and ${Math.max(...limits)}; ` +
+      `limit from 1 s on between ${Math.min(...limits)} and ${Math.max(...limits)}, median ${limits.toSorted((a, b) => a - b)[Math.floor(limits.length / 2)] ?? '-'}; ` +
       (overLimit === 0 ? 'no call started over the limit' : `${overLimit} calls started over the limit`),
   )
 }

@@ -272,6 +272,31 @@ describe('adaptive-limiter', () => {
     return { admitted, perSecond, refused, refusalMs }
   }
 
+  it('under Vegas, finds the 8 workers from 2 within a quarter second and holds near them, keeping calls short and shedding the rest at once', async () => {
+    const { lines } = await run(adaptiveLimiter)
+    const vegas = section(lines, '--- vegas ---')
+    const sampled = limits(vegas)
+    expect(sampled).toHaveLength(19)
+    expect(sampled[0]).toBeGreaterThanOrEqual(8)
+    // From 1 s on: settled a few calls above the workers, save a probe's halving now and then.
+    const settled = sampled.slice(3)
+    // (The probes come at random: a sample can catch one, or the overshoot just after.)
+    const sorted = settled.toSorted((a, b) => a - b)
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeGreaterThanOrEqual(10)
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThanOrEqual(15)
+    expect(settled.filter((limit) => limit >= 8 && limit <= 18).length).toBeGreaterThanOrEqual(settled.length * 0.75)
+    const medianLatencies = vegas.slice(4).flatMap((line) => {
+      const match = /p50 (\d+) ms$/.exec(line)
+      return match === null ? [] : [Number(match[1])]
+    })
+    // A short queue: calls wait about half their 40 ms of work, never the gradient's 2 to 9 times it.
+    expect(Math.max(...medianLatencies)).toBeLessThanOrEqual(90)
+    const { perSecond, refused, admitted, refusalMs } = summary(vegas)
+    expect(perSecond).toBeGreaterThanOrEqual(180)
+    expect(refused).toBeGreaterThan(admitted)
+    expect(refusalMs).toBe(0)
+  })
+
   it('under the gradient, grows from 2 past the 8 workers, keeps them busy and sheds the rest at once', async () => {
     const { lines } = await run(adaptiveLimiter)
     const gradient = section(lines, '--- gradient (the default) ---')

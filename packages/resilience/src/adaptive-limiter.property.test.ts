@@ -26,7 +26,14 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
 )
 
 const algorithmArbitrary: fc.Arbitrary<LimitAlgorithm> = fc.oneof(
-  fc.constantFrom('gradient' as const, 'aimd' as const),
+  fc.constantFrom('gradient' as const, 'aimd' as const, 'vegas' as const),
+  fc.record({
+    kind: fc.constant('vegas' as const),
+    alpha: fc.constantFrom(1, 3),
+    beta: fc.constantFrom(6, 10),
+    probeEvery: fc.integer({ min: 1, max: 50 }),
+    smoothing: fc.constantFrom(0.1, 0.3, 1),
+  }),
   fc.record({ kind: fc.constant('aimd' as const), latencyThresholdMs: fc.integer({ min: 1, max: 1000 }), backoffRatio: fc.constantFrom(0.5, 0.75, 0.9) }),
   fc.record({
     kind: fc.constant('gradient' as const),

@@ -233,6 +233,99 @@ describe('AdaptiveLimiter with the gradient', () => {
   })
 })
 
+/**
+ * Takes one permit per latency at once (the first with 1 in flight, the last with all of them) and
+ * gives each back after its latency, in fake time.
+ */
+async function permitsTaking(limiter: AdaptiveLimiter, latenciesMs: readonly number[]): Promise<void> {
+  const permits = latenciesMs.map(() => limiter.tryAcquire())
+  const order = latenciesMs.map((ms, index) => ({ ms, index })).sort((a, b) => a.ms - b.ms)
+  let elapsed = 0
+  for (const { ms, index } of order) {
+    await vi.advanceTimersByTimeAsync(ms - elapsed)
+    elapsed = ms
+    permits[index]?.release()
+  }
+}
+
+/** Vegas with whole steps and no probe within a test, unless a test says otherwise. */
+const vegas = { kind: 'vegas', smoothing: 1, probeEvery: 1000 } as const
+
+describe('AdaptiveLimiter with Vegas', () => {
+  it('learns the unloaded latency from the fastest call, then grows by beta while nothing queues', async () => {
+    const { limiter, changes } = recorded({ initial: 10, max: 100, algorithm: vegas })
+    // The first sample is the unloaded latency; then only samples with half the limit in flight
+    // count, and each finds no queue (100 ms against 100 ms): + 6 × log10 of the limit, at least 1.
+    await permitsTaking(limiter, Array(10).fill(100))
+    expect(changes).toEqual([[16, 10], [22, 16]])
+  })
+
+  it('grows by 1 while fewer than alpha calls are estimated queued, holds up to beta, and shrinks beyond', async () => {
+    const start = async (): Promise<{ limiter: AdaptiveLimiter; changes: Array<[number, number]> }> => {
+      const made = recorded({ initial: 10, max: 100, algorithm: vegas })
+      await permitsTaking(made.limiter, [100])
+      return made
+    }
+    // queue = ceil(limit × (1 − unloaded / latency)): 120 ms gives 2, 160 ms gives 4, 250 ms gives 6, 300 ms gives 7.
+    const growing = await start()
+    await permitsTaking(growing.limiter, Array(10).fill(120))
+    expect(growing.changes[0]).toEqual([11, 10])
+    for (const held of [160, 250]) {
+      const holding = await start()
+      await permitsTaking(holding.limiter, Array(10).fill(held))
+      expect(holding.changes).toEqual([])
+    }
+    const shrinking = await start()
+    await permitsTaking(shrinking.limiter, Array(10).fill(300))
+    expect(shrinking.changes[0]).toEqual([9, 10])
+    expect(shrinking.limiter.limit).toBeLessThan(10)
+  })
+
+  it('shrinks by log10 of the limit after a drop', async () => {
+    const { limiter, changes } = recorded({ initial: 150, max: 200, algorithm: vegas })
+    await permitsTaking(limiter, [100])
+    const dropped = limiter.tryAcquire()
+    await vi.advanceTimersByTimeAsync(50)
+    dropped?.drop()
+    expect(changes).toEqual([[148, 150]])
+  })
+
+  it('smooths each step by smoothing', async () => {
+    const { limiter, changes } = recorded({ initial: 10, max: 100, algorithm: { ...vegas, smoothing: 0.5 } })
+    await permitsTaking(limiter, Array(10).fill(100))
+    // + 6 × 0.5 per counted sample.
+    expect(changes[0]).toEqual([13, 10])
+  })
+
+  it('halves the limit every probeEvery × limit samples, drains, and learns a downstream that has become slower', async () => {
+    // Without a probe, a downstream now four times slower looks like a queue of 3 calls in 4: the
+    // limit falls until that is beta (6 of 8) and stays there.
+    const stuck = recorded({ initial: 10, min: 1, max: 100, algorithm: vegas })
+    await permitsTaking(stuck.limiter, [100])
+    for (let round = 0; round < 6; round++) {
+      await permitsTaking(stuck.limiter, Array(stuck.limiter.limit).fill(400))
+    }
+    expect(stuck.limiter.limit).toBe(8)
+
+    const probing = recorded({ initial: 10, min: 1, max: 100, algorithm: { ...vegas, probeEvery: 1, random: () => 0.999 } })
+    await permitsTaking(probing.limiter, [100])
+    for (let round = 0; round < 6; round++) {
+      await permitsTaking(probing.limiter, Array(probing.limiter.limit).fill(400))
+    }
+    // Down to 8 as above, then the probe halves it (limit samples after the first); the calls after
+    // it teach 400 ms as the unloaded latency, and with nothing queued at that the limit grows
+    // again (+ 6), past where it started.
+    expect(probing.changes.slice(0, 5)).toEqual([[9, 10], [8, 9], [4, 8], [10, 4], [16, 10]])
+  })
+
+  it('rejects options it cannot honour', () => {
+    expect(() => new AdaptiveLimiter({ algorithm: { kind: 'vegas', alpha: 0 } })).toThrow(RangeError)
+    expect(() => new AdaptiveLimiter({ algorithm: { kind: 'vegas', alpha: 6, beta: 6 } })).toThrow(RangeError)
+    expect(() => new AdaptiveLimiter({ algorithm: { kind: 'vegas', probeEvery: 0 } })).toThrow(RangeError)
+    expect(() => new AdaptiveLimiter({ algorithm: { kind: 'vegas', smoothing: 0 } })).toThrow(RangeError)
+  })
+})
+
 describe('AdaptiveLimiter listeners, cancellation and pipelines', () => {
   it('onLimitChange returns a function that stops listening', async () => {
     const limiter = new AdaptiveLimiter({ initial: 10, algorithm: aimd })

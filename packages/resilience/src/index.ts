@@ -39,7 +39,7 @@ export {
 export { type FallbackCallOptions, type FallbackOptions, FallbackPolicy, fallback, fallbackPolicy } from './fallback.js'
 export { HedgePolicy, type HedgeOptions, hedge, hedgePolicy } from './hedge.js'
 export { neverAbortedSignal } from './internal/context.js'
-export { type AimdOptions, type GradientOptions, type LimitAlgorithm } from './limit-algorithm.js'
+export { type AimdOptions, type GradientOptions, type LimitAlgorithm, type VegasOptions } from './limit-algorithm.js'
 export { Pipeline, pipeline } from './pipeline.js'
 export { type RetryEvent, type RetryOptions, RetryPolicy, retry, retryPolicy } from './retry.js'
 export { RetryBudget, type RetryBudgetOptions, type RetryBudgetStats } from './retry-budget.js'

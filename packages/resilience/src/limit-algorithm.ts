@@ -1,7 +1,7 @@
 /**
  * The algorithms an {@link AdaptiveLimiter} uses to move its limit, after Netflix's
- * concurrency-limits: Gradient2 (latency gradient) and AIMD (additive increase, multiplicative
- * decrease).
+ * concurrency-limits: Vegas (queue estimated from the unloaded latency), Gradient2 (latency
+ * gradient) and AIMD (additive increase, multiplicative decrease).
  */
 
 /**
@@ -34,8 +34,36 @@ export interface AimdOptions {
   readonly backoffRatio?: number
 }
 
+/**
+ * Vegas, after TCP Vegas: estimates how many calls wait in a queue downstream from the unloaded
+ * latency, `queue = limit × (1 − unloaded / latency)`, and keeps that queue between `alpha` and
+ * `beta` (each times log10 of the limit, at least 1): it grows the limit while fewer wait and shrinks
+ * it while more do, so the limit settles a few calls above what the downstream serves at once.
+ *
+ * The unloaded latency is the least seen. Under sustained overload every call queues and it cannot
+ * be seen again, so every `probeEvery` × limit samples the limit is halved for two limits' worth of
+ * samples, the queue drains, and the least latency is measured afresh (as TCP BBR probes its round
+ * trip); a downstream that has truly become slower is learned this way too.
+ */
+export interface VegasOptions {
+  readonly kind: 'vegas'
+  /** Fewer calls than this (× log10 of the limit) estimated queued: the limit grows. Defaults to 3. */
+  readonly alpha?: number
+  /** More calls than this (× log10 of the limit) estimated queued: the limit shrinks. Defaults to 6. */
+  readonly beta?: number
+  /** Samples between probes of the unloaded latency, as a multiple of the limit (randomised by up to half). Defaults to 30. */
+  readonly probeEvery?: number
+  /**
+   * The weight of a new estimate against the old limit, in (0, 1]. Defaults to 0.3: each call moves
+   * the limit, and a move shows in latency only a round trip later, so full steps overshoot.
+   */
+  readonly smoothing?: number
+  /** The random source of the probes' spacing, uniform in [0, 1). Defaults to `Math.random`. */
+  readonly random?: () => number
+}
+
 /** Which algorithm moves the limit: a name for the defaults, or the options of one. */
-export type LimitAlgorithm = 'gradient' | 'aimd' | GradientOptions | AimdOptions
+export type LimitAlgorithm = 'gradient' | 'aimd' | 'vegas' | GradientOptions | AimdOptions | VegasOptions
 
 /** Moves a (real-valued) limit estimate from one sample. The caller clamps it to its bounds. */
 export interface LimitEstimator {
@@ -50,12 +78,79 @@ export interface LimitEstimator {
 
 /** Builds the estimator for `algorithm`, checking its options. */
 export function createEstimator(algorithm: LimitAlgorithm): LimitEstimator {
-  const options: GradientOptions | AimdOptions = algorithm === 'gradient' ? { kind: 'gradient' } : algorithm === 'aimd' ? { kind: 'aimd' } : algorithm
+  const options: GradientOptions | AimdOptions | VegasOptions = typeof algorithm === 'string' ? { kind: algorithm } : algorithm
   switch (options.kind) {
     case 'gradient':
       return new GradientEstimator(options)
     case 'aimd':
       return new AimdEstimator(options)
+    case 'vegas':
+      return new VegasEstimator(options)
+  }
+}
+
+class VegasEstimator implements LimitEstimator {
+  private readonly alpha: number
+  private readonly beta: number
+  private readonly probeEvery: number
+  private readonly smoothing: number
+  private readonly random: () => number
+  /** The least latency seen since the last probe began: the unloaded latency. */
+  private unloadedMs = Infinity
+  /** Samples since the last probe ended. */
+  private sinceProbe = 0
+  /** This period's share of `probeEvery`, in [0.5, 1), so that limiters sharing a downstream do not probe together. */
+  private probeJitter: number
+  /** Samples left in the probe under way (0: none). */
+  private probing = 0
+
+  constructor(options: VegasOptions) {
+    this.alpha = options.alpha ?? 3
+    this.beta = options.beta ?? 6
+    this.probeEvery = options.probeEvery ?? 30
+    this.smoothing = options.smoothing ?? 0.3
+    this.random = options.random ?? Math.random
+    this.probeJitter = this.nextJitter()
+    if (!(this.alpha > 0) || !(this.beta > this.alpha) || !(this.probeEvery >= 1) || !(this.smoothing > 0 && this.smoothing <= 1)) {
+      throw new RangeError('vegas needs 0 < alpha < beta, probeEvery >= 1 and smoothing in (0, 1]')
+    }
+  }
+
+  sample(estimate: number, rttMs: number, inflight: number, dropped: boolean): number {
+    if (this.probing > 0) {
+      // Draining: the calls that started before the halving finish slow, the ones after it fast.
+      this.probing--
+      this.unloadedMs = Math.min(this.unloadedMs, rttMs)
+      return estimate
+    }
+    // Against the limit now: a limit that grows probes less often, one that shrinks sooner.
+    if (++this.sinceProbe >= this.probeEvery * estimate * this.probeJitter) {
+      this.sinceProbe = 0
+      this.probeJitter = this.nextJitter()
+      this.probing = Math.ceil(2 * estimate)
+      this.unloadedMs = rttMs
+      return estimate / 2
+    }
+    const log = Math.max(1, Math.floor(Math.log10(estimate)))
+    if (dropped) {
+      // A drop's latency (a timeout's budget, a fast refusal) is no round trip to learn from.
+      return estimate - log * this.smoothing
+    }
+    if (rttMs < this.unloadedMs) {
+      this.unloadedMs = rttMs
+      return estimate
+    }
+    // Too little in flight to have caused the latency: learn nothing about the limit.
+    if (inflight * 2 < estimate) {
+      return estimate
+    }
+    const queued = Math.ceil(estimate * (1 - this.unloadedMs / rttMs))
+    const target = queued <= log ? estimate + this.beta * log : queued < this.alpha * log ? estimate + log : queued > this.beta * log ? estimate - log : estimate
+    return estimate + (target - estimate) * this.smoothing
+  }
+
+  private nextJitter(): number {
+    return 0.5 + this.random() / 2
   }
 }
 

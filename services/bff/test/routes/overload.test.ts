@@ -83,7 +83,7 @@ describe('GET /products/all under more load than the BFF lets in', () => {
       await response.body.dump()
       return response.statusCode
     }
-    const inflight = async (): Promise<number> => ((await bff.app.inject({ method: 'GET', url: '/ops/stats' })).json() as { pages: { inflight: number } }).pages.inflight
+    const inflight = async (): Promise<number> => (await bff.app.inject({ method: 'GET', url: '/ops/stats' })).json<{ pages: { inflight: number } }>().pages.inflight
     try {
       const leaving = new AbortController()
       const gone = request(`${origin}/products/all`, { dispatcher: agent, signal: leaving.signal }).catch((error: unknown) => error)
