@@ -281,6 +281,15 @@ describe('AdaptiveLimiter with Vegas', () => {
     expect(shrinking.limiter.limit).toBeLessThan(10)
   })
 
+  it('comes down towards what the downstream serves, by half at most per sample, when far more than beta queue', async () => {
+    const { limiter, changes } = recorded({ initial: 100, max: 200, algorithm: vegas })
+    await permitsTaking(limiter, [100])
+    // 100 in flight at ten times the unloaded latency: about 10 served at once, 90 queued (beyond
+    // 2 × beta × log10(100) = 24). Towards 10 + alpha × log10, by half at most: 50, 25, 12.
+    await permitsTaking(limiter, Array(100).fill(1000))
+    expect(changes.slice(0, 3)).toEqual([[50, 100], [25, 50], [12, 25]])
+  })
+
   it('shrinks by log10 of the limit after a drop', async () => {
     const { limiter, changes } = recorded({ initial: 150, max: 200, algorithm: vegas })
     await permitsTaking(limiter, [100])

@@ -145,7 +145,21 @@ class VegasEstimator implements LimitEstimator {
       return estimate
     }
     const queued = Math.ceil(estimate * (1 - this.unloadedMs / rttMs))
-    const target = queued <= log ? estimate + this.beta * log : queued < this.alpha * log ? estimate + log : queued > this.beta * log ? estimate - log : estimate
+    let target = estimate
+    if (queued <= log) {
+      target = estimate + this.beta * log
+    } else if (queued < this.alpha * log) {
+      target = estimate + log
+    } else if (queued > 2 * this.beta * log) {
+      // Far more queued than beta (a sudden overload under a limit far too high): the downstream
+      // serves about estimate × unloaded / latency at once (Little's law). Go towards that plus
+      // alpha's queue, by half at most, so the limit comes down within a few samples rather than
+      // hundreds of steps of log.
+      const served = (estimate * this.unloadedMs) / rttMs
+      target = Math.min(estimate - log, Math.max(estimate / 2, served + this.alpha * log))
+    } else if (queued > this.beta * log) {
+      target = estimate - log
+    }
     return estimate + (target - estimate) * this.smoothing
   }
 

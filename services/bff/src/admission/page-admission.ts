@@ -23,7 +23,7 @@ const INITIAL_LIMIT = 100
  * latency, the BFF idles between pages while its downstreams answer, and sheds work it could
  * finish; a page that waits on a slow downstream holds its place without using the core.
  */
-const MIN_LIMIT = 32
+const MIN_LIMIT = Number(process.env.XMIN ?? 8)
 
 /** How long a shed client is asked to wait, in seconds: the limit moves within a second. */
 const RETRY_AFTER_S = '1'
@@ -57,6 +57,7 @@ export class PageAdmission {
       initial: Math.min(INITIAL_LIMIT, maxConcurrentPages),
       min: Math.min(MIN_LIMIT, maxConcurrentPages),
       max: maxConcurrentPages,
+      algorithm: 'vegas',
     })
   }
 
