@@ -17,7 +17,8 @@
  * The hello-world is loaded the same way just before each scenario's runs, and every target is
  * printed beside its figure with the ratio, `met` or `MISSED` and the gap. Every answer is
  * checked; a wrong one makes the run invalid (exit 1). `--check` also exits 2 when a target is
- * missed; `--quick` is a short smoke run; `--update-readme` writes the tables into
+ * missed; `--quick` is a short smoke run; `--only healthy,catalogue` runs only the scenarios named
+ * (and starts only what they need); `--update-readme` writes the tables into
  * services/bff/README.md; `--cpu-prof` profiles every child. Every child is stopped at the end,
  * Ctrl-C included.
  */
@@ -41,6 +42,9 @@ import { StorefrontFleet } from './storefront-fleet.js'
 import { type ScenarioContext, startDownstreams, startSystem } from './storefront-system.js'
 
 const root = new URL('../../../', import.meta.url)
+/** The scenarios on the Storefront fleet, in the order they run; `--only` picks among them. */
+const FLEET_SCENARIOS = ['healthy', 'uncached', 'added-latency', 'catalogue', 'products-down'] as const
+const SCENARIOS: readonly string[] = FLEET_SCENARIOS
 const startedAt = performance.now()
 const log = progressLog()
 
@@ -53,11 +57,22 @@ async function main(): Promise<number> {
       check: { type: 'boolean', default: false },
       'update-readme': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
     },
     strict: true,
     allowPositionals: false,
   })
   const plan = args.quick ? QUICK_PLAN : FULL_PLAN
+  const only = new Set(args.only?.flatMap((list) => list.split(',')) ?? SCENARIOS)
+  const unknown = [...only].filter((name) => !SCENARIOS.includes(name))
+  if (unknown.length > 0) {
+    log(`bench:bff: no scenario ${unknown.join(', ')}; --only takes ${SCENARIOS.join(', ')}`)
+    return 1
+  }
+  if (args.only !== undefined && args['update-readme']) {
+    log('bench:bff: --update-readme writes the whole run\'s tables, not those of --only')
+    return 1
+  }
   // Other work on the machine moves every figure: say how busy it was.
   const loadAtStart = loadAverage()
 
@@ -73,22 +88,9 @@ async function main(): Promise<number> {
   const outcomes: ScenarioOutcome[] = []
   const notes: string[] = []
   try {
-    const hello = await fleet.startHelloWorld()
-    const context: ScenarioContext = { fleet, plan, hello, signal: interrupt.signal, log }
-    const downstreams = await startDownstreams(fleet)
-    const healthy = await startSystem(fleet, downstreams, 'bff')
-    if (healthy.visitor.note !== undefined) {
-      notes.push(healthy.visitor.note)
-      log(healthy.visitor.note)
+    if (FLEET_SCENARIOS.some((name) => only.has(name))) {
+      outcomes.push(...await measureOnFleet(fleet, { plan, signal: interrupt.signal, log }, only, notes))
     }
-    outcomes.push(await measureHealthy(context, healthy))
-    const uncached = await startSystem(fleet, downstreams, 'bff-uncached', CACHING_OFF)
-    outcomes.push(await measureUncached(context, uncached))
-    outcomes.push(await measureAddedLatency(context, uncached))
-    await fleet.stop(uncached.bff)
-    outcomes.push(await measureCatalogue(context, healthy))
-    // Last: it stops the healthy system's products.
-    outcomes.push(await measureProductsDown(context, healthy))
   } catch (error) {
     if (interrupt.signal.aborted) {
       return 130
@@ -133,6 +135,43 @@ async function main(): Promise<number> {
     return 2
   }
   return exitCode
+}
+
+/**
+ * The scenarios of the Storefront fleet that `only` names, in their order: the hello-world, the
+ * services and each BFF are started only when a scenario named needs them.
+ */
+async function measureOnFleet(fleet: StorefrontFleet, base: Omit<ScenarioContext, 'fleet' | 'hello'>, only: ReadonlySet<string>, notes: string[]): Promise<ScenarioOutcome[]> {
+  const outcomes: ScenarioOutcome[] = []
+  const hello = await fleet.startHelloWorld()
+  const context: ScenarioContext = { ...base, fleet, hello }
+  const downstreams = await startDownstreams(fleet)
+  const healthy = only.has('healthy') || only.has('catalogue') || only.has('products-down') ? await startSystem(fleet, downstreams, 'bff') : undefined
+  if (healthy?.visitor.note !== undefined) {
+    notes.push(healthy.visitor.note)
+    base.log(healthy.visitor.note)
+  }
+  if (healthy !== undefined && only.has('healthy')) {
+    outcomes.push(await measureHealthy(context, healthy))
+  }
+  if (only.has('uncached') || only.has('added-latency')) {
+    const uncached = await startSystem(fleet, downstreams, 'bff-uncached', CACHING_OFF)
+    if (only.has('uncached')) {
+      outcomes.push(await measureUncached(context, uncached))
+    }
+    if (only.has('added-latency')) {
+      outcomes.push(await measureAddedLatency(context, uncached))
+    }
+    await fleet.stop(uncached.bff)
+  }
+  if (healthy !== undefined && only.has('catalogue')) {
+    outcomes.push(await measureCatalogue(context, healthy))
+  }
+  // Last: it stops the healthy system's products.
+  if (healthy !== undefined && only.has('products-down')) {
+    outcomes.push(await measureProductsDown(context, healthy))
+  }
+  return outcomes
 }
 
 /** How the run was set up: the report's second line. */
