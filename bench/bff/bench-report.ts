@@ -5,8 +5,10 @@ import { type Run, type ScenarioOutcome, describeCounts } from './scenario-outco
 export interface BenchReport {
   /** A row per target: the figure, the hello-world's same figure, the ratio, the limit, the verdict. */
   readonly targets: string
-  /** A row per load run: throughput, latency, answers, CPU. */
+  /** A row per load run: throughput, latency, answers, CPU; empty when no scenario loaded anything. */
   readonly runs: string
+  /** The scenarios' own tables, after the runs table. */
+  readonly tables: readonly string[]
   /** `N of M targets met.` */
   readonly summary: string
   /** Notes of the scenarios, then what makes the run invalid, if anything. */
@@ -28,7 +30,7 @@ export function buildBenchReport(outcomes: readonly ScenarioOutcome[]): BenchRep
       ['target', 'figure', 'hello-world, same run', 'ratio', 'limit', 'verdict'],
       verdicts.map((verdict) => [verdict.target, verdict.figure, verdict.hello, verdict.ratio, verdict.limit, verdict.judgement.verdict]),
     ),
-    runs: formatTable(
+    runs: runs.length === 0 ? '' : formatTable(
       ['scenario', 'request', 'conn.', 'req/s', 'p50 ms', 'p99 ms', 'answers', 'wrong', 'CPU µs/answer: process / system', 'note'],
       runs.map((run) => [
         run.scenario,
@@ -43,6 +45,7 @@ export function buildBenchReport(outcomes: readonly ScenarioOutcome[]): BenchRep
         run.note,
       ]),
     ),
+    tables: outcomes.flatMap((outcome) => outcome.tables ?? []),
     summary: `${met} of ${verdicts.length} targets met.`,
     notes: [
       ...outcomes.flatMap((outcome) => outcome.notes),

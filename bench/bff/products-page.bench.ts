@@ -12,7 +12,10 @@
  * 3. a catalogue of 10 000 products: the whole page at one connection, and pages of 48 walked
  *    through `next_after` at 32 connections;
  * 4. products stopped: stale pages from the catalogue the BFF holds, and 503s from a BFF with
- *    `STALE_IF_ERROR_MS=0`.
+ *    `STALE_IF_ERROR_MS=0`;
+ * 5. the kit's client-side throttle, without the fleet: an `UpstreamClient` against a fake
+ *    downstream failing 10%, 50%, 90% then 100% of calls, then healthy again, beside the same
+ *    client with `throttle: false` (`scenarios/client-throttle.ts`).
  *
  * The hello-world is loaded the same way just before each scenario's runs, and every target is
  * printed beside its figure with the ratio, `met` or `MISSED` and the gap. Every answer is
@@ -35,6 +38,7 @@ import { buildBenchReport } from './bench-report.js'
 import type { ScenarioOutcome } from './scenario-outcome.js'
 import { measureAddedLatency } from './scenarios/added-latency.js'
 import { measureCatalogue } from './scenarios/catalogue.js'
+import { measureClientThrottle } from './scenarios/client-throttle.js'
 import { measureHealthy } from './scenarios/healthy.js'
 import { measureProductsDown } from './scenarios/products-down.js'
 import { CACHING_OFF, measureUncached } from './scenarios/uncached.js'
@@ -44,7 +48,7 @@ import { type ScenarioContext, startDownstreams, startSystem } from './storefron
 const root = new URL('../../../', import.meta.url)
 /** The scenarios on the Storefront fleet, in the order they run; `--only` picks among them. */
 const FLEET_SCENARIOS = ['healthy', 'uncached', 'added-latency', 'catalogue', 'products-down'] as const
-const SCENARIOS: readonly string[] = FLEET_SCENARIOS
+const SCENARIOS: readonly string[] = [...FLEET_SCENARIOS, 'throttle']
 const startedAt = performance.now()
 const log = progressLog()
 
@@ -91,6 +95,9 @@ async function main(): Promise<number> {
     if (FLEET_SCENARIOS.some((name) => only.has(name))) {
       outcomes.push(...await measureOnFleet(fleet, { plan, signal: interrupt.signal, log }, only, notes))
     }
+    if (only.has('throttle')) {
+      outcomes.push(await measureClientThrottle({ plan, signal: interrupt.signal, log }))
+    }
   } catch (error) {
     if (interrupt.signal.aborted) {
       return 130
@@ -108,7 +115,8 @@ async function main(): Promise<number> {
   const machine = `${describePlatform()}; ${describeLoad(loadAtStart)}; ${elapsedS.toFixed(0)} s in all`
   const setup = describeSetup(plan, args.quick)
   const allNotes = [...notes, ...report.notes]
-  console.log(`\n${machine}\n${setup}\n\n${report.targets}\n\n${report.summary}\n\n${report.runs}${allNotes.length === 0 ? '' : `\n\n${allNotes.join('\n')}`}`)
+  const tables = [report.targets, report.summary, report.runs, ...report.tables].filter((table) => table !== '')
+  console.log(`\n${machine}\n${setup}\n\n${tables.join('\n\n')}${allNotes.length === 0 ? '' : `\n\n${allNotes.join('\n')}`}`)
 
   if (profileDir !== undefined) {
     console.log(`\nCPU profiles of the services, the BFFs and the hello-world (open in Chrome DevTools): ${profileDir}`)
@@ -122,11 +130,7 @@ async function main(): Promise<number> {
     machine,
     setup,
     lines: [
-      report.targets,
-      '',
-      report.summary,
-      '',
-      report.runs,
+      ...tables.flatMap((table, index) => (index === 0 ? [table] : ['', table])),
       ...(allNotes.length === 0 ? [] : ['', ...allNotes.map((note) => `- ${note}`)]),
     ],
   })

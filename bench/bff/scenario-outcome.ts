@@ -38,6 +38,8 @@ export interface ScenarioOutcome {
   readonly notes: readonly string[]
   /** What makes the run invalid besides wrong answers under load (a wrong first page, a breaker that would not open). */
   readonly problems: readonly string[]
+  /** Tables of the scenario's own, printed after the runs table: figures that are not load runs. */
+  readonly tables?: readonly string[]
 }
 
 /** Answers by kind, most frequent first: `200 ×41210, 503 ×2`. */
