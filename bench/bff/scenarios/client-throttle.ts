@@ -223,6 +223,8 @@ export async function measureClientThrottle(context: Pick<ScenarioContext, 'plan
         `${SCENARIO}: two UpstreamClients, each calling its own fake downstream (node:http in the benchmark's process, 500 for an even share of the calls), at ${plan.callsPerSecond} calls/s each on one fixed schedule; `
         + `one with the throttle at k ${K}, window ${windowMs} ms, no refusal below ${plan.minRequests} requests in it, the other with throttle: false; both with the breaker kept closed and one attempt per call, `
         + `so that what reaches the downstream is the throttle's doing; at each share ${SHARES.map((share) => settleWindows(plan, share)).join(', ')} window(s) to settle, then ${plan.measuredWindows} counted.`,
+        `${SCENARIO}: after failing 100% the throttle's window holds every call offered as a request and no accept, so calls come back at the pace of their own accepts: `
+        + `by the formula about ${expectedRecoveryWindows(plan).toFixed(1)} windows at ${(plan.callsPerSecond * windowMs) / 1000} calls a window (ln(calls a window) / 1.59, see bench/README.md).`,
       ],
       problems: [...on.problems, ...off.problems],
       tables: [throttleTable(rows)],
@@ -237,9 +239,10 @@ export async function measureClientThrottle(context: Pick<ScenarioContext, 'plan
  * Windows to wait at `share` before counting. The throttle lets through about `1 + k × accepts` of
  * a window's calls, accepts counted over the window before: where the downstream accepts a share
  * `a` of them with `k·a < 1` (90% failing), the calls let through shrink by `k·a` a window on the
- * way down from all of them, so it takes `log(calls a window) / log(1 / (k·a))` windows to get
- * there (five at 100 calls a second over 10 s). Elsewhere nothing is refused (`k·a ≥ 1`), or no
- * accept is left after one window (100%): `plan.settleWindows`.
+ * way down from all of them, so it takes `log(2 × calls a window) / log(1 / (k·a))` windows until
+ * what is left of the way down is under half a call a window (five at 100 calls a second over
+ * 10 s). Elsewhere nothing is refused (`k·a ≥ 1`), or no accept is left after one window (100%):
+ * `plan.settleWindows`.
  */
 function settleWindows(plan: ThrottlePlan, share: number): number {
   const shrink = K * (1 - share / 100)
@@ -247,7 +250,7 @@ function settleWindows(plan: ThrottlePlan, share: number): number {
     return plan.settleWindows
   }
   const perWindow = (plan.callsPerSecond * plan.windowMs) / 1000
-  return Math.max(plan.settleWindows, Math.ceil(Math.log(perWindow) / Math.log(1 / shrink)))
+  return Math.max(plan.settleWindows, Math.ceil(Math.log(2 * perWindow) / Math.log(1 / shrink)))
 }
 
 /** The calls reaching the downstream at one failing share, judged against k × those it accepted. */
@@ -277,6 +280,23 @@ function recoveryVerdict(windowMs: number, lastMissMs: number | undefined, ranMs
     limit: `≤ ${seconds(windowMs)} (one window)`,
     judgement: lastMissMs === undefined ? { met: false, verdict: `MISSED (+${seconds(ranMs - windowMs)} at least)` } : atMost(lastMissMs, windowMs, seconds),
   }
+}
+
+/**
+ * How many windows the formula takes to let every call through again once a downstream that
+ * failed every call is healthy. Refused calls count as requests, so the window holds about the `n`
+ * calls offered a window, and a call goes through with the chance `(1 + k·accepts) / (n + 1)`:
+ * each accept lets about k more calls a window through, each of them accepted in turn, while
+ * accepts older than a window leave it. The calls let through thus grow as `e^(x·t/window)`, with
+ * `x = k·(1 − e^(−x))` (1.59 at k 2), until `k·accepts ≥ n`, where refusals stop: about
+ * `ln(n) / x` windows (4.3 at 1000 calls a window), more than one window for any `n` above 4.
+ */
+function expectedRecoveryWindows(plan: ThrottlePlan): number {
+  let growth = K
+  for (let step = 0; step < 100; step++) {
+    growth = K * (1 - Math.exp(-growth))
+  }
+  return Math.log((plan.callsPerSecond * plan.windowMs) / 1000) / growth
 }
 
 /** The throttle's table: each phase's calls on both sides. */
