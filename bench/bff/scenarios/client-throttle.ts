@@ -170,8 +170,8 @@ class Schedule {
  * Both clients keep their breaker closed (`maxFailures: Infinity`) and make one attempt per call.
  * At the BFF's defaults the breaker opens after 5 failures in 10 s and the throttle stands aside
  * while it is open, so at any of these shares the breaker, not the throttle, would be measured;
- * and retries would send up to two more attempts for each call the throttle lets through. Both
- * are measured elsewhere; here what reaches the downstream is the throttle's doing.
+ * and retries would send up to two more attempts for each call the throttle lets through. Here
+ * what reaches the downstream is the throttle's doing.
  *
  * At each share, after {@link settleWindows} windows (so the throttle's window holds that share only),
  * the calls of `measuredWindows` windows are counted at the downstream: those reaching it must
@@ -224,7 +224,7 @@ export async function measureClientThrottle(context: Pick<ScenarioContext, 'plan
         + `one with the throttle at k ${K}, window ${windowMs} ms, no refusal below ${plan.minRequests} requests in it, the other with throttle: false; both with the breaker kept closed and one attempt per call, `
         + `so that what reaches the downstream is the throttle's doing; at each share ${SHARES.map((share) => settleWindows(plan, share)).join(', ')} window(s) to settle, then ${plan.measuredWindows} counted.`,
         `${SCENARIO}: after failing 100% the throttle's window holds every call offered as a request and no accept, so calls come back at the pace of their own accepts: `
-        + `by the formula about ${expectedRecoveryWindows(plan).toFixed(1)} windows at ${(plan.callsPerSecond * windowMs) / 1000} calls a window (ln(calls a window) / 1.59, see bench/README.md).`,
+        + `at ${(plan.callsPerSecond * windowMs) / 1000} calls a window, ${expectedRecoveryWindows(plan).toFixed(1)} windows at the least by the formula (ln(calls a window) / 1.59, see bench/README.md), more with the chance of the first calls let through.`,
       ],
       problems: [...on.problems, ...off.problems],
       tables: [throttleTable(rows)],
@@ -288,8 +288,9 @@ function recoveryVerdict(windowMs: number, lastMissMs: number | undefined, ranMs
  * calls offered a window, and a call goes through with the chance `(1 + k·accepts) / (n + 1)`:
  * each accept lets about k more calls a window through, each of them accepted in turn, while
  * accepts older than a window leave it. The calls let through thus grow as `e^(x·t/window)`, with
- * `x = k·(1 − e^(−x))` (1.59 at k 2), until `k·accepts ≥ n`, where refusals stop: about
- * `ln(n) / x` windows (4.3 at 1000 calls a window), more than one window for any `n` above 4.
+ * `x = k·(1 − e^(−x))` (1.59 at k 2), until `k·accepts ≥ n`, where refusals stop: `ln(n) / x`
+ * windows at the least (4.3 at 1000 calls a window), more than one window for any `n` above 4, and
+ * in a run more, as the first calls let through come by chance.
  */
 function expectedRecoveryWindows(plan: ThrottlePlan): number {
   let growth = K
