@@ -4,6 +4,8 @@ import type { AnswerKind } from './open-loop.js'
 /** The problem code of a shed request: the BFF's load shedding refuses it before any work. */
 export const SHED_CODE = 'SVC_ERR_OVERLOADED'
 
+const WHOLE_PAGE: AnswerKind = { label: '200', degraded: [] }
+
 /** The label of a shed answer: 503, `retry-after`, and {@link SHED_CODE}. */
 export const SHED_LABEL = `503 ${SHED_CODE}, retry-after`
 
@@ -14,6 +16,11 @@ export const SHED_LABEL = `503 ${SHED_CODE}, retry-after`
  */
 export function pageKind(status: number, headers: Readonly<Record<string, string | string[] | undefined>>, body: string): AnswerKind {
   if (status === 200) {
+    // A whole page says so by having no x-degraded: no need to parse kilobytes of products at the
+    // rates of an overload.
+    if (headers['x-degraded'] === undefined) {
+      return WHOLE_PAGE
+    }
     const page = readPageBody(status, body)
     return { label: labelOf(page), degraded: page.degraded }
   }

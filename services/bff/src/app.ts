@@ -38,6 +38,7 @@ export interface BffDeps {
 
 /** The BFF, ready to listen or to `inject` into. Never listens itself; closing it closes the downstream pools. */
 export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
+  const admission = new PageAdmission(env.MAX_CONCURRENT_PAGES, env.ADAPTIVE_PAGE_LIMIT)
   const app = createServiceApp({
     service: 'bff',
     env,
@@ -45,10 +46,9 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
     requireServiceToken: false,
     trustProxy: env.TRUST_PROXY,
     logger: deps.logger,
+    // Before every other hook: a shed page must cost as little as possible.
+    admission: admission.onRequest,
   })
-  // Before every other hook of the BFF: a shed page must cost as little as possible.
-  const admission = new PageAdmission(env.MAX_CONCURRENT_PAGES, app.log)
-  app.addHook('onRequest', admission.onRequest)
   if (!isOpenDemo(env)) {
     requireOperatorToken(app, env.OPS_TOKEN)
   }

@@ -88,7 +88,7 @@ export interface UpstreamClientOptions {
   readonly breaker?: Omit<CircuitBreakerOptions, 'name' | 'isFailure'>
   /**
    * The adaptive concurrency limit on attempts in flight to the downstream (an `AdaptiveLimiter`,
-   * gradient by default), or `false` for none. Defaults: `initial` 256, `min` 32, `max` 1024: above
+   * Vegas by default), or `false` for none. Defaults: `initial` 256, `min` 32, `max` 1024: above
    * what one caller sends under normal load (a 10 000-product page sends 100 inventory calls at
    * once), so the limit only bites when calls pile up on a downstream that slows down under them. An attempt past the limit fails at once with `LimitExceededError`.
    */

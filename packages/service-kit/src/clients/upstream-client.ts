@@ -169,7 +169,7 @@ export class UpstreamClient {
     })
     const budget = options.retryBudget
     this.retryBudget = budget instanceof RetryBudget ? budget : new RetryBudget(budget)
-    this.limiter = options.concurrency === false ? undefined : new AdaptiveLimiter({ initial: 256, min: 32, max: 1024, ...options.concurrency })
+    this.limiter = options.concurrency === false ? undefined : new AdaptiveLimiter({ initial: 256, min: 32, max: 1024, algorithm: 'vegas', ...options.concurrency })
     this.throttle = options.throttle === false
       ? undefined
       : new AdaptiveThrottle({

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, type onRequestHookHandler } from 'fastify'
 
 import type { BaseEnv } from '../config/base-env.js'
 import type { TrustProxy } from '../config/trust-proxy.js'
@@ -42,6 +42,12 @@ export interface ServiceAppOptions {
    * `trustProxy`. Defaults to `false`, so no caller can choose its own address.
    */
   readonly trustProxy?: TrustProxy
+  /**
+   * An `onRequest` hook that runs before every other (request id and deadline, auth, metrics):
+   * where a service sheds load, so that a refusal costs as little as possible. It answers the
+   * request itself (the reply's `x-request-id` included) or lets it on.
+   */
+  readonly admission?: onRequestHookHandler
 }
 
 /**
@@ -106,6 +112,9 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
   })
   // Added before any route, so that every route the service declares gets them: recorded (404 vs
   // 405), refusing unknown query parameters, and started only while the caller's budget lasts.
+  if (options.admission !== undefined) {
+    app.addHook('onRequest', options.admission)
+  }
   const routes = new RouteTable()
   app.addHook('onRoute', (route) => {
     routes.add(route)

@@ -17,7 +17,7 @@ export function attachAdmissionMetrics(registry: Registry, admission: PageAdmiss
     help: 'GET /products/all pages in progress now.',
     registers: [registry],
     collect() {
-      this.set(admission.limiter.inflight)
+      this.set(admission.inflight)
     },
   })
   let counted = 0

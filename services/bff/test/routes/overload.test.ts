@@ -98,4 +98,42 @@ describe('GET /products/all under more load than the BFF lets in', () => {
       await agent.destroy()
     }
   })
+
+  it('lets pages that wait on a slow downstream past the adaptive limit while the event loop has room', async () => {
+    const bff = await start()
+    bff.fakes.products.behave = () => ({ delayMs: 200 })
+    // An idle loop for a while after start-up, as on a server between visitors.
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    // 150 pages waiting at once: past the limit's start of 100, under MAX_CONCURRENT_PAGES.
+    const statuses = (await Promise.all(Array.from({ length: 150 }, () => bff.app.inject({ method: 'GET', url: '/products/all' })))).map((page) => page.statusCode)
+    expect(statuses.filter((status) => status !== 200)).toEqual([])
+  })
+
+  it('sheds pages past the adaptive limit while the event loop is busy', async () => {
+    const bff = await start()
+    bff.fakes.products.behave = () => ({ delayMs: 200 })
+    // A quarter second of work on the loop: the next reading of its load finds it busy.
+    const until = performance.now() + 250
+    while (performance.now() < until) {
+      // busy
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    const statuses = (await Promise.all(Array.from({ length: 150 }, () => bff.app.inject({ method: 'GET', url: '/products/all' })))).map((page) => page.statusCode)
+    // The limit starts at 100.
+    expect(statuses.filter((status) => status === 200)).toHaveLength(100)
+    expect(statuses.filter((status) => status === 503)).toHaveLength(50)
+  })
+
+  it('with ADAPTIVE_PAGE_LIMIT=false, sheds only past MAX_CONCURRENT_PAGES, busy loop or not', async () => {
+    const bff = await start({ ADAPTIVE_PAGE_LIMIT: 'false', MAX_CONCURRENT_PAGES: '120' })
+    bff.fakes.products.behave = () => ({ delayMs: 200 })
+    const until = performance.now() + 250
+    while (performance.now() < until) {
+      // busy
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    const statuses = (await Promise.all(Array.from({ length: 150 }, () => bff.app.inject({ method: 'GET', url: '/products/all' })))).map((page) => page.statusCode)
+    expect(statuses.filter((status) => status === 200)).toHaveLength(120)
+    expect(statuses.filter((status) => status === 503)).toHaveLength(30)
+  })
 })

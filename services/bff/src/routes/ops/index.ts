@@ -95,7 +95,7 @@ export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
       }
     }
     void reply.header('cache-control', 'no-store')
-    return { window_s: SUMMARY_WINDOW_S, fault_control: deps.env.AUTH_MODE === 'demo', downstreams, cache: cacheStats(deps.caches), pages: { limit: deps.admission.limiter.limit, inflight: deps.admission.limiter.inflight, shed: deps.admission.shed } }
+    return { window_s: SUMMARY_WINDOW_S, fault_control: deps.env.AUTH_MODE === 'demo', downstreams, cache: cacheStats(deps.caches), pages: { limit: deps.admission.limiter.limit, inflight: deps.admission.inflight, shed: deps.admission.shed } }
   })
 
   const requireDemo = (): void => {
