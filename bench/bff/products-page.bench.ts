@@ -40,6 +40,7 @@ import { measureAddedLatency } from './scenarios/added-latency.js'
 import { measureCatalogue } from './scenarios/catalogue.js'
 import { measureClientThrottle } from './scenarios/client-throttle.js'
 import { measureHealthy } from './scenarios/healthy.js'
+import { measureOverload } from './scenarios/overload.js'
 import { measureProductsDown } from './scenarios/products-down.js'
 import { CACHING_OFF, measureUncached } from './scenarios/uncached.js'
 import { StorefrontFleet } from './storefront-fleet.js'
@@ -47,7 +48,7 @@ import { type ScenarioContext, startDownstreams, startSystem } from './storefron
 
 const root = new URL('../../../', import.meta.url)
 /** The scenarios on the Storefront fleet, in the order they run; `--only` picks among them. */
-const FLEET_SCENARIOS = ['healthy', 'uncached', 'added-latency', 'catalogue', 'products-down'] as const
+const FLEET_SCENARIOS = ['healthy', 'uncached', 'added-latency', 'catalogue', 'overload', 'products-down'] as const
 const SCENARIOS: readonly string[] = [...FLEET_SCENARIOS, 'throttle']
 const startedAt = performance.now()
 const log = progressLog()
@@ -150,7 +151,7 @@ async function measureOnFleet(fleet: StorefrontFleet, base: Omit<ScenarioContext
   const hello = await fleet.startHelloWorld()
   const context: ScenarioContext = { ...base, fleet, hello }
   const downstreams = await startDownstreams(fleet)
-  const healthy = only.has('healthy') || only.has('catalogue') || only.has('products-down') ? await startSystem(fleet, downstreams, 'bff') : undefined
+  const healthy = only.has('healthy') || only.has('catalogue') || only.has('overload') || only.has('products-down') ? await startSystem(fleet, downstreams, 'bff') : undefined
   if (healthy?.visitor.note !== undefined) {
     notes.push(healthy.visitor.note)
     base.log(healthy.visitor.note)
@@ -170,6 +171,9 @@ async function measureOnFleet(fleet: StorefrontFleet, base: Omit<ScenarioContext
   }
   if (healthy !== undefined && only.has('catalogue')) {
     outcomes.push(await measureCatalogue(context, healthy))
+  }
+  if (healthy !== undefined && only.has('overload')) {
+    outcomes.push(await measureOverload(context, healthy))
   }
   // Last: it stops the healthy system's products.
   if (healthy !== undefined && only.has('products-down')) {

@@ -1,5 +1,4 @@
-import { nearestRank } from '../lib/load.js'
-import type { Answer } from './open-loop.js'
+import type { Answer } from '../lib/open-loop.js'
 
 /** A page with nothing missing: 200 and an empty `degraded`. */
 function isWhole(answer: Answer): boolean {
@@ -14,11 +13,6 @@ export function isFailure(answer: Answer): boolean {
 /** The answers to requests sent from `fromMs` (inclusive) to `toMs` (exclusive), on the `performance.now()` clock. */
 export function sentBetween(answers: readonly Answer[], fromMs: number, toMs = Number.POSITIVE_INFINITY): Answer[] {
   return answers.filter((answer) => answer.sentAtMs >= fromMs && answer.sentAtMs < toMs)
-}
-
-/** The latency at quantile `q` (0.5, 0.99) of `answers`, in ms; NaN when there are none. */
-export function latencyAt(answers: readonly Answer[], q: number): number {
-  return nearestRank(Float64Array.from(answers, (answer) => answer.latencyMs).sort(), q)
 }
 
 /** How many answers got each label, most frequent first. */

@@ -5,9 +5,9 @@ import type { FaultSettingsBody } from '@storefront/service-kit'
 import { fetchPage } from '../bff/page-answer.js'
 import { type DownstreamName, type StorefrontFleet, originOf } from '../bff/storefront-fleet.js'
 import type { StorefrontSystem } from '../bff/storefront-system.js'
+import { type OpenLoop, startOpenLoop } from '../lib/open-loop.js'
 import type { RunningProcess } from '../lib/service-process.js'
 import type { ChaosPlan } from './chaos-plan.js'
-import { type OpenLoop, startOpenLoop } from './open-loop.js'
 import { pageKind } from './page-kind.js'
 
 /** What every chaos scenario gets. */

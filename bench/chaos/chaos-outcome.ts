@@ -1,5 +1,5 @@
 import type { Judgement } from '../lib/judgement.js'
-import type { Answer } from './open-loop.js'
+import type { Answer } from '../lib/open-loop.js'
 
 /** One promise the system makes under a fault, the figure measured, and the verdict. */
 export interface Objective {

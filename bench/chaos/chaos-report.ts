@@ -1,6 +1,7 @@
 import { describeCounts } from '../bff/scenario-outcome.js'
 import { formatTable } from '../lib/format-table.js'
-import { countByLabel, latencyAt } from './answer-stats.js'
+import { latencyAt } from '../lib/open-loop.js'
+import { countByLabel } from './answer-stats.js'
 import { type ChaosOutcome, milliseconds } from './chaos-outcome.js'
 
 /** The printed report of a chaos run. */

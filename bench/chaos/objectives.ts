@@ -1,7 +1,8 @@
 import { atLeast, atMost } from '../lib/judgement.js'
-import { isFailure, latencyAt, recoveryMs } from './answer-stats.js'
+import { latencyAt } from '../lib/open-loop.js'
+import type { Answer } from '../lib/open-loop.js'
+import { isFailure, recoveryMs } from './answer-stats.js'
 import { type Objective, milliseconds, seconds } from './chaos-outcome.js'
-import type { Answer } from './open-loop.js'
 
 /** How long after a restart, or a fault's end, every page must be whole again, in s: the BFF's breakers try again after 5 s. */
 const RECOVERY_S = 10

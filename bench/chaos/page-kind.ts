@@ -1,5 +1,5 @@
 import { labelOf, readPageBody } from '../bff/page-answer.js'
-import type { AnswerKind } from './open-loop.js'
+import type { AnswerKind } from '../lib/open-loop.js'
 
 /** The problem code of a shed request: the BFF's load shedding refuses it before any work. */
 export const SHED_CODE = 'SVC_ERR_OVERLOADED'

@@ -1,10 +1,9 @@
 import { atLeast, atMost } from '../../lib/judgement.js'
-import { runLoad } from '../../lib/load.js'
-import { latencyAt } from '../answer-stats.js'
-import { type ChaosContext, pause, startPageLoad } from '../chaos-context.js'
+import { runOverload } from '../../lib/overload-run.js'
+import type { ChaosContext } from '../chaos-context.js'
 import { type ChaosOutcome, milliseconds } from '../chaos-outcome.js'
 import { percent } from '../objectives.js'
-import { SHED_CODE, SHED_LABEL } from '../page-kind.js'
+import { SHED_CODE, SHED_LABEL, pageKind } from '../page-kind.js'
 
 /** The arrival rate of the overload, as a multiple of the measured capacity. */
 const OVERLOAD = 3
@@ -32,52 +31,43 @@ const SHED_P99_MS = 5
 export async function overload(context: ChaosContext): Promise<ChaosOutcome> {
   const { plan, system, log, signal } = context
   const scenario = `overload (${OVERLOAD}× capacity, open loop)`
-  const closedLoop = { url: `${system.bffOrigin}/products/all`, connections: CAPACITY_CONNECTIONS, headers: system.visitor.headers, signal }
-  await runLoad({ ...closedLoop, durationS: plan.warmupS })
-  const measured = await runLoad({ ...closedLoop, durationS: plan.capacityS })
-  const capacity = (measured.byLabel.get('200') ?? 0) / plan.capacityS
-  log(`${scenario}: capacity ${capacity.toFixed(0)} pages/s (closed loop, ${CAPACITY_CONNECTIONS} connections)`)
-
-  const gentle = startPageLoad(context, capacity / 10)
-  await pause(context, plan.capacityS)
-  const unloadedP99 = latencyAt((await gentle.stop()).filter((answer) => answer.status === 200), 0.99)
-
-  const rate = capacity * OVERLOAD
-  log(`${scenario}: ${rate.toFixed(0)} pages/s for ${plan.overloadS} s`)
-  const heavy = startPageLoad(context, rate)
-  try {
-    await pause(context, plan.overloadS)
-  } finally {
-    await heavy.stop()
-  }
-  const answers = await heavy.stop()
-  const admitted = answers.filter((answer) => answer.status === 200)
-  const shed = answers.filter((answer) => answer.kind.label === SHED_LABEL)
-  const goodput = admitted.filter((answer) => answer.latencyMs <= GOOD_WITHIN_MS).length / plan.overloadS
-  const admittedP99 = latencyAt(admitted, 0.99)
-  const shedP99 = latencyAt(shed, 0.99)
-  const admittedLimit = unloadedP99 * ADMITTED_P99_FACTOR
+  log(`${scenario}: measuring capacity, then ${OVERLOAD} times it for ${plan.overloadS} s`)
+  const figures = await runOverload({
+    url: `${system.bffOrigin}/products/all`,
+    headers: system.visitor.headers,
+    classify: pageKind,
+    shedLabel: SHED_LABEL,
+    connections: CAPACITY_CONNECTIONS,
+    warmupS: plan.warmupS,
+    capacityS: plan.capacityS,
+    overloadS: plan.overloadS,
+    overloadFactor: OVERLOAD,
+    goodWithinMs: GOOD_WITHIN_MS,
+    signal,
+  })
+  const { capacity, unloadedP99Ms, goodput, admittedP99Ms, shedP99Ms } = figures
+  const admittedLimit = unloadedP99Ms * ADMITTED_P99_FACTOR
   return {
     scenario,
-    answers,
+    answers: figures.answers,
     objectives: [
       {
-        measure: `goodput (200 pages within ${GOOD_WITHIN_MS} ms per s; capacity ${capacity.toFixed(0)}/s, sent ${rate.toFixed(0)}/s)`,
+        measure: `goodput (200 pages within ${GOOD_WITHIN_MS} ms per s; capacity ${capacity.toFixed(0)}/s, sent ${figures.ratePerSecond.toFixed(0)}/s)`,
         figure: `${goodput.toFixed(0)}/s (${percent(goodput / capacity)})`,
         limit: `≥ ${percent(GOODPUT_SHARE)} of capacity`,
         judgement: atLeast(goodput / capacity, GOODPUT_SHARE, (gap) => `${(gap * 100).toFixed(1)} points`),
       },
       {
-        measure: `p99 of admitted pages (unloaded p99 ${milliseconds(unloadedP99)})`,
-        figure: milliseconds(admittedP99),
+        measure: `p99 of admitted pages (unloaded p99 ${milliseconds(unloadedP99Ms)})`,
+        figure: milliseconds(admittedP99Ms),
         limit: `≤ ${ADMITTED_P99_FACTOR} × unloaded (${milliseconds(admittedLimit)})`,
-        judgement: atMost(Number.isNaN(admittedP99) ? Infinity : admittedP99, admittedLimit, milliseconds),
+        judgement: atMost(Number.isNaN(admittedP99Ms) ? Infinity : admittedP99Ms, admittedLimit, milliseconds),
       },
       {
-        measure: `p99 of shed answers (503, retry-after, ${SHED_CODE}; ${shed.length} shed)`,
-        figure: milliseconds(shedP99),
+        measure: `p99 of shed answers (503, retry-after, ${SHED_CODE}; ${figures.shed} shed)`,
+        figure: milliseconds(shedP99Ms),
         limit: `< ${milliseconds(SHED_P99_MS)}`,
-        judgement: shed.length === 0 ? { met: false, verdict: 'MISSED (nothing shed)' } : atMost(shedP99, SHED_P99_MS, milliseconds, true),
+        judgement: figures.shed === 0 ? { met: false, verdict: 'MISSED (nothing shed)' } : atMost(shedP99Ms, SHED_P99_MS, milliseconds, true),
       },
     ],
     notes: [`${scenario}: capacity measured closed loop at ${CAPACITY_CONNECTIONS} connections for ${plan.capacityS} s after ${plan.warmupS} s of warm-up; the unloaded p99 open loop at a tenth of it.`],

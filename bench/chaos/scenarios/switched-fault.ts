@@ -1,9 +1,9 @@
 import type { FaultSettingsBody } from '@storefront/service-kit'
 
 import type { DownstreamName } from '../../bff/storefront-fleet.js'
+import type { Answer } from '../../lib/open-loop.js'
 import { sentBetween } from '../answer-stats.js'
 import { type ChaosContext, NO_FAULTS, pause, setFaults, startPageLoad } from '../chaos-context.js'
-import type { Answer } from '../open-loop.js'
 
 /** The answers of a load with a fault switched on partway and off again. */
 export interface FaultRun {

@@ -1,5 +1,7 @@
 import { type Socket, connect } from 'node:net'
 
+import { nearestRank } from './load.js'
+
 /** One answer of an open-loop run (or a request that got none). */
 export interface Answer {
   /** When the request was sent (or, with every connection busy, began to wait for one), in ms on the `performance.now()` clock. */
@@ -36,6 +38,11 @@ export interface OpenLoopOptions {
   readonly classify: AnswerClassifier
   /** The longest a request may take before it counts as failed (status 0), in ms. Defaults to 10 000. */
   readonly timeoutMs?: number
+}
+
+/** The latency at quantile `q` (0.5, 0.99) of `answers`, in ms; NaN when there are none. */
+export function latencyAt(answers: readonly Answer[], q: number): number {
+  return nearestRank(Float64Array.from(answers, (answer) => answer.latencyMs).sort(), q)
 }
 
 /** A running open-loop load; {@link stop} ends it. */
