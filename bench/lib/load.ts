@@ -14,6 +14,11 @@ export interface LoadOptions {
   readonly durationS: number
   readonly headers: Readonly<Record<string, string>>
   /**
+   * Headers per request, taken in turn (each visitor's bearer token): many visitors' pages share
+   * less below than one visitor's do. Without it every request carries {@link headers}.
+   */
+  readonly visitors?: ReadonlyArray<Readonly<Record<string, string>>>
+  /**
    * The answers the latency figures cover. `'2xx'` (the default) for a service, where any other
    * answer is a fault the report flags on its own; `'every'` for a BFF under faults, which answers
    * 503 by design, and how fast it does so is the figure wanted.
@@ -66,7 +71,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
   const everyAnswer = options.latencies === 'every'
   const latencies: number[] = []
   const labelled = new Map<string, number[]>()
-  const { classify, nextPath } = options
+  const { classify, nextPath, visitors } = options
   const url = new URL(options.url)
   const urlPath = `${url.pathname}${url.search}`
   // autocannon calls a request's onResponse and then, synchronously on the same client, emits
@@ -81,7 +86,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         duration: options.durationS,
         headers: { ...options.headers },
         // An onResponse makes autocannon keep every body: only when the classifier reads them.
-        ...(classify === undefined && nextPath === undefined ? {} : { requests: [requestOf(classify, nextPath, urlPath, (name) => { label = name })] }),
+        ...(classify === undefined && nextPath === undefined && visitors === undefined ? {} : { requests: [requestOf(classify, nextPath, visitors, urlPath, (name) => { label = name })] }),
       },
       (error: unknown, result) => {
         options.signal?.removeEventListener('abort', stop)
@@ -128,16 +133,18 @@ interface PathContext {
 }
 
 /**
- * The one request of a run that asks for its path as it is sent or labels its answers.
+ * The one request of a run that asks for its path and visitor as it is sent, or labels its answers.
  * autocannon hands the same context to a request's setupRequest and to its onResponse.
  */
-function requestOf(classify: AnswerClassifier | undefined, nextPath: (() => string) | undefined, urlPath: string, onLabel: (label: string) => void): autocannon.Request {
+function requestOf(classify: AnswerClassifier | undefined, nextPath: (() => string) | undefined, visitors: LoadOptions['visitors'], urlPath: string, onLabel: (label: string) => void): autocannon.Request {
   const request: autocannon.Request = { method: 'GET' }
-  if (nextPath !== undefined) {
+  let turn = 0
+  if (nextPath !== undefined || visitors !== undefined) {
     request.setupRequest = (sent, context) => {
       const own = context as PathContext
-      own.path = nextPath()
-      return { ...sent, path: own.path }
+      own.path = nextPath?.() ?? urlPath
+      const visitor = visitors?.[turn++ % visitors.length]
+      return { ...sent, path: own.path, ...(visitor === undefined ? {} : { headers: { ...sent.headers, ...visitor } }) }
     }
   }
   if (classify !== undefined) {

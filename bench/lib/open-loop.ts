@@ -33,6 +33,8 @@ export interface OpenLoopOptions {
   /** A full `http:` URL on the loopback interface. */
   readonly url: string
   readonly headers: Readonly<Record<string, string>>
+  /** Headers per request, taken in turn (each visitor's bearer token), added to {@link headers}. */
+  readonly visitors?: ReadonlyArray<Readonly<Record<string, string>>>
   /** Requests sent per second, whatever the answers do: the arrival rate of an open system. */
   readonly ratePerSecond: number
   readonly classify: AnswerClassifier
@@ -73,12 +75,13 @@ export function startOpenLoop(options: OpenLoopOptions): OpenLoop {
   if (target.protocol !== 'http:') {
     throw new Error(`open-loop load speaks plain HTTP only, not ${target.protocol}`)
   }
-  const request = Buffer.from(
+  // Each request written once, per visitor: the generator only picks the next.
+  const requests = (options.visitors ?? [{}]).map((visitor) => Buffer.from(
     `GET ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\n` +
-      Object.entries(options.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('') +
+      Object.entries({ ...options.headers, ...visitor }).map(([name, value]) => `${name}: ${value}\r\n`).join('') +
       '\r\n',
     'latin1',
-  )
+  ))
   const timeoutMs = options.timeoutMs ?? 10_000
   const port = Number(target.port || 80)
   const answers: Array<Answer | undefined> = []
@@ -108,7 +111,7 @@ export function startOpenLoop(options: OpenLoopOptions): OpenLoop {
       connection.send(pending)
     } else if (open < MAX_CONNECTIONS) {
       open++
-      new Connection(target.hostname, port, request, timeoutMs, options.classify, {
+      new Connection(target.hostname, port, timeoutMs, options.classify, {
         answered: record,
         free: release,
         closed: (connection) => {
@@ -133,7 +136,7 @@ export function startOpenLoop(options: OpenLoopOptions): OpenLoop {
     while (answers.length < due) {
       const index = answers.length
       answers.push(undefined)
-      dispatch({ index, sentAtMs: now })
+      dispatch({ index, sentAtMs: now, request: requests[index % requests.length]! })
     }
   }, TICK_MS)
 
@@ -159,6 +162,8 @@ export function startOpenLoop(options: OpenLoopOptions): OpenLoop {
 interface Pending {
   readonly index: number
   readonly sentAtMs: number
+  /** The request's bytes. */
+  readonly request: Buffer
 }
 
 /** What a {@link Connection} tells the load about. */
@@ -185,7 +190,6 @@ class Connection {
   constructor(
     host: string,
     port: number,
-    private readonly request: Buffer,
     private readonly timeoutMs: number,
     private readonly classify: AnswerClassifier,
     private readonly events: ConnectionEvents,
@@ -199,7 +203,7 @@ class Connection {
   send(pending: Pending): void {
     this.current = pending
     this.timer = setTimeout(() => { this.fail('timeout') }, this.timeoutMs)
-    this.socket.write(this.request)
+    this.socket.write(pending.request)
   }
 
   close(): void {

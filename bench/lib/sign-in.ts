@@ -39,3 +39,20 @@ export async function signIn(bffOrigin: string, userId: number): Promise<Visitor
   }
   return { headers: { authorization: `Bearer ${token}` }, signedIn: true }
 }
+
+/**
+ * Signs in users 1 to `count` (demo sign-in) and returns each one's headers: the pages of many
+ * visitors, whose carts and favorites are read each on their own, unlike one visitor's identical
+ * pages, which the BFF serves from one read in flight.
+ */
+export async function signInVisitors(bffOrigin: string, count: number): Promise<Array<Readonly<Record<string, string>>>> {
+  const visitors: Array<Readonly<Record<string, string>>> = []
+  for (let userId = 1; userId <= count; userId++) {
+    const visitor = await signIn(bffOrigin, userId)
+    if (!visitor.signedIn) {
+      throw new Error(`sign-in of user ${userId} failed: ${visitor.note ?? 'no token'}`)
+    }
+    visitors.push(visitor.headers)
+  }
+  return visitors
+}

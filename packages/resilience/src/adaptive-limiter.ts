@@ -32,7 +32,7 @@ export interface AdaptiveLimiterOptions {
   readonly min?: number
   /** The limit never goes above this. Defaults to 200. */
   readonly max?: number
-  /** How the limit moves: `'gradient'` (the default) or `'aimd'`, or the options of either. */
+  /** How the limit moves: `'gradient'` (the default), `'vegas'` or `'aimd'`, or the options of one. */
   readonly algorithm?: LimitAlgorithm
   /**
    * Which rejections of `fn` are drops, the sign of an overloaded downstream. Drops shrink an AIMD
@@ -50,9 +50,10 @@ export interface AdaptiveLimiterOptions {
  * in flight when it started, whether it was dropped) from which the algorithm moves the limit,
  * always within `[min, max]`.
  *
- * Where a {@link Bulkhead} needs its `maxConcurrent` guessed in advance, the limiter finds the
+ * Where a {@link Bulkhead} needs its `maxConcurrent` guessed in advance, the limiter looks for the
  * concurrency at which the downstream answers without queueing, and follows it as the downstream
- * slows down or recovers. Share one limiter among all calls to one downstream.
+ * slows down or recovers: `'vegas'` settles a few calls above it under sustained overload, the
+ * default `'gradient'` swings around it. Share one limiter among all calls to one downstream.
  *
  * A call stays in flight until `fn` settles, even when an outer timeout has given up on it. When
  * the caller's signal aborts, the call rejects at once with its reason, even if `fn` ignores its
