@@ -40,6 +40,7 @@ const oursBreaker = new CircuitBreaker({ maxFailures: 5, windowMs: 60_000, reset
 const oursComposedBreaker = new CircuitBreaker({ maxFailures: 5, windowMs: 60_000, resetIntervalMs: 30_000 })
 // A limit far above one call in flight, so the limiter never refuses; its algorithm still runs per call.
 const oursLimiter = new AdaptiveLimiter({ initial: 1000, max: 1000 })
+const oursVegasLimiter = new AdaptiveLimiter({ initial: 1000, max: 1000, algorithm: 'vegas' })
 // Every call succeeds, so the throttle never refuses and never draws a random number.
 const oursThrottle = new AdaptiveThrottle()
 const oursRetry = retryPolicy({ maxAttempts: 3 })
@@ -70,6 +71,7 @@ const cases: Case[] = [
   { group: 'breaker alone', library: 'cockatiel', run: () => cockatielBreaker.execute(work) },
   { group: 'breaker alone', library: 'opossum (timeout: false)', run: () => opossumBreaker.fire() },
   { group: 'adaptive limiter alone', library: '@storefront/resilience', run: () => oursLimiter.execute(work) },
+  { group: 'adaptive limiter alone (Vegas)', library: '@storefront/resilience', run: () => oursVegasLimiter.execute(work) },
   { group: 'adaptive throttle alone', library: '@storefront/resilience', run: () => oursThrottle.execute(work) },
   { group: 'retry alone', library: '@storefront/resilience', run: () => oursRetry.execute(work) },
   { group: 'retry alone', library: '@storefront/resilience retry()', run: () => retry(work, { maxAttempts: 3 }) },
@@ -103,11 +105,12 @@ const composedSpeedup = ratio('timeout+retry+breaker', 'cockatiel wrap()') / rat
 const breakerSpeedup = ratio('breaker alone', 'cockatiel') / ratio('breaker alone', '@storefront/resilience')
 const breakerNs = ratio('breaker alone', '@storefront/resilience')
 const limiterCost = ratio('adaptive limiter alone', '@storefront/resilience') / breakerNs
+const vegasCost = ratio('adaptive limiter alone (Vegas)', '@storefront/resilience') / breakerNs
 const throttleCost = ratio('adaptive throttle alone', '@storefront/resilience') / breakerNs
 const summary = [
   `Composed timeout+retry+breaker: ${composedSpeedup.toFixed(1)}x faster than cockatiel (target: at least 10x).`,
   `Breaker alone: ${breakerSpeedup.toFixed(2)}x cockatiel's speed (target: at least 1x).`,
-  `Adaptive limiter alone: ${limiterCost.toFixed(2)}x the breaker's cost per call (target: at most 2x).`,
+  `Adaptive limiter alone: ${limiterCost.toFixed(2)}x the breaker's cost per call, ${vegasCost.toFixed(2)}x with Vegas (target: at most 2x).`,
   `Adaptive throttle alone: ${throttleCost.toFixed(2)}x the breaker's cost per call (target: at most 2x).`,
 ]
 
