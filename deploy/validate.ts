@@ -1,13 +1,16 @@
-// Checks every deployment file offline: the Dockerfile, compose.yaml, and both Kubernetes overlays
-// as kustomize renders them, against their schemas and the rules in checks/. Prints one line per
+// Checks every deployment file offline: the Dockerfile, compose.yaml, both Kubernetes overlays as
+// kustomize renders them, and the Prometheus alert rules and Grafana dashboards, against their
+// schemas and the rules in checks/. Prints one line per
 // check, the problems under a failed one, and `N passed, N failed`; exits 1 when any check fails.
 // `npm run validate:deploy` from the repository root, which builds first (the checks take the
 // service names from @storefront/service-kit). Needs kubectl (kustomize is built in).
 import { readFileSync } from 'node:fs'
 
+import { checkAlertRules } from './checks/alert-rules.js'
 import { checkCompose } from './checks/compose-check.js'
 import { checkDatabases } from './checks/database-wiring.js'
 import { checkDockerfile } from './checks/dockerfile-check.js'
+import { checkDashboard, provisionedDatasources } from './checks/grafana-dashboard.js'
 import { checkNetwork } from './checks/intended-network.js'
 import { checkKubernetesSchemas } from './checks/kubernetes-schema.js'
 import { type KubeObject, OVERLAYS, hasKubectl, renderOverlay } from './checks/manifests.js'
@@ -20,6 +23,9 @@ const read = (path: string): string => readFileSync(new URL(path, root), 'utf8')
 const checks: [name: string, run: () => string[]][] = [
   ['Dockerfile: pinned bases, non-root USER, HEALTHCHECK, tini, production dependencies', () => checkDockerfile(read('Dockerfile'))],
   ['compose.yaml: Compose specification schema, health checks, hardening, secrets from .env', () => checkCompose(read('compose.yaml'), read('deploy/compose/.env.example'))],
+  ['Prometheus alert rules: PromQL, durations, severities, annotations', () => checkAlertRules(read('deploy/observability/prometheus/storefront-alerts.yaml')).problems],
+  ['Grafana dashboard: panels, PromQL, provisioned datasources', () =>
+    checkDashboard(read('deploy/observability/grafana/dashboards/storefront.json'), provisionedDatasources(read('deploy/observability/grafana/provisioning/datasources/storefront.yaml'))).problems],
 ]
 if (hasKubectl()) {
   for (const overlay of OVERLAYS) {
