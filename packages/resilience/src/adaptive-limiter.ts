@@ -5,6 +5,7 @@ import { type Context, type ContextOperation, answeredView, contextFor } from '.
 import { type Listeners, addListener, emit } from './internal/listeners.js'
 import { type InternalPolicy, invoke, kRun, untilAborted } from './internal/policy.js'
 import { type LimitAlgorithm, type LimitEstimator, createEstimator } from './limit-algorithm.js'
+import { type ObservablePolicy, PolicyEvents, type PolicyListener } from './policy-events.js'
 import type { ExecuteOptions, Operation } from './types.js'
 
 /** Hears every change of an {@link AdaptiveLimiter}'s limit: the new limit, then the old one. */
@@ -41,6 +42,8 @@ export interface AdaptiveLimiterOptions {
    * to timeouts: a `TimeoutError`, or the `DOMException` of `AbortSignal.timeout()`.
    */
   readonly isDrop?: (error: unknown) => boolean
+  /** Hears the limiter's events from the start, as {@link AdaptiveLimiter.listen} would. */
+  readonly listener?: PolicyListener
 }
 
 /**
@@ -64,7 +67,7 @@ export interface AdaptiveLimiterOptions {
  * limiter.onLimitChange((limit) => metrics.gauge('inventory_limit', limit))
  * await limiter.execute(({ signal }) => inventory.get(sku, { signal }))
  */
-export class AdaptiveLimiter implements InternalPolicy {
+export class AdaptiveLimiter implements InternalPolicy, ObservablePolicy {
   /** The lowest the limit goes. */
   readonly min: number
   /** The highest the limit goes. */
@@ -77,8 +80,10 @@ export class AdaptiveLimiter implements InternalPolicy {
   private current: number
   private running = 0
   private readonly listeners: Listeners<LimitChangeListener> = []
+  private readonly events: PolicyEvents
 
   constructor(options: AdaptiveLimiterOptions = {}) {
+    this.events = new PolicyEvents(options.listener)
     this.min = options.min ?? 1
     this.max = options.max ?? 200
     if (!Number.isInteger(this.min) || this.min < 1 || !Number.isInteger(this.max) || this.max < this.min) {
@@ -110,6 +115,17 @@ export class AdaptiveLimiter implements InternalPolicy {
   }
 
   /**
+   * Hears what the limiter does: a `limit` event on every change of the limit (after the
+   * {@link onLimitChange} listeners), and a `rejection` event with the {@link LimitExceededError}
+   * of every call {@link execute} refuses. A refusal of {@link tryAcquire} is heard too, with a
+   * `LimitExceededError` built for the listeners alone (the caller still gets undefined, and
+   * without listeners the refusal still allocates nothing). Returns a function that stops listening.
+   */
+  listen(listener: PolicyListener): () => void {
+    return this.events.listen(listener)
+  }
+
+  /**
    * Runs `fn` if fewer than `limit` calls are in flight, or refuses it at once with
    * {@link LimitExceededError}. Aborting `signal` rejects at once with its reason.
    */
@@ -130,6 +146,9 @@ export class AdaptiveLimiter implements InternalPolicy {
    */
   tryAcquire(): LimitPermit | undefined {
     if (this.running >= this.current) {
+      if (this.events.active) {
+        this.events.emit({ type: 'rejection', policy: 'limiter', error: new LimitExceededError(this.current) })
+      }
       return undefined
     }
     const inflight = ++this.running
@@ -158,7 +177,11 @@ export class AdaptiveLimiter implements InternalPolicy {
       return Promise.reject(context.reason)
     }
     if (this.running >= this.current) {
-      return Promise.reject(new LimitExceededError(this.current))
+      const error = new LimitExceededError(this.current)
+      if (this.events.active) {
+        this.events.emit({ type: 'rejection', policy: 'limiter', error })
+      }
+      return Promise.reject(error)
     }
     // As in a bulkhead: unless a policy further out already does, this call answers the caller at
     // the abort, while its place in flight follows the work.
@@ -196,6 +219,9 @@ export class AdaptiveLimiter implements InternalPolicy {
     if (limit !== previous) {
       this.current = limit
       emit(this.listeners, limit, previous)
+      if (this.events.active) {
+        this.events.emit({ type: 'limit', policy: 'limiter', limit, previous })
+      }
     }
   }
 }

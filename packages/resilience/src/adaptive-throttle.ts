@@ -2,6 +2,7 @@ import type { FailureContext } from './circuit-breaker.js'
 import { ThrottledError } from './errors/throttled-error.js'
 import { type Context, type ContextOperation, answeredView, contextFor } from './internal/context.js'
 import { type InternalPolicy, invoke, kRun, untilAborted } from './internal/policy.js'
+import { type ObservablePolicy, PolicyEvents, type PolicyListener } from './policy-events.js'
 import { SlidingWindow } from './sliding-window.js'
 import type { ExecuteOptions, Operation } from './types.js'
 
@@ -31,6 +32,8 @@ export interface AdaptiveThrottleOptions {
   readonly minRequests?: number
   /** The random source, uniform in [0, 1). Defaults to `Math.random`. */
   readonly random?: () => number
+  /** Hears the throttle's events from the start, as {@link AdaptiveThrottle.listen} would. */
+  readonly listener?: PolicyListener
 }
 
 const REQUESTS = 0
@@ -58,7 +61,7 @@ const CALLER_ABORTED: FailureContext = Object.freeze({ callerAborted: true })
  * const products = pipeline(throttle, timeoutPolicy(1000))
  * await products.execute(({ signal }) => client.get('/products', { signal }))
  */
-export class AdaptiveThrottle implements InternalPolicy {
+export class AdaptiveThrottle implements InternalPolicy, ObservablePolicy {
   /** Requests allowed per accept before local refusals start. */
   readonly k: number
   /** The counting window, in milliseconds. */
@@ -69,6 +72,7 @@ export class AdaptiveThrottle implements InternalPolicy {
   private readonly window: SlidingWindow
   private readonly isFailure: ((error: unknown, context: FailureContext) => boolean) | undefined
   private readonly random: () => number
+  private readonly events: PolicyEvents
 
   constructor(options: AdaptiveThrottleOptions = {}) {
     this.k = options.k ?? 2
@@ -80,6 +84,7 @@ export class AdaptiveThrottle implements InternalPolicy {
     this.window = new SlidingWindow(this.windowMs, 2)
     this.isFailure = options.isFailure
     this.random = options.random ?? Math.random
+    this.events = new PolicyEvents(options.listener)
   }
 
   /** Requests counted in the window, local refusals included. */
@@ -95,6 +100,14 @@ export class AdaptiveThrottle implements InternalPolicy {
   /** The probability that a call made now is refused locally. */
   get probability(): number {
     return this.refusalProbability()
+  }
+
+  /**
+   * Hears what the throttle does: a `rejection` event with the {@link ThrottledError} of every call
+   * it refuses locally. Returns a function that stops listening.
+   */
+  listen(listener: PolicyListener): () => void {
+    return this.events.listen(listener)
   }
 
   /**
@@ -114,7 +127,11 @@ export class AdaptiveThrottle implements InternalPolicy {
     // No draw while accepts keep up: the random source is not even consulted.
     if (probability > 0 && this.random() < probability) {
       this.window.add(REQUESTS)
-      return Promise.reject(new ThrottledError(probability))
+      const error = new ThrottledError(probability)
+      if (this.events.active) {
+        this.events.emit({ type: 'rejection', policy: 'throttle', error })
+      }
+      return Promise.reject(error)
     }
     if (context.abortable && !context.answered) {
       return untilAborted(this.run(fn, answeredView(context)), context)

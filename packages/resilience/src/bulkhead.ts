@@ -1,6 +1,7 @@
 import { BulkheadRejectedError } from './errors/bulkhead-rejected-error.js'
 import { type Context, type ContextOperation, type Unsubscribe, answeredView, contextFor } from './internal/context.js'
 import { type InternalPolicy, invoke, kRun, untilAborted } from './internal/policy.js'
+import { type ObservablePolicy, PolicyEvents, type PolicyListener } from './policy-events.js'
 import type { ExecuteOptions, Operation } from './types.js'
 
 /** Options of {@link Bulkhead}. */
@@ -9,6 +10,8 @@ export interface BulkheadOptions {
   readonly maxConcurrent: number
   /** Calls allowed to wait for a slot. Defaults to 0: refuse at once when every slot is taken. */
   readonly maxQueue?: number
+  /** Hears the bulkhead's events from the start, as {@link Bulkhead.listen} would. */
+  readonly listener?: PolicyListener
 }
 
 interface Waiter {
@@ -39,7 +42,7 @@ interface Waiter {
  * const bulkhead = new Bulkhead({ maxConcurrent: 10, maxQueue: 20 })
  * await bulkhead.execute(({ signal }) => db.query(sql, { signal }))
  */
-export class Bulkhead implements InternalPolicy {
+export class Bulkhead implements InternalPolicy, ObservablePolicy {
   /** Calls allowed to run at once. */
   readonly maxConcurrent: number
   /** Calls allowed to wait. */
@@ -49,10 +52,12 @@ export class Bulkhead implements InternalPolicy {
   private waiting = 0
   private readonly queue: Waiter[] = []
   private queueHead = 0
+  private readonly events: PolicyEvents
 
   constructor(options: BulkheadOptions) {
     this.maxConcurrent = options.maxConcurrent
     this.maxQueue = options.maxQueue ?? 0
+    this.events = new PolicyEvents(options.listener)
     if (!Number.isInteger(this.maxConcurrent) || this.maxConcurrent < 1) {
       throw new RangeError(`Bulkhead maxConcurrent must be a whole number >= 1, got ${this.maxConcurrent}`)
     }
@@ -69,6 +74,14 @@ export class Bulkhead implements InternalPolicy {
   /** Calls waiting for a slot now. */
   get queued(): number {
     return this.waiting
+  }
+
+  /**
+   * Hears what the bulkhead does: a `rejection` event with the {@link BulkheadRejectedError} of
+   * every call it refuses. Returns a function that stops listening.
+   */
+  listen(listener: PolicyListener): () => void {
+    return this.events.listen(listener)
   }
 
   /**
@@ -94,7 +107,11 @@ export class Bulkhead implements InternalPolicy {
       return untilAborted(this.run(fn, answeredView(context)), context)
     }
     if (this.waiting >= this.maxQueue) {
-      return Promise.reject(new BulkheadRejectedError(this.maxConcurrent, this.maxQueue))
+      const error = new BulkheadRejectedError(this.maxConcurrent, this.maxQueue)
+      if (this.events.active) {
+        this.events.emit({ type: 'rejection', policy: 'bulkhead', error })
+      }
+      return Promise.reject(error)
     }
     return new Promise<T>((resolve, reject) => {
       const waiter: Waiter = {

@@ -3,6 +3,7 @@ import { now } from './internal/clock.js'
 import { type Context, type ContextOperation, answeredView, contextFor } from './internal/context.js'
 import { type Listeners, addListener, emit } from './internal/listeners.js'
 import { type InternalPolicy, invoke, kRun } from './internal/policy.js'
+import { type ObservablePolicy, PolicyEvents, type PolicyListener } from './policy-events.js'
 import { SlidingWindow } from './sliding-window.js'
 import type { ExecuteOptions, Operation } from './types.js'
 import { runWithTimeout } from './with-timeout.js'
@@ -66,6 +67,8 @@ export interface CircuitBreakerOptions {
   readonly isFailure?: (error: unknown, context: FailureContext) => boolean
   /** A name for errors, logs and metrics. */
   readonly name?: string
+  /** Hears the breaker's events from the start, as {@link CircuitBreaker.listen} would. */
+  readonly listener?: PolicyListener
 }
 
 /** A snapshot of a breaker's counts. Window counts cover the last `windowMs`. */
@@ -133,7 +136,7 @@ const REFUSED = -1
  * breaker.onStateChange((state) => console.log(state))
  * const products = await breaker.execute(({ signal }) => fetchProducts(signal))
  */
-export class CircuitBreaker implements InternalPolicy {
+export class CircuitBreaker implements InternalPolicy, ObservablePolicy {
   /** The name given in the options, if any. */
   readonly name: string | undefined
   /** Failures inside the window that open the circuit. */
@@ -167,9 +170,11 @@ export class CircuitBreaker implements InternalPolicy {
   private totalFailures = 0
   private totalRejected = 0
   private readonly listeners: Listeners<StateChangeListener> = []
+  private readonly events: PolicyEvents
 
   constructor(options: CircuitBreakerOptions = {}) {
     this.name = options.name
+    this.events = new PolicyEvents(options.listener)
     this.maxFailures = options.maxFailures ?? 5
     this.windowMs = options.windowMs ?? 60_000
     this.resetIntervalMs = options.resetIntervalMs ?? 30_000
@@ -235,6 +240,15 @@ export class CircuitBreaker implements InternalPolicy {
     return addListener(this.listeners, listener)
   }
 
+  /**
+   * Hears what the breaker does: a `state` event on every state change (after the
+   * {@link onStateChange} listeners), and a `rejection` event with the {@link CircuitOpenError}
+   * of every call it refuses. Returns a function that stops listening.
+   */
+  listen(listener: PolicyListener): () => void {
+    return this.events.listen(listener)
+  }
+
   /** Forces the circuit open until {@link reset}, e.g. to take a downstream out by hand. */
   isolate(): void {
     this.transition({ kind: 'isolated' })
@@ -253,7 +267,11 @@ export class CircuitBreaker implements InternalPolicy {
     const epoch = this.admit()
     if (epoch === REFUSED) {
       this.totalRejected++
-      return Promise.reject(new CircuitOpenError(this.retryAfterMs(), this.name))
+      const error = new CircuitOpenError(this.retryAfterMs(), this.name)
+      if (this.events.active) {
+        this.events.emit({ type: 'rejection', policy: 'breaker', error })
+      }
+      return Promise.reject(error)
     }
     if (!context.abortable) {
       return this.run(fn, context, epoch)
@@ -506,6 +524,9 @@ export class CircuitBreaker implements InternalPolicy {
     const state = publicState(next)
     if (state !== previous) {
       emit(this.listeners, state, previous)
+      if (this.events.active) {
+        this.events.emit({ type: 'state', policy: 'breaker', name: this.name, state, previous })
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 import type { FailureContext } from './circuit-breaker.js'
 import { type Context, answeredView, contextFor } from './internal/context.js'
 import { invoke, untilAborted } from './internal/policy.js'
+import { type ObservablePolicy, PolicyEvents, type PolicyListener } from './policy-events.js'
 import type { ExecuteOptions, Operation } from './types.js'
 
 /** Options of {@link fallback} and {@link fallbackPolicy}. */
@@ -11,6 +12,11 @@ export interface FallbackOptions {
    * signal the call runs under (`callerAborted` true): the caller who walked away wants no value.
    */
   readonly isFailure?: (error: unknown, context: FailureContext) => boolean
+  /**
+   * Hears a `fallback` event, with `fn`'s error, each time the fallback stands in (just before
+   * `onFailure` is called), as {@link FallbackPolicy.listen} would.
+   */
+  readonly listener?: PolicyListener
 }
 
 /** Options of {@link fallback}: {@link FallbackOptions} and the caller's signal. */
@@ -33,7 +39,8 @@ export function fallback<T, R>(
   onFailure: (error: unknown) => R | PromiseLike<R>,
   options?: FallbackCallOptions,
 ): Promise<T | R> {
-  return runFallback(fn, onFailure, options?.isFailure, contextFor(options?.signal))
+  const listener = options?.listener
+  return runFallback(fn, onFailure, options?.isFailure, listener === undefined ? undefined : new PolicyEvents(listener), contextFor(options?.signal))
 }
 
 /**
@@ -49,18 +56,28 @@ export function fallbackPolicy<R>(onFailure: (error: unknown) => R | PromiseLike
 }
 
 /** Falls back to `onFailure(error)` when a call fails; build it with {@link fallbackPolicy}. */
-export class FallbackPolicy<R> {
+export class FallbackPolicy<R> implements ObservablePolicy {
   private readonly onFailure: (error: unknown) => R | PromiseLike<R>
   private readonly isFailure: ((error: unknown, context: FailureContext) => boolean) | undefined
+  private readonly events: PolicyEvents
 
   constructor(onFailure: (error: unknown) => R | PromiseLike<R>, options?: FallbackOptions) {
     this.onFailure = onFailure
     this.isFailure = options?.isFailure
+    this.events = new PolicyEvents(options?.listener)
+  }
+
+  /**
+   * Hears a `fallback` event, with `fn`'s error, each time the fallback stands in (just before
+   * `onFailure` is called). Returns a function that stops listening.
+   */
+  listen(listener: PolicyListener): () => void {
+    return this.events.listen(listener)
   }
 
   /** Runs `fn`, and falls back when it fails. Aborting `signal` rejects at once with its reason. */
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T | R> {
-    return runFallback(fn, this.onFailure, this.isFailure, contextFor(options?.signal))
+    return runFallback(fn, this.onFailure, this.isFailure, this.events, contextFor(options?.signal))
   }
 }
 
@@ -68,6 +85,7 @@ function runFallback<T, R>(
   fn: Operation<T>,
   onFailure: (error: unknown) => R | PromiseLike<R>,
   isFailure: ((error: unknown, context: FailureContext) => boolean) | undefined,
+  events: PolicyEvents | undefined,
   context: Context,
 ): Promise<T | R> {
   if (context.aborted) {
@@ -80,6 +98,9 @@ function runFallback<T, R>(
     const failed = isFailure === undefined ? !callerAborted : isFailure(error, callerAborted ? CALLER_ABORTED : OWN_FAILURE)
     if (!failed) {
       throw error
+    }
+    if (events?.active === true) {
+      events.emit({ type: 'fallback', policy: 'fallback', error })
     }
     return onFailure(error)
   })
