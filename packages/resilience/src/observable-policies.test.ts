@@ -11,8 +11,10 @@ import { CircuitOpenError } from './errors/circuit-open-error.js'
 import { LimitExceededError } from './errors/limit-exceeded-error.js'
 import { ThrottledError } from './errors/throttled-error.js'
 import { fallback, fallbackPolicy } from './fallback.js'
+import { pipeline } from './pipeline.js'
 import type { PolicyEvent, PolicyListener } from './policy-events.js'
 import { deferred, failCalls, recordTransitions } from './test-support/breaker-helpers.js'
+import type { Policy } from './types.js'
 
 beforeEach(() => {
   vi.useFakeTimers()
@@ -224,5 +226,64 @@ describe('fallback events', () => {
     const event = { type: 'fallback', policy: 'fallback', error: boom }
     expect(fromOptions.heard).toEqual([event, event])
     expect(fromListen.heard).toEqual([event])
+  })
+})
+
+describe('Pipeline.listen', () => {
+  it('hears the events of every policy inside, nested pipelines included, until one function stops them all', async () => {
+    const breaker = new CircuitBreaker({ name: 'inventory', maxFailures: 1 })
+    const bulkhead = new Bulkhead({ maxConcurrent: 1 })
+    const limiter = new AdaptiveLimiter({ initial: 1, algorithm: { kind: 'aimd', latencyThresholdMs: 100 } })
+    const policies = pipeline(pipeline(bulkhead), limiter, breaker)
+    const { listener, heard } = recorder()
+    const stop = policies.listen(listener)
+
+    // The bulkhead refuses a second call while the first runs.
+    const gate = deferred<string>()
+    const running = policies.execute(() => gate.promise)
+    const bulkheadError = await reasonOf(policies.execute(() => 'refused'))
+    gate.resolve('ok')
+    await running
+    // The limiter, grown to 2 by that fast call, refuses while both places are taken.
+    const permits = [limiter.tryAcquire(), limiter.tryAcquire()]
+    const limiterError = await reasonOf(policies.execute(() => 'refused'))
+    for (const permit of permits) {
+      permit!.ignore()
+    }
+    // A failure opens the breaker, which then refuses.
+    await reasonOf(policies.execute(() => Promise.reject(new Error('boom'))))
+    const breakerError = await reasonOf(policies.execute(() => 'refused'))
+
+    expect(heard).toEqual([
+      { type: 'rejection', policy: 'bulkhead', error: bulkheadError },
+      { type: 'limit', policy: 'limiter', limit: 2, previous: 1 },
+      { type: 'rejection', policy: 'limiter', error: limiterError },
+      { type: 'state', policy: 'breaker', name: 'inventory', state: 'open', previous: 'closed' },
+      { type: 'rejection', policy: 'breaker', error: breakerError },
+    ])
+    expect(bulkheadError).toBeInstanceOf(BulkheadRejectedError)
+    expect(limiterError).toBeInstanceOf(LimitExceededError)
+    expect(breakerError).toBeInstanceOf(CircuitOpenError)
+
+    stop()
+    breaker.reset()
+    breaker.isolate()
+    await reasonOf(policies.execute(() => 'refused'))
+    const blocker = deferred()
+    const held = bulkhead.execute(() => blocker.promise)
+    await reasonOf(bulkhead.execute(() => 'refused'))
+    blocker.resolve()
+    await held
+    expect(heard).toHaveLength(5)
+  })
+
+  it('skips policies that cannot be listened to, and an empty pipeline returns a harmless stop', () => {
+    const foreign: Policy = { execute: (fn, options) => pipeline().execute(fn, options) }
+    const { listener, heard } = recorder()
+    const stop = pipeline(foreign, new CircuitBreaker({ maxFailures: 1 })).listen(listener)
+    expect(() => { pipeline().listen(listener)() }).not.toThrow()
+    stop()
+    stop()
+    expect(heard).toEqual([])
   })
 })

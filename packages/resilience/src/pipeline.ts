@@ -1,5 +1,6 @@
 import { type Context, type ContextOperation, contextFor } from './internal/context.js'
 import { type InternalPolicy, invoke, kRun, runPolicy, untilAborted } from './internal/policy.js'
+import type { ObservablePolicy, PolicyListener } from './policy-events.js'
 import type { ExecuteOptions, Operation, Policy } from './types.js'
 
 /**
@@ -25,12 +26,36 @@ export function pipeline(...policies: readonly Policy[]): Pipeline {
 }
 
 /** A composition of policies; build it with {@link pipeline}. */
-export class Pipeline implements InternalPolicy {
+export class Pipeline implements InternalPolicy, ObservablePolicy {
   /** The policies, outermost first. */
   readonly policies: readonly Policy[]
 
   constructor(policies: readonly Policy[]) {
     this.policies = [...policies]
+  }
+
+  /**
+   * Subscribes `listener` to every policy inside that has a `listen` method, nested pipelines
+   * included; returns one function that unsubscribes it from all of them. The pipeline emits no
+   * events of its own: the listener hears its policies'.
+   *
+   * @example
+   * const stop = products.listen((event) => {
+   *   if (event.type === 'rejection') metrics.increment(`products_${event.policy}_rejected`)
+   * })
+   */
+  listen(listener: PolicyListener): () => void {
+    const stops: Array<() => void> = []
+    for (const policy of this.policies) {
+      if (isObservable(policy)) {
+        stops.push(policy.listen(listener))
+      }
+    }
+    return () => {
+      for (const stop of stops) {
+        stop()
+      }
+    }
   }
 
   /** Runs `fn` through every policy, outermost first. */
@@ -58,4 +83,8 @@ export class Pipeline implements InternalPolicy {
     }
     return runPolicy(policy, (inner) => this.runFrom(index + 1, fn, inner), context)
   }
+}
+
+function isObservable(policy: Policy): policy is Policy & ObservablePolicy {
+  return typeof (policy as Partial<ObservablePolicy>).listen === 'function'
 }
