@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
@@ -5,6 +7,7 @@ import { ResilienceError } from './errors/resilience-error.js'
 import { TimeoutError, isTimeoutError } from './errors/timeout-error.js'
 import { neverAbortedSignal } from './internal/context.js'
 import { pendingTimers } from './internal/timer-queue.js'
+import type { PolicyEvent } from './policy-events.js'
 import {
   abortableResolveAfter,
   never,
@@ -340,5 +343,59 @@ describe('timeoutPolicy', () => {
   it('refuses a non-positive timeout with RangeError', () => {
     expect(() => timeoutPolicy(0)).toThrow(RangeError)
     expect(() => new TimeoutPolicy(-5)).toThrow(RangeError)
+  })
+})
+
+describe('timeout: events', () => {
+  it('reports the timeout when it gives up on the call, and nothing for a call that answers in time', async () => {
+    const heard: (PolicyEvent & { at: number })[] = []
+    const listener = (event: PolicyEvent): void => {
+      heard.push({ ...event, at: performance.now() })
+    }
+    const late = track(withTimeout(() => never(), 100, { listener }))
+    const early = track(withTimeout(() => resolveAfter(50, 'early'), 100, { listener }))
+    await vi.advanceTimersByTimeAsync(100)
+    expect(late.reason).toBeInstanceOf(TimeoutError)
+    expect(early.value).toBe('early')
+    expect(heard).toEqual([{ type: 'timeout', policy: 'timeout', timeoutMs: 100, at: 100 }])
+  })
+
+  it('tells a listener in the call\'s AsyncLocalStorage context, though the shared timer fires elsewhere, until it unsubscribes', async () => {
+    const als = new AsyncLocalStorage<string>()
+    const seen: (string | undefined)[] = []
+    const policy = new TimeoutPolicy(100)
+    const stop = policy.listen(() => seen.push(als.getStore()))
+    // The first call arms the shared timer, outside any context; the second fires from it.
+    const first = track(policy.execute(() => never()))
+    const second = track(als.run('request 3', () => policy.execute(() => never())))
+    await vi.advanceTimersByTimeAsync(100)
+    expect(first.reason).toBeInstanceOf(TimeoutError)
+    expect(second.reason).toBeInstanceOf(TimeoutError)
+    expect(seen).toEqual([undefined, 'request 3'])
+    stop()
+    const third = track(policy.execute(() => never()))
+    await vi.advanceTimersByTimeAsync(100)
+    expect(third.reason).toBeInstanceOf(TimeoutError)
+    expect(seen).toHaveLength(2)
+  })
+
+  it('still times the call out when a listener throws', async () => {
+    const uncaught: unknown[] = []
+    const onUncaught = (error: unknown): void => {
+      uncaught.push(error)
+    }
+    process.on('uncaughtException', onUncaught)
+    const { calls, fn } = recorder(() => never())
+    const result = track(withTimeout(fn, 100, {
+      listener: () => {
+        throw new Error('listener bug')
+      },
+    }))
+    await vi.advanceTimersByTimeAsync(100)
+    await vi.runAllTimersAsync()
+    process.off('uncaughtException', onUncaught)
+    expect(result.reason).toBeInstanceOf(TimeoutError)
+    expect(calls[0]!.signal.aborted).toBe(true)
+    expect(uncaught).toEqual([new Error('listener bug')])
   })
 })

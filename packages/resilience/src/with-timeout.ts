@@ -1,11 +1,16 @@
 import { TimeoutError } from './errors/timeout-error.js'
+import { captureContext } from './internal/async-context.js'
 import { type Context, type ContextOperation, ScopeContext, contextFor } from './internal/context.js'
 import { type InternalPolicy, kRun } from './internal/policy.js'
 import { cancel, schedule } from './internal/timer-queue.js'
+import { type ObservablePolicy, type PolicyListener, PolicyEvents } from './policy-events.js'
 import type { ExecuteOptions, Operation } from './types.js'
 
 /** Options of {@link withTimeout}. */
-export type WithTimeoutOptions = ExecuteOptions
+export interface WithTimeoutOptions extends ExecuteOptions {
+  /** Hears the timeout when it fires: see {@link PolicyEvent}. */
+  readonly listener?: PolicyListener
+}
 
 /**
  * `asyncio.wait_for`: resolves with `fn`'s result, or rejects with {@link TimeoutError} once
@@ -22,43 +27,55 @@ export type WithTimeoutOptions = ExecuteOptions
  * const res = await withTimeout(({ signal }) => fetch(url, { signal }), 1000)
  */
 export function withTimeout<T>(fn: Operation<T>, timeoutMs: number, options?: WithTimeoutOptions): Promise<T> {
-  return runWithTimeout(fn, timeoutMs, contextFor(options?.signal), undefined)
+  const listener = options?.listener
+  const events = listener === undefined ? undefined : new PolicyEvents(listener)
+  return runWithTimeout(fn, timeoutMs, contextFor(options?.signal), undefined, events)
 }
 
 /** A policy that bounds each call to `timeoutMs`, for {@link pipeline}. */
-export function timeoutPolicy(timeoutMs: number): TimeoutPolicy {
-  return new TimeoutPolicy(timeoutMs)
+export function timeoutPolicy(timeoutMs: number, options: { readonly listener?: PolicyListener } = {}): TimeoutPolicy {
+  return new TimeoutPolicy(timeoutMs, options)
 }
 
 /** The policy form of {@link withTimeout}; build it with {@link timeoutPolicy}. */
-export class TimeoutPolicy implements InternalPolicy {
+export class TimeoutPolicy implements InternalPolicy, ObservablePolicy {
   /** The time limit per call, in milliseconds. */
   readonly timeoutMs: number
+  private readonly events: PolicyEvents
 
-  constructor(timeoutMs: number) {
+  constructor(timeoutMs: number, options: { readonly listener?: PolicyListener } = {}) {
     assertTimeout(timeoutMs)
     this.timeoutMs = timeoutMs
+    this.events = new PolicyEvents(options.listener)
   }
 
   /** Runs `fn` under this policy's time limit. */
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
-    return runWithTimeout(fn, this.timeoutMs, contextFor(options?.signal), undefined)
+    return runWithTimeout(fn, this.timeoutMs, contextFor(options?.signal), undefined, this.events.active ? this.events : undefined)
+  }
+
+  listen(listener: PolicyListener): () => void {
+    return this.events.listen(listener)
   }
 
   [kRun]<T>(fn: ContextOperation<T>, context: Context): Promise<T> {
-    return runWithTimeout(fn, this.timeoutMs, context, undefined)
+    return runWithTimeout(fn, this.timeoutMs, context, undefined, this.events.active ? this.events : undefined)
   }
 }
 
 /**
  * The engine behind every timeout in the library: runs `fn` in a child of `parent` (with
- * `attempt`, or the parent's), bounded by `timeoutMs` and by the parent's deadline.
+ * `attempt`, or the parent's), bounded by `timeoutMs` and by the parent's deadline. `events`, the
+ * timeout policy's own, hear it give up; they are passed only while someone listens (checking
+ * here costs the unobserved call measurably), and the timeouts of other policies (a retry's per
+ * attempt, a breaker's) pass none.
  */
 export function runWithTimeout<T>(
   fn: ContextOperation<T>,
   timeoutMs: number,
   parent: Context,
   attempt: number | undefined,
+  events?: PolicyEvents,
 ): Promise<T> {
   assertTimeout(timeoutMs)
   if (parent.aborted) {
@@ -72,10 +89,12 @@ export function runWithTimeout<T>(
       limitMs = remainingMs
     }
     if (limitMs <= 0) {
+      events?.emit({ type: 'timeout', policy: 'timeout', timeoutMs: deadline.timeoutMs })
       return Promise.reject(new TimeoutError(deadline.timeoutMs))
     }
   }
   const context = new ScopeContext(parent, attempt ?? parent.attempt, deadline)
+  const report = events === undefined ? undefined : timeoutReporter(events)
   return new Promise<T>((resolve, reject) => {
     let settled = false
     const timer = schedule(limitMs, () => {
@@ -85,7 +104,9 @@ export function runWithTimeout<T>(
       settled = true
       unsubscribe?.()
       // Report the limit the caller set: the deadline's own budget when it cut the call short.
-      const error = new TimeoutError(limitMs < timeoutMs && deadline !== undefined ? deadline.timeoutMs : timeoutMs)
+      const reportedMs = limitMs < timeoutMs && deadline !== undefined ? deadline.timeoutMs : timeoutMs
+      const error = new TimeoutError(reportedMs)
+      report?.(reportedMs)
       context.abort(error)
       context.dispose()
       reject(error)
@@ -141,6 +162,19 @@ export function runWithTimeout<T>(
       onValue(result)
     }
   })
+}
+
+/**
+ * Emits a call's timeout event. The shared timer fires in the async context of whichever call
+ * armed it, so the event is emitted in the context captured now, inside the call.
+ */
+function timeoutReporter(events: PolicyEvents): (timeoutMs: number) => void {
+  const inContext = captureContext()
+  return (timeoutMs) => {
+    inContext(() => {
+      events.emit({ type: 'timeout', policy: 'timeout', timeoutMs })
+    })
+  }
 }
 
 function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
