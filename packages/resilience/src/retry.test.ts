@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
 import { Deadline } from './deadline.js'
@@ -5,6 +7,7 @@ import { CircuitOpenError } from './errors/circuit-open-error.js'
 import { ResilienceError } from './errors/resilience-error.js'
 import { TimeoutError } from './errors/timeout-error.js'
 import { TooManyRetriesError, isTooManyRetriesError } from './errors/too-many-retries-error.js'
+import type { PolicyEvent } from './policy-events.js'
 import { RetryBudget } from './retry-budget.js'
 import { type RetryEvent, RetryPolicy, retry, retryPolicy } from './retry.js'
 import {
@@ -567,5 +570,133 @@ describe('retryPolicy', () => {
     expect(result.at).toBe(50)
     await vi.runAllTimersAsync()
     expect(calls).toHaveLength(1)
+  })
+})
+
+describe('retry: events', () => {
+  /** A listener that records what it hears, with the fake time it heard it at. */
+  function listening(): { readonly heard: (PolicyEvent & { at: number })[]; readonly listener: (event: PolicyEvent) => void } {
+    const heard: (PolicyEvent & { at: number })[] = []
+    return { heard, listener: (event) => heard.push({ ...event, at: performance.now() }) }
+  }
+
+  it('reports each attempt, its end and each retry, the successful attempt 3 winning', async () => {
+    const { heard, listener } = listening()
+    const errors = [new AttemptError(0), new AttemptError(1)]
+    const { fn } = recorder((_context, index) => (index < 2 ? rejectAfter(10, errors[index]) : resolveAfter(10, 'third')))
+    const result = track(retry(fn, { maxAttempts: 5, intervalMs: 100, listener }))
+    await vi.runAllTimersAsync()
+    expect(result.value).toBe('third')
+    expect(heard).toEqual([
+      { type: 'attempt', policy: 'retry', attempt: 1, at: 0 },
+      { type: 'attempt-end', policy: 'retry', attempt: 1, outcome: 'failed', won: false, durationMs: 10, error: errors[0], at: 10 },
+      { type: 'retry', policy: 'retry', attempt: 1, delayMs: 100, error: errors[0], at: 10 },
+      { type: 'attempt', policy: 'retry', attempt: 2, at: 110 },
+      { type: 'attempt-end', policy: 'retry', attempt: 2, outcome: 'failed', won: false, durationMs: 10, error: errors[1], at: 120 },
+      { type: 'retry', policy: 'retry', attempt: 2, delayMs: 100, error: errors[1], at: 120 },
+      { type: 'attempt', policy: 'retry', attempt: 3, at: 220 },
+      { type: 'attempt-end', policy: 'retry', attempt: 3, outcome: 'ok', won: true, durationMs: 10, at: 230 },
+    ])
+  })
+
+  it('reports the last failed attempt as the winner when the attempts run out, onRetry still called', async () => {
+    const { heard, listener } = listening()
+    const onRetry = vi.fn()
+    const { fn } = failing()
+    const result = track(retry(fn, { maxAttempts: 2, intervalMs: 50, listener, onRetry }))
+    await vi.runAllTimersAsync()
+    expect((result.reason as TooManyRetriesError).reason).toBe('attempts')
+    expect(onRetry).toHaveBeenCalledTimes(1)
+    expect(heard).toEqual([
+      { type: 'attempt', policy: 'retry', attempt: 1, at: 0 },
+      { type: 'attempt-end', policy: 'retry', attempt: 1, outcome: 'failed', won: false, durationMs: 0, error: new AttemptError(0), at: 0 },
+      { type: 'retry', policy: 'retry', attempt: 1, delayMs: 50, error: new AttemptError(0), at: 0 },
+      { type: 'attempt', policy: 'retry', attempt: 2, at: 50 },
+      { type: 'attempt-end', policy: 'retry', attempt: 2, outcome: 'failed', won: true, durationMs: 0, error: new AttemptError(1), at: 50 },
+    ])
+  })
+
+  it('reports a rejection with the TooManyRetriesError the caller gets when the budget refuses a retry', async () => {
+    const { heard, listener } = listening()
+    const budget = new RetryBudget({ ratio: 0, minPerSecond: 0 })
+    const { fn } = failing()
+    const result = track(retry(fn, { maxAttempts: 3, intervalMs: 100, budget, listener }))
+    await vi.runAllTimersAsync()
+    const error = result.reason as TooManyRetriesError
+    expect(error.reason).toBe('budget')
+    expect(heard).toEqual([
+      { type: 'attempt', policy: 'retry', attempt: 1, at: 0 },
+      { type: 'attempt-end', policy: 'retry', attempt: 1, outcome: 'failed', won: true, durationMs: 0, error: new AttemptError(0), at: 0 },
+      { type: 'rejection', policy: 'retry', error, at: 0 },
+    ])
+    expect((heard[2] as { error: unknown }).error).toBe(error)
+  })
+
+  it('reports an attempt the caller\'s abort ended as cancelled, and nothing after it', async () => {
+    const { heard, listener } = listening()
+    const controller = new AbortController()
+    const { fn } = recorder((context) => abortableResolveAfter(100, 'late', context.signal))
+    const result = track(retry(fn, { maxAttempts: 3, listener, signal: controller.signal }))
+    await vi.advanceTimersByTimeAsync(30)
+    controller.abort(new Error('caller gone'))
+    await vi.runAllTimersAsync()
+    expect(result.reason).toEqual(new Error('caller gone'))
+    expect(heard).toEqual([
+      { type: 'attempt', policy: 'retry', attempt: 1, at: 0 },
+      { type: 'attempt-end', policy: 'retry', attempt: 1, outcome: 'cancelled', won: false, durationMs: 30, at: 30 },
+    ])
+  })
+
+  it('emits inside the call, so a listener sees the call\'s AsyncLocalStorage context', async () => {
+    const als = new AsyncLocalStorage<string>()
+    const seen: [string, string | undefined][] = []
+    const policy = retryPolicy({ maxAttempts: 2, intervalMs: 100, timeoutMs: 50 })
+    policy.listen((event) => seen.push([event.type, als.getStore()]))
+    const { fn } = recorder((_context, index) => (index === 0 ? never() : resolveAfter(10, 'ok')))
+    const result = track(als.run('request 7', () => policy.execute(fn)))
+    await vi.runAllTimersAsync()
+    expect(result.value).toBe('ok')
+    expect(seen).toEqual([
+      ['attempt', 'request 7'],
+      ['attempt-end', 'request 7'],
+      ['retry', 'request 7'],
+      ['attempt', 'request 7'],
+      ['attempt-end', 'request 7'],
+    ])
+  })
+
+  it('keeps the call going when a listener throws, and rethrows the listener\'s error later', async () => {
+    const uncaught: unknown[] = []
+    const onUncaught = (error: unknown): void => {
+      uncaught.push(error)
+    }
+    process.on('uncaughtException', onUncaught)
+    const { heard, listener } = listening()
+    const policy = new RetryPolicy({
+      maxAttempts: 3,
+      listener: () => {
+        throw new Error('listener bug')
+      },
+    })
+    policy.listen(listener)
+    const { calls, fn } = failing(1)
+    const result = track(policy.execute(fn))
+    await vi.runAllTimersAsync()
+    expect(result.value).toBe('ok on attempt 2')
+    expect(calls).toHaveLength(2)
+    expect(heard.map((event) => event.type)).toEqual(['attempt', 'attempt-end', 'retry', 'attempt', 'attempt-end'])
+    await vi.runAllTimersAsync()
+    process.off('uncaughtException', onUncaught)
+    expect(uncaught).toEqual(Array.from({ length: 5 }, () => new Error('listener bug')))
+  })
+
+  it('stops telling a listener once it unsubscribes', async () => {
+    const { heard, listener } = listening()
+    const policy = retryPolicy()
+    const stop = policy.listen(listener)
+    await policy.execute(() => 'first')
+    stop()
+    await policy.execute(() => 'second')
+    expect(heard.map((event) => event.type)).toEqual(['attempt', 'attempt-end'])
   })
 })

@@ -1,10 +1,12 @@
 import { type BackoffKind, backoffDelay } from './backoff.js'
 import type { Deadline } from './deadline.js'
 import { isCircuitOpenError } from './errors/circuit-open-error.js'
-import { TooManyRetriesError } from './errors/too-many-retries-error.js'
+import { type RetryStopReason, TooManyRetriesError } from './errors/too-many-retries-error.js'
+import { now } from './internal/clock.js'
 import { type Context, type ContextOperation, ViewContext, contextFor } from './internal/context.js'
 import { type InternalPolicy, invoke, kRun, untilAborted } from './internal/policy.js'
 import { sleep } from './internal/sleep.js'
+import { type ObservablePolicy, type PolicyListener, PolicyEvents } from './policy-events.js'
 import type { RetryBudget } from './retry-budget.js'
 import type { ExecuteOptions, Operation } from './types.js'
 import { runWithTimeout } from './with-timeout.js'
@@ -44,6 +46,8 @@ export interface RetryOptions {
   readonly deadline?: Deadline
   /** Hears each failed attempt before the pause. */
   readonly onRetry?: (event: RetryEvent) => void
+  /** Hears every attempt, retry and budget refusal: see {@link PolicyEvent}. */
+  readonly listener?: PolicyListener
   /** A number in [0, 1) for jitter; `Math.random` by default. */
   readonly random?: () => number
 }
@@ -80,7 +84,8 @@ const defaultRetryIf = (error: unknown): boolean => !isCircuitOpenError(error)
  */
 export function retry<T>(fn: Operation<T>, options: RetryOptions = {}): Promise<T> {
   const resolved = resolveRetry(options)
-  return runRetry(fn, resolved, contextFor(options.signal, resolved.deadline))
+  const events = options.listener === undefined ? undefined : new PolicyEvents(options.listener)
+  return runRetry(fn, resolved, contextFor(options.signal, resolved.deadline), events)
 }
 
 /** A policy that retries as {@link retry} does, for {@link pipeline}. */
@@ -89,21 +94,27 @@ export function retryPolicy(options: Omit<RetryOptions, 'signal'> = {}): RetryPo
 }
 
 /** The policy form of {@link retry}; build it with {@link retryPolicy}. */
-export class RetryPolicy implements InternalPolicy {
+export class RetryPolicy implements InternalPolicy, ObservablePolicy {
   private readonly options: ResolvedRetry
+  private readonly events: PolicyEvents
 
   constructor(options: Omit<RetryOptions, 'signal'> = {}) {
     this.options = resolveRetry(options)
+    this.events = new PolicyEvents(options.listener)
   }
 
   /** Runs `fn` with retries. */
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
-    return runRetry(fn, this.options, contextFor(options?.signal, this.options.deadline))
+    return runRetry(fn, this.options, contextFor(options?.signal, this.options.deadline), this.events)
+  }
+
+  listen(listener: PolicyListener): () => void {
+    return this.events.listen(listener)
   }
 
   // The entry point pipelines use (see internal/policy.ts).
   [kRun]<T>(fn: ContextOperation<T>, context: Context): Promise<T> {
-    return runRetry(fn, this.options, context)
+    return runRetry(fn, this.options, context, this.events)
   }
 }
 
@@ -133,7 +144,18 @@ function resolveRetry(options: RetryOptions): ResolvedRetry {
   }
 }
 
-async function runRetry<T>(fn: ContextOperation<T>, options: ResolvedRetry, parent: Context): Promise<T> {
+function runRetry<T>(
+  fn: ContextOperation<T>,
+  options: ResolvedRetry,
+  parent: Context,
+  events: PolicyEvents | undefined,
+): Promise<T> {
+  // Whether anyone listens is decided once per call, so that a call's events come whole. The loop
+  // that reports is a separate function: carrying its state costs the quiet loop a few ns per call.
+  return events?.active === true ? runObservedRetry(fn, options, parent, events) : runQuietRetry(fn, options, parent)
+}
+
+async function runQuietRetry<T>(fn: ContextOperation<T>, options: ResolvedRetry, parent: Context): Promise<T> {
   const deadline = options.deadline ?? parent.deadline
   options.budget?.recordRequest()
   let errors: unknown[] | undefined
@@ -144,26 +166,95 @@ async function runRetry<T>(fn: ContextOperation<T>, options: ResolvedRetry, pare
     } catch (error) {
       // The caller (or an outer policy) gave up: its reason, not this attempt's error, is the answer.
       parent.throwIfAborted()
-      if (!options.retryIf(error, attempt)) {
+      const next = nextStep(error, attempt, deadline, options)
+      if (next === 'retryIf') {
         throw error
       }
       ;(errors ??= []).push(error)
-      if (attempt >= options.maxAttempts) {
-        throw new TooManyRetriesError(attempt, errors, 'attempts')
+      if (typeof next !== 'number') {
+        throw new TooManyRetriesError(attempt, errors, next)
       }
-      const delayMs = pauseBefore(attempt, error, options)
-      if (deadline !== undefined && delayMs >= deadline.remainingMs()) {
-        throw new TooManyRetriesError(attempt, errors, 'deadline')
-      }
-      if (options.budget !== undefined && !options.budget.tryAcquireRetry()) {
-        throw new TooManyRetriesError(attempt, errors, 'budget')
-      }
-      options.onRetry?.({ attempt, error, delayMs })
-      if (delayMs > 0) {
-        await sleep(delayMs, parent)
+      options.onRetry?.({ attempt, error, delayMs: next })
+      if (next > 0) {
+        await sleep(next, parent)
       }
     }
   }
+}
+
+/** {@link runQuietRetry}, telling `events` of each attempt, its end, each retry and a budget's refusal. */
+async function runObservedRetry<T>(
+  fn: ContextOperation<T>,
+  options: ResolvedRetry,
+  parent: Context,
+  events: PolicyEvents,
+): Promise<T> {
+  const deadline = options.deadline ?? parent.deadline
+  options.budget?.recordRequest()
+  let errors: unknown[] | undefined
+  for (let attempt = 1; ; attempt++) {
+    parent.throwIfAborted()
+    const startedAt = now()
+    events.emit({ type: 'attempt', policy: 'retry', attempt })
+    try {
+      const value = await runAttempt(fn, options, parent, attempt, deadline)
+      events.emit({ type: 'attempt-end', policy: 'retry', attempt, outcome: 'ok', won: true, durationMs: now() - startedAt })
+      return value
+    } catch (error) {
+      const durationMs = now() - startedAt
+      if (parent.aborted) {
+        events.emit({ type: 'attempt-end', policy: 'retry', attempt, outcome: 'cancelled', won: false, durationMs })
+        throw parent.reason
+      }
+      // Decide before reporting the attempt: it won if its error ends the call.
+      const next = nextStep(error, attempt, deadline, options)
+      const won = typeof next !== 'number'
+      events.emit({ type: 'attempt-end', policy: 'retry', attempt, outcome: 'failed', won, durationMs, error })
+      if (next === 'retryIf') {
+        throw error
+      }
+      ;(errors ??= []).push(error)
+      if (typeof next !== 'number') {
+        const tooMany = new TooManyRetriesError(attempt, errors, next)
+        if (next === 'budget') {
+          events.emit({ type: 'rejection', policy: 'retry', error: tooMany })
+        }
+        throw tooMany
+      }
+      events.emit({ type: 'retry', policy: 'retry', attempt, delayMs: next, error })
+      options.onRetry?.({ attempt, error, delayMs: next })
+      if (next > 0) {
+        await sleep(next, parent)
+      }
+    }
+  }
+}
+
+/**
+ * After attempt `attempt` failed with `error`: the pause before the next attempt, or why there is
+ * none (`'retryIf'`: the error is not worth another attempt and is rethrown as it is). Takes a retry
+ * from the budget only when nothing else stops the call.
+ */
+function nextStep(
+  error: unknown,
+  attempt: number,
+  deadline: Deadline | undefined,
+  options: ResolvedRetry,
+): RetryStopReason | 'retryIf' | number {
+  if (!options.retryIf(error, attempt)) {
+    return 'retryIf'
+  }
+  if (attempt >= options.maxAttempts) {
+    return 'attempts'
+  }
+  const delayMs = pauseBefore(attempt, error, options)
+  if (deadline !== undefined && delayMs >= deadline.remainingMs()) {
+    return 'deadline'
+  }
+  if (options.budget !== undefined && !options.budget.tryAcquireRetry()) {
+    return 'budget'
+  }
+  return delayMs
 }
 
 function runAttempt<T>(
