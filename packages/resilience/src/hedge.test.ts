@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
 import { CircuitBreaker } from './circuit-breaker.js'
@@ -5,6 +7,7 @@ import { TimeoutError } from './errors/timeout-error.js'
 import { HedgePolicy, hedge, hedgePolicy } from './hedge.js'
 import { pendingTimers } from './internal/timer-queue.js'
 import { pipeline } from './pipeline.js'
+import type { PolicyEvent } from './policy-events.js'
 import { deferred, track } from './test-support/breaker-helpers.js'
 import type { ExecutionContext } from './types.js'
 import { timeoutPolicy } from './with-timeout.js'
@@ -256,5 +259,103 @@ describe('hedgePolicy', () => {
     expect(call.outcome.status).toBe('rejected')
     expect(started.every((copy) => copy.signal.aborted)).toBe(true)
     expect(started).toHaveLength(2)
+  })
+})
+
+describe('hedge: events', () => {
+  /** A listener that records what it hears, with the fake time it heard it at. */
+  function listening(): { readonly heard: (PolicyEvent & { at: number })[]; readonly listener: (event: PolicyEvent) => void } {
+    const heard: (PolicyEvent & { at: number })[] = []
+    return { heard, listener: (event) => heard.push({ ...event, at: performance.now() }) }
+  }
+
+  it('reports the hedge, copy 2 winning and copy 1 cancelled', async () => {
+    const { heard, listener } = listening()
+    const { started, fn } = copies()
+    const call = track(hedge(fn, { delayMs: 100, listener }))
+    await vi.advanceTimersByTimeAsync(150)
+    started[1]?.resolve('second')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(call.outcome).toEqual({ status: 'fulfilled', value: 'second' })
+    expect(heard).toEqual([
+      { type: 'attempt', policy: 'hedge', attempt: 1, at: 0 },
+      { type: 'hedge', policy: 'hedge', attempt: 2, delayMs: 100, at: 100 },
+      { type: 'attempt', policy: 'hedge', attempt: 2, at: 100 },
+      { type: 'attempt-end', policy: 'hedge', attempt: 2, outcome: 'ok', won: true, durationMs: 50, at: 150 },
+      { type: 'attempt-end', policy: 'hedge', attempt: 1, outcome: 'cancelled', won: false, durationMs: 150, at: 150 },
+    ])
+  })
+
+  it('reports no hedge when copy 1 answers before delayMs', async () => {
+    const { heard, listener } = listening()
+    const { started, fn } = copies()
+    const call = track(hedgePolicy({ delayMs: 100, listener }).execute(fn))
+    await vi.advanceTimersByTimeAsync(60)
+    started[0]?.resolve('first')
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(call.outcome).toEqual({ status: 'fulfilled', value: 'first' })
+    expect(heard).toEqual([
+      { type: 'attempt', policy: 'hedge', attempt: 1, at: 0 },
+      { type: 'attempt-end', policy: 'hedge', attempt: 1, outcome: 'ok', won: true, durationMs: 60, at: 60 },
+    ])
+  })
+
+  it('reports failed copies, the next one started at once without a hedge event, the last one winning', async () => {
+    const { heard, listener } = listening()
+    const { started, fn } = copies()
+    const call = track(hedge(fn, { delayMs: 100, listener }))
+    await vi.advanceTimersByTimeAsync(20)
+    started[0]?.reject(new Error('one'))
+    await vi.advanceTimersByTimeAsync(10)
+    started[1]?.reject(new Error('two'))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(call.outcome).toEqual({ status: 'rejected', reason: new Error('two') })
+    expect(heard).toEqual([
+      { type: 'attempt', policy: 'hedge', attempt: 1, at: 0 },
+      { type: 'attempt-end', policy: 'hedge', attempt: 1, outcome: 'failed', won: false, durationMs: 20, error: new Error('one'), at: 20 },
+      { type: 'attempt', policy: 'hedge', attempt: 2, at: 20 },
+      { type: 'attempt-end', policy: 'hedge', attempt: 2, outcome: 'failed', won: true, durationMs: 10, error: new Error('two'), at: 30 },
+    ])
+  })
+
+  it('reports every copy cancelled when the caller aborts', async () => {
+    const { heard, listener } = listening()
+    const { fn } = copies()
+    const controller = new AbortController()
+    const call = track(hedge(fn, { delayMs: 100, listener, signal: controller.signal }))
+    await vi.advanceTimersByTimeAsync(120)
+    controller.abort()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(call.outcome.status).toBe('rejected')
+    expect(heard.slice(3)).toEqual([
+      { type: 'attempt-end', policy: 'hedge', attempt: 1, outcome: 'cancelled', won: false, durationMs: 120, at: 120 },
+      { type: 'attempt-end', policy: 'hedge', attempt: 2, outcome: 'cancelled', won: false, durationMs: 20, at: 120 },
+    ])
+  })
+
+  it('tells a listener the events of a copy the timer started in the call\'s AsyncLocalStorage context, until it unsubscribes', async () => {
+    const als = new AsyncLocalStorage<string>()
+    const seen: [string, string | undefined][] = []
+    const policy = hedgePolicy({ delayMs: 100 })
+    const stop = policy.listen((event) => seen.push([event.type, als.getStore()]))
+    const { started, fn } = copies()
+    const call = track(als.run('request 9', () => policy.execute(fn)))
+    await vi.advanceTimersByTimeAsync(100)
+    started[1]?.resolve('second')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(call.outcome).toEqual({ status: 'fulfilled', value: 'second' })
+    expect(seen).toEqual([
+      ['attempt', 'request 9'],
+      ['hedge', 'request 9'],
+      ['attempt', 'request 9'],
+      ['attempt-end', 'request 9'],
+      ['attempt-end', 'request 9'],
+    ])
+    stop()
+    const again = track(policy.execute(fn))
+    started[2]?.resolve('again')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(again.outcome).toEqual({ status: 'fulfilled', value: 'again' })
+    expect(seen).toHaveLength(5)
   })
 })

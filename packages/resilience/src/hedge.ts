@@ -1,6 +1,9 @@
+import { captureContext } from './internal/async-context.js'
+import { now } from './internal/clock.js'
 import { type Context, type ContextOperation, ScopeContext, type Unsubscribe, contextFor } from './internal/context.js'
 import { type InternalPolicy, invoke, kRun } from './internal/policy.js'
 import { type TimerEntry, cancel, schedule } from './internal/timer-queue.js'
+import { type ObservablePolicy, type PolicyListener, PolicyEvents } from './policy-events.js'
 import type { ExecuteOptions, Operation } from './types.js'
 
 /** Options of {@link hedge} and {@link hedgePolicy}. */
@@ -11,6 +14,8 @@ export interface HedgeOptions {
   readonly maxHedges?: number
   /** Aborting it aborts every copy and rejects with its reason. */
   readonly signal?: AbortSignal
+  /** Hears every copy start and settle, and each hedge: see {@link PolicyEvent}. */
+  readonly listener?: PolicyListener
 }
 
 /**
@@ -33,7 +38,8 @@ function hedgeLost(): DOMException {
  * const stock = await hedge(({ signal }) => getStock(ids, signal), { delayMs: p95LatencyMs })
  */
 export function hedge<T>(fn: Operation<T>, options: HedgeOptions): Promise<T> {
-  return runHedge(fn, resolveHedge(options), contextFor(options.signal))
+  const events = options.listener === undefined ? undefined : new PolicyEvents(options.listener)
+  return runHedge(fn, resolveHedge(options), contextFor(options.signal), events)
 }
 
 /** A policy that hedges as {@link hedge} does, for {@link pipeline}. */
@@ -42,21 +48,27 @@ export function hedgePolicy(options: Omit<HedgeOptions, 'signal'>): HedgePolicy 
 }
 
 /** The policy form of {@link hedge}; build it with {@link hedgePolicy}. */
-export class HedgePolicy implements InternalPolicy {
+export class HedgePolicy implements InternalPolicy, ObservablePolicy {
   private readonly options: ResolvedHedge
+  private readonly events: PolicyEvents
 
   constructor(options: Omit<HedgeOptions, 'signal'>) {
     this.options = resolveHedge(options)
+    this.events = new PolicyEvents(options.listener)
   }
 
   /** Runs `fn`, hedged. */
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
-    return runHedge(fn, this.options, contextFor(options?.signal))
+    return runHedge(fn, this.options, contextFor(options?.signal), this.events)
+  }
+
+  listen(listener: PolicyListener): () => void {
+    return this.events.listen(listener)
   }
 
   // The entry point pipelines use (see internal/policy.ts).
   [kRun]<T>(fn: ContextOperation<T>, context: Context): Promise<T> {
-    return runHedge(fn, this.options, context)
+    return runHedge(fn, this.options, context, this.events)
   }
 }
 
@@ -76,10 +88,17 @@ function resolveHedge(options: Omit<HedgeOptions, 'signal'>): ResolvedHedge {
   return { delayMs: options.delayMs, maxHedges }
 }
 
-function runHedge<T>(fn: ContextOperation<T>, options: ResolvedHedge, parent: Context): Promise<T> {
+function runHedge<T>(
+  fn: ContextOperation<T>,
+  options: ResolvedHedge,
+  parent: Context,
+  events: PolicyEvents | undefined,
+): Promise<T> {
   if (parent.aborted) {
     return Promise.reject(parent.reason)
   }
+  // Whether anyone listens is decided once per call, so that a call's events come whole.
+  const watch = events?.active === true ? new HedgeWatch(events, options.delayMs) : undefined
   const totalCopies = options.maxHedges + 1
   return new Promise<T>((resolve, reject) => {
     const copies: ScopeContext[] = []
@@ -96,9 +115,11 @@ function runHedge<T>(fn: ContextOperation<T>, options: ResolvedHedge, parent: Co
       unsubscribe?.()
     }
     const abortAll = (reason: () => unknown, except?: ScopeContext): void => {
-      for (const copy of copies) {
+      for (let index = 0; index < copies.length; index++) {
+        const copy = copies[index]!
         if (copy !== except) {
           copy.abort(reason())
+          watch?.end(index, 'cancelled', false)
         }
         copy.dispose()
       }
@@ -108,17 +129,20 @@ function runHedge<T>(fn: ContextOperation<T>, options: ResolvedHedge, parent: Co
         cancel(timer)
         timer = undefined
       }
-      const context = new ScopeContext(parent, copies.length + 1, parent.deadline)
+      const index = copies.length
+      const context = new ScopeContext(parent, index + 1, parent.deadline)
       copies.push(context)
       if (copies.length < totalCopies) {
-        timer = schedule(options.delayMs, launch)
+        timer = schedule(options.delayMs, watch === undefined ? launch : () => { watch.hedge(copies.length + 1, launch) })
       }
+      watch?.start(index)
       invoke(fn, context).then(
         (value) => {
           if (done) {
             return
           }
           finish()
+          watch?.end(index, 'ok', true)
           abortAll(hedgeLost, context)
           resolve(value)
         },
@@ -128,13 +152,17 @@ function runHedge<T>(fn: ContextOperation<T>, options: ResolvedHedge, parent: Co
           }
           failed++
           if (copies.length < totalCopies) {
+            watch?.end(index, 'failed', false, error)
             launch()
           } else if (failed === copies.length) {
             finish()
+            watch?.end(index, 'failed', true, error)
             for (const copy of copies) {
               copy.dispose()
             }
             reject(error)
+          } else {
+            watch?.end(index, 'failed', false, error)
           }
         },
       )
@@ -152,4 +180,51 @@ function runHedge<T>(fn: ContextOperation<T>, options: ResolvedHedge, parent: Co
     }
     launch()
   })
+}
+
+/** What one observed hedged call reports: made only while someone listens. */
+class HedgeWatch {
+  /** When each copy started, by index. */
+  private readonly startedAt: number[] = []
+  /** Whether each copy's end was reported. */
+  private readonly ended: boolean[] = []
+  /**
+   * The call's async context. The shared timer that starts a hedge fires in the context of
+   * whichever call armed it, so a hedge, and the copy it starts, run in this one.
+   */
+  private readonly inContext = captureContext()
+
+  constructor(
+    private readonly events: PolicyEvents,
+    private readonly delayMs: number,
+  ) {}
+
+  start(index: number): void {
+    this.startedAt[index] = now()
+    this.ended[index] = false
+    this.events.emit({ type: 'attempt', policy: 'hedge', attempt: index + 1 })
+  }
+
+  /** The copies so far were slow: reports copy `attempt` and starts it with `launch`. */
+  hedge(attempt: number, launch: () => void): void {
+    this.inContext(() => {
+      this.events.emit({ type: 'hedge', policy: 'hedge', attempt, delayMs: this.delayMs })
+      launch()
+    })
+  }
+
+  /** Reports how copy `index` ended, once. */
+  end(index: number, outcome: 'ok' | 'failed' | 'cancelled', won: boolean, error?: unknown): void {
+    if (this.ended[index] !== false) {
+      return
+    }
+    this.ended[index] = true
+    const attempt = index + 1
+    const durationMs = now() - this.startedAt[index]!
+    this.events.emit(
+      outcome === 'failed'
+        ? { type: 'attempt-end', policy: 'hedge', attempt, outcome, won, durationMs, error }
+        : { type: 'attempt-end', policy: 'hedge', attempt, outcome, won, durationMs },
+    )
+  }
 }
