@@ -3,29 +3,13 @@ import { percent } from '../../chaos/objectives.js'
 import { SHED_LABEL, pageKind } from '../../chaos/page-kind.js'
 import { formatTable } from '../../lib/format-table.js'
 import { atLeast, atMost } from '../../lib/judgement.js'
-import { type OverloadFigures, runOverload } from '../../lib/overload-run.js'
-import { signInVisitors } from '../../lib/sign-in.js'
+import { OVERLOAD_TARGETS, OVERLOAD_VISITORS, type OverloadFigures, runOverload } from '../../lib/overload-run.js'
 import { type ScenarioOutcome, describeCounts } from '../scenario-outcome.js'
 import { type ScenarioContext, type StorefrontSystem, startSystem } from '../storefront-system.js'
 import { ms, times } from '../verdicts.js'
 
 const SCENARIO = 'overload'
-/** The arrival rate, as a multiple of the capacity each BFF showed closed loop. */
-const OVERLOAD = 3
-/** A page slower than this, in ms, counts for nothing in goodput (whole pages only): the page's two budgets. */
-const GOOD_WITHIN_MS = 2000
-/** Goodput under the overload, at least, as a share of capacity. */
-const GOODPUT_SHARE = 0.85
-/** The p99 of admitted pages, at most, as a multiple of the unloaded p99. */
-const ADMITTED_P99_FACTOR = 4
-/** The p99 of shed answers, under this, in ms. */
-const SHED_P99_MS = 5
-/**
- * Signed-in visitors whose pages are requested in turn: each page reads its own cart and
- * favorites, as under a real crowd (one visitor's identical pages would share one read in flight,
- * and a queue of them would cost little more than their serialization).
- */
-const VISITORS = 200
+const { factor: OVERLOAD, goodWithinMs: GOOD_WITHIN_MS, goodputShare: GOODPUT_SHARE, admittedP99Factor: ADMITTED_P99_FACTOR, shedP99Ms: SHED_P99_MS } = OVERLOAD_TARGETS
 /** The BFF without its adaptive page limit, beside. */
 const LIMIT_OFF = { ADAPTIVE_PAGE_LIMIT: 'false' }
 
@@ -87,7 +71,7 @@ export async function measureOverload(context: ScenarioContext, system: Storefro
       },
     ],
     notes: [
-      `${SCENARIO}: pages of ${VISITORS} signed-in visitors in turn; each BFF's capacity measured closed loop at ${plan.connections} connections for ${plan.loadedS} s after ${plan.warmupS} s of warm-up, `
+      `${SCENARIO}: pages of ${OVERLOAD_VISITORS} signed-in visitors in turn; each BFF's capacity measured closed loop at ${plan.connections} connections for ${plan.loadedS} s after ${plan.warmupS} s of warm-up, `
         + `its unloaded p99 open loop at a tenth of it for ${plan.loadedS} s, then ${OVERLOAD} times capacity open loop for ${plan.loadedS} s; `
         + 'the open-loop generator shares the two cores with the system.',
     ],
@@ -97,20 +81,16 @@ export async function measureOverload(context: ScenarioContext, system: Storefro
 }
 
 /** The overload run of one BFF at the plan's durations. */
-async function overloadOf(context: ScenarioContext, system: StorefrontSystem): Promise<OverloadFigures> {
+function overloadOf(context: ScenarioContext, system: StorefrontSystem): Promise<OverloadFigures> {
   const { plan, signal } = context
-  const visitors = await signInVisitors(system.bffOrigin, VISITORS)
   return runOverload({
-    url: `${system.bffOrigin}/products/all`,
-    visitors,
+    bffOrigin: system.bffOrigin,
     classify: pageKind,
     shedLabel: SHED_LABEL,
     connections: plan.connections,
     warmupS: plan.warmupS,
     capacityS: plan.loadedS,
     overloadS: plan.loadedS,
-    overloadFactor: OVERLOAD,
-    goodWithinMs: GOOD_WITHIN_MS,
     signal,
   })
 }
