@@ -13,9 +13,9 @@ const { factor: OVERLOAD, goodWithinMs: GOOD_WITHIN_MS, goodputShare: GOODPUT_SH
  * Measures capacity (closed loop: the most pages per second the system answers 200), the unloaded
  * p99 (open loop at a tenth of that), then sends pages at three times capacity, open loop. The
  * promise of load shedding: goodput (whole pages within the page's budgets) stays at least
- * {@link GOODPUT_SHARE} of capacity, admitted
- * pages keep a p99 within {@link ADMITTED_P99_FACTOR} times the unloaded one, and the rest are shed
- * at once: 503 with `retry-after` and the code `SVC_ERR_OVERLOADED`, p99 under {@link SHED_P99_MS} ms.
+ * {@link GOODPUT_SHARE} of capacity, admitted pages keep a p99 within {@link ADMITTED_P99_FACTOR}
+ * times the unloaded one, and the rest are shed at once: 503 with `retry-after` and the code
+ * `SVC_ERR_OVERLOADED`, p99 under {@link SHED_P99_MS} ms.
  */
 export async function overload(context: ChaosContext): Promise<ChaosOutcome> {
   const { plan, system, log, signal } = context
