@@ -48,6 +48,15 @@ const boundsArbitrary = fc
   .tuple(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 20 }), fc.integer({ min: 1, max: 40 }))
   .map(([min, extra, initial]) => ({ min, max: min + extra, initial }))
 
+/** Every limit the limiter took is a whole number within `[min, max]`. */
+function expectWholeWithin(limits: readonly number[], bounds: { readonly min: number; readonly max: number }): void {
+  for (const limit of limits) {
+    expect(Number.isInteger(limit)).toBe(true)
+    expect(limit).toBeGreaterThanOrEqual(bounds.min)
+    expect(limit).toBeLessThanOrEqual(bounds.max)
+  }
+}
+
 describe('AdaptiveLimiter invariants', () => {
   it('keeps the limit a whole number within [min, max], and never starts fn with the limit already in use', async () => {
     await fc.assert(
@@ -99,11 +108,7 @@ describe('AdaptiveLimiter invariants', () => {
           }
           await Promise.all(calls)
           expect(limiter.inflight).toBe(0)
-          for (const limit of limits) {
-            expect(Number.isInteger(limit)).toBe(true)
-            expect(limit).toBeGreaterThanOrEqual(bounds.min)
-            expect(limit).toBeLessThanOrEqual(bounds.max)
-          }
+          expectWholeWithin(limits, bounds)
         } finally {
           vi.useRealTimers()
         }
@@ -161,11 +166,7 @@ describe('AdaptiveLimiter invariants', () => {
             }
             expect(limiter.inflight).toBe(held.length)
           }
-          for (const limit of limits) {
-            expect(Number.isInteger(limit)).toBe(true)
-            expect(limit).toBeGreaterThanOrEqual(bounds.min)
-            expect(limit).toBeLessThanOrEqual(bounds.max)
-          }
+          expectWholeWithin(limits, bounds)
         } finally {
           vi.useRealTimers()
         }
