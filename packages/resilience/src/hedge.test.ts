@@ -333,6 +333,27 @@ describe('hedge: events', () => {
     ])
   })
 
+  it('starts a hedged copy in the caller\'s AsyncLocalStorage context, with nobody listening', async () => {
+    const als = new AsyncLocalStorage<string>()
+    const policy = hedgePolicy({ delayMs: 100 })
+    const storeOfCopy: (string | undefined)[] = []
+    const { started, fn } = copies()
+    const call = track(als.run('request 7', () => policy.execute((context) => {
+      storeOfCopy.push(als.getStore())
+      return fn(context)
+    })))
+    // Another call arms the shared timer first: the copy must not run in its context.
+    const other = track(als.run('request 8', () => policy.execute(fn)))
+    await vi.advanceTimersByTimeAsync(100)
+    expect(storeOfCopy).toEqual(['request 7', 'request 7'])
+    // started: call 7's first copy, call 8's first, then each one's hedge.
+    started[2]?.resolve('second')
+    started[1]?.resolve('first of the other')
+    await vi.advanceTimersByTimeAsync(0)
+    expect(call.outcome).toEqual({ status: 'fulfilled', value: 'second' })
+    expect(other.outcome).toEqual({ status: 'fulfilled', value: 'first of the other' })
+  })
+
   it('tells a listener the events of a copy the timer started in the call\'s AsyncLocalStorage context, until it unsubscribes', async () => {
     const als = new AsyncLocalStorage<string>()
     const seen: [string, string | undefined][] = []

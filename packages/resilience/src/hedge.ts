@@ -1,4 +1,4 @@
-import { captureContext } from './internal/async-context.js'
+import { type ContextRunner, captureContext } from './internal/async-context.js'
 import { now } from './internal/clock.js'
 import { type Context, type ContextOperation, ScopeContext, type Unsubscribe, contextFor } from './internal/context.js'
 import { type InternalPolicy, invoke, kRun } from './internal/policy.js'
@@ -98,7 +98,11 @@ function runHedge<T>(
     return Promise.reject(parent.reason)
   }
   // Whether anyone listens is decided once per call, so that a call's events come whole.
-  const watch = events?.active === true ? new HedgeWatch(events, options.delayMs) : undefined
+  // A hedge is started by the shared timer, which fires in the context of whichever call armed it:
+  // the copy it starts runs in this call's async context (its trace span, its request's logger),
+  // as a `setTimeout` callback would.
+  const inContext = options.maxHedges > 0 ? captureContext() : undefined
+  const watch = events?.active === true ? new HedgeWatch(events, options.delayMs, inContext) : undefined
   const totalCopies = options.maxHedges + 1
   return new Promise<T>((resolve, reject) => {
     const copies: ScopeContext[] = []
@@ -133,7 +137,7 @@ function runHedge<T>(
       const context = new ScopeContext(parent, index + 1, parent.deadline)
       copies.push(context)
       if (copies.length < totalCopies) {
-        timer = schedule(options.delayMs, watch === undefined ? launch : () => { watch.hedge(copies.length + 1, launch) })
+        timer = schedule(options.delayMs, watch === undefined ? () => { inContext!(launch) } : () => { watch.hedge(copies.length + 1, launch) })
       }
       watch?.start(index)
       invoke(fn, context).then(
@@ -188,15 +192,11 @@ class HedgeWatch {
   private readonly startedAt: number[] = []
   /** Whether each copy's end was reported. */
   private readonly ended: boolean[] = []
-  /**
-   * The call's async context. The shared timer that starts a hedge fires in the context of
-   * whichever call armed it, so a hedge, and the copy it starts, run in this one.
-   */
-  private readonly inContext = captureContext()
-
   constructor(
     private readonly events: PolicyEvents,
     private readonly delayMs: number,
+    /** The call's async context, where a hedge is reported and its copy started. */
+    private readonly inContext: ContextRunner | undefined,
   ) {}
 
   start(index: number): void {
@@ -207,7 +207,8 @@ class HedgeWatch {
 
   /** The copies so far were slow: reports copy `attempt` and starts it with `launch`. */
   hedge(attempt: number, launch: () => void): void {
-    this.inContext(() => {
+    const run = this.inContext ?? ((fn: () => void) => { fn() })
+    run(() => {
       this.events.emit({ type: 'hedge', policy: 'hedge', attempt, delayMs: this.delayMs })
       launch()
     })
