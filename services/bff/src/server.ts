@@ -4,6 +4,7 @@ import { buildApp } from './app.js'
 import { readBffEnv } from './config.js'
 
 await runService({
+  service: 'bff',
   readEnv: () => readBffEnv(),
   // No database: the BFF only talks to the services below it.
   build: (env) => Promise.resolve({ app: buildApp(env), close: () => Promise.resolve() }),

@@ -5,6 +5,7 @@ import { readCartEnv } from './config.js'
 import { openCartDatabase } from './database.js'
 
 await runService({
+  service: 'cart',
   readEnv: () => readCartEnv(),
   build: async (env) => {
     const db = await openCartDatabase(env)

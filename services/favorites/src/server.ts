@@ -5,6 +5,7 @@ import { readFavoritesEnv } from './config.js'
 import { openFavoritesDatabase } from './database.js'
 
 await runService({
+  service: 'favorites',
   readEnv: () => readFavoritesEnv(),
   build: async (env) => {
     const db = await openFavoritesDatabase(env)

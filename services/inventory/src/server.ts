@@ -5,6 +5,7 @@ import { readInventoryEnv } from './config.js'
 import { openInventoryDatabase } from './database.js'
 
 await runService({
+  service: 'inventory',
   readEnv: () => readInventoryEnv(),
   build: async (env) => {
     const db = await openInventoryDatabase(env)

@@ -5,6 +5,7 @@ import { readProductsEnv } from './config.js'
 import { openProductsDatabase } from './database.js'
 
 await runService({
+  service: 'products',
   readEnv: () => readProductsEnv(),
   build: async (env) => {
     const db = await openProductsDatabase(env)

@@ -1,3 +1,4 @@
+import { type Context, type Span, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api'
 import {
   AdaptiveLimiter,
   AdaptiveThrottle,
@@ -13,6 +14,10 @@ import {
 } from '@storefront/resilience'
 import { Pool } from 'undici'
 
+import { databaseMsFromServerTiming } from '../tracing/database-time.js'
+import { kitTracer } from '../tracing/kit-tracer.js'
+import { policySpanEvents } from '../tracing/policy-span-events.js'
+import { StorefrontAttributes } from '../tracing/span-names.js'
 import { discard, readJson, readProblem, retryAfterMs } from './read-response.js'
 import { ReplicaDiscovery, lookupAll } from './replica-discovery.js'
 import { type OutlierDetection, ReplicaSet, type ReplicaStats } from './replica-set.js'
@@ -59,6 +64,15 @@ interface CallState {
   readonly budget: Deadline
   /** True when {@link budget} is the caller's, so a 504 for it is the caller's business. */
   readonly callerBudget: boolean
+  /** Attempts started so far, for their spans. */
+  attempts: number
+}
+
+/** One attempt's trace: the context its request carries on, and what the answer said. */
+interface AttemptTrace {
+  readonly context: Context
+  status?: number
+  serverTiming?: string | string[] | undefined
 }
 
 /** Retried only when worth it: never a 504 that only says the caller's budget was spent. */
@@ -182,6 +196,11 @@ export class UpstreamClient {
         // concurrency limit is this client's doing, never held against the downstream.
         isFailure: (error, ending) => !isLimitExceededError(error) && countsAgainstDownstream(error, ending),
       })
+    // What the policies do shows in the trace of the call they do it to: refusals, retries, the
+    // breaker's transitions.
+    this.breaker.listen(policySpanEvents)
+    this.limiter?.listen(policySpanEvents)
+    this.throttle?.listen(policySpanEvents)
   }
 
   /**
@@ -255,7 +274,7 @@ export class UpstreamClient {
     const own = options.ownDeadline
     // Which budget runs out first is fixed when the call starts; a tie is the caller's.
     const callerBudget = own === undefined || options.deadline.expiresAt <= own.expiresAt
-    const state: CallState = { status: undefined, previous: undefined, current: undefined, budget: callerBudget ? options.deadline : own, callerBudget }
+    const state: CallState = { status: undefined, previous: undefined, current: undefined, budget: callerBudget ? options.deadline : own, callerBudget, attempts: 0 }
     const retryable = IDEMPOTENT_METHODS.has(method) || options.idempotencyKey !== undefined
     const attempt = ({ signal }: ExecutionContext): Promise<UpstreamResponse<T>> => this.attempt(method, path, options, signal, state)
     const scope = callerBudget ? undefined : new OwnBudgetScope(own, options.signal, state, this.replicaSet)
@@ -279,6 +298,7 @@ export class UpstreamClient {
       retryIf: isWorthRetrying,
       budget: this.retryBudget,
       deadline: options.deadline,
+      listener: policySpanEvents,
       ...(signal === undefined ? {} : { signal }),
     }).catch((caught: unknown) => {
       // The caller wants the reason the last attempt failed, not the retry loop's wrapper.
@@ -318,13 +338,27 @@ export class UpstreamClient {
     const replica = this.replicaSet.pick(state.previous) ?? await this.firstReplica()
     state.previous = replica
     state.current = replica
+    state.attempts++
+    const parent = context.active()
+    const span = kitTracer.startSpan(`${this.name} ${method} ${options.route ?? path.split('?')[0]!}`, { kind: SpanKind.CLIENT }, parent)
+    if (span.isRecording()) {
+      span.setAttributes({
+        [StorefrontAttributes.DOWNSTREAM]: this.name,
+        [StorefrontAttributes.ATTEMPT]: state.attempts,
+        'http.request.method': method,
+        'url.full': `${replica.origin}${path}`,
+      })
+    }
+    const attemptTrace: AttemptTrace = { context: trace.setSpan(parent, span) }
     try {
-      const response = await this.exchange(replica.pool, method, path, options, signal, state)
+      const response = await this.exchange(replica.pool, method, path, options, signal, state, attemptTrace)
       if (state.current === replica) {
         this.replicaSet.succeeded(replica)
       }
+      endAttemptSpan(span, attemptTrace, undefined, signal)
       return response
     } catch (error) {
+      endAttemptSpan(span, attemptTrace, error, signal)
       if (state.current === replica) {
         if (signal.aborted) {
           this.replicaSet.abandoned(replica)
@@ -352,7 +386,7 @@ export class UpstreamClient {
     return replica
   }
 
-  private async exchange<T>(pool: Pool, method: string, path: string, options: CallOptions<T>, signal: AbortSignal, state: CallState): Promise<UpstreamResponse<T>> {
+  private async exchange<T>(pool: Pool, method: string, path: string, options: CallOptions<T>, signal: AbortSignal, state: CallState, attemptTrace: AttemptTrace): Promise<UpstreamResponse<T>> {
     const headers: Record<string, string> = {
       authorization: this.authorization,
       accept: 'application/json',
@@ -368,10 +402,14 @@ export class UpstreamClient {
     if (options.payload !== undefined) {
       headers['content-type'] = 'application/json'
     }
+    // traceparent (and tracestate): the downstream's server span is this attempt's child.
+    propagation.inject(attemptTrace.context, headers)
     try {
       const response = await pool.request({ path, method, headers, body: options.payload ?? null, signal })
       const status = response.statusCode
       state.status = status
+      attemptTrace.status = status
+      attemptTrace.serverTiming = response.headers['server-timing']
       const expected = options.expect === undefined ? status >= 200 && status < 300 : options.expect.includes(status)
       if (!expected || status < 200 || status >= 300) {
         let problem: DownstreamProblem | undefined
@@ -437,6 +475,36 @@ export class UpstreamClient {
       // Metrics must never change the answer of a call.
     }
   }
+}
+
+/**
+ * Ends an attempt's client span: the status it got (from the call's state, which a failed answer
+ * also sets), the database time the downstream reported, whether its answer is the call's, and
+ * why it failed. An attempt cut short by its caller (a hedge that lost, a page that gave up) did
+ * not win and is no error of the downstream's.
+ */
+function endAttemptSpan(span: Span, answer: AttemptTrace, error: unknown, signal: AbortSignal): void {
+  if (span.isRecording()) {
+    if (answer.status !== undefined) {
+      span.setAttribute('http.response.status_code', answer.status)
+    }
+    const dbMs = databaseMsFromServerTiming(answer.serverTiming)
+    if (dbMs !== undefined) {
+      span.setAttribute(StorefrontAttributes.DB_MS, dbMs)
+    }
+    span.setAttribute(StorefrontAttributes.WON, error === undefined && !signal.aborted)
+    if (error !== undefined) {
+      const cancelled = signal.aborted
+      span.setAttribute('error.type', cancelled ? 'cancelled' : errorTypeOf(error))
+      span.setStatus({ code: SpanStatusCode.ERROR, message: cancelled ? 'cancelled by the caller' : error instanceof Error ? error.message : errorTypeOf(error) })
+    }
+  }
+  span.end()
+}
+
+function errorTypeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code
+  return typeof code === 'string' ? code : error instanceof Error ? error.name : typeof error
 }
 
 /** The outlier detection settings with their defaults, checked. */

@@ -1,5 +1,6 @@
 import postgres from 'postgres'
 
+import { QueryTrace } from '../tracing/query-spans.js'
 import { databaseUnavailable, isDatabaseUnavailable } from './database-unavailable.js'
 import type { Database, DatabaseStats, QueryOptions, Queryable, Row } from './database.js'
 
@@ -32,6 +33,7 @@ export function openPostgresDatabase(url: string, options: PostgresOptions): Dat
     connection: { application_name: options.applicationName },
   })
   let active = 0
+  const database = new URL(url).pathname.slice(1)
 
   const runQuery = async <R extends Row>(target: Sql, text: string, params: readonly unknown[] | undefined, signal: AbortSignal | undefined): Promise<R[]> => {
     signal?.throwIfAborted()
@@ -42,9 +44,13 @@ export function openPostgresDatabase(url: string, options: PostgresOptions): Dat
     }
     signal?.addEventListener('abort', onAbort, { once: true })
     active++
+    const traced = QueryTrace.start(text, database)
     try {
-      return await pending
+      const rows = await pending
+      traced?.end()
+      return rows
     } catch (error) {
+      traced?.end(error)
       if (signal?.aborted === true) {
         throw signal.reason as Error
       }

@@ -11,6 +11,7 @@ import { metricsPlugin } from '../plugins/metrics.js'
 import { RouteTable, problemDetailsPlugin } from '../plugins/problem-details.js'
 import { requestContextPlugin, requestIdOf, startOnlyWithTimeLeft } from '../plugins/request-context.js'
 import { serviceAuthPlugin } from '../plugins/service-auth.js'
+import { abandonServerSpan, endServerSpan, reportDatabaseTime, runInServerSpan, startServerSpan } from '../tracing/server-spans.js'
 import { answerClientError } from './client-error-handler.js'
 import { RequestLogController } from './request-log-controller.js'
 import { strictQuery } from './strict-query.js'
@@ -71,6 +72,15 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
     // Request lines at the level a route asks for: `debug` for health checks and scrapes.
     logController: new RequestLogController(),
     genReqId: requestIdOf,
+    // The request's server span starts with its logger, so that every line it logs carries the
+    // trace id, from "incoming request" on.
+    childLoggerFactory: (logger, bindings, loggerOptions, raw) => {
+      const traceId = startServerSpan(raw, String(bindings.reqId))
+      if (traceId !== undefined) {
+        bindings.trace_id = traceId
+      }
+      return logger.child(bindings, loggerOptions)
+    },
     trustProxy: trustProxyOption(options.trustProxy ?? false),
     bodyLimit: env.BODY_LIMIT_BYTES,
     // Longer than the usual load balancer idle timeout (60 s), so the balancer closes first.
@@ -111,7 +121,8 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
     done()
   })
   // Added before any route, so that every route the service declares gets them: recorded (404 vs
-  // 405), refusing unknown query parameters, and started only while the caller's budget lasts.
+  // 405), refusing unknown query parameters, started only while the caller's budget lasts, and
+  // run in the request's trace context.
   if (options.admission !== undefined) {
     app.addHook('onRequest', options.admission)
   }
@@ -119,8 +130,22 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
   app.addHook('onRoute', (route) => {
     routes.add(route)
     strictQuery(route)
-    route.preHandler = [...toArray(route.preHandler), startOnlyWithTimeLeft]
+    route.preHandler = [...toArray(route.preHandler), startOnlyWithTimeLeft, runInServerSpan]
   })
+  app.addHook('onResponse', (request, reply, done) => {
+    endServerSpan(request, reply)
+    done()
+  })
+  app.addHook('onRequestAbort', (request, done) => {
+    abandonServerSpan(request)
+    done()
+  })
+  if (options.db !== undefined) {
+    app.addHook('onSend', (request, reply, payload, done) => {
+      reportDatabaseTime(request, reply)
+      done(null, payload)
+    })
+  }
   void app.register(problemDetailsPlugin, { routes })
   void app.register(requestContextPlugin, { requestTimeoutMs: env.REQUEST_TIMEOUT_MS })
   void app.register(serviceAuthPlugin, { token: options.requireServiceToken === false ? undefined : env.SERVICE_TOKEN })

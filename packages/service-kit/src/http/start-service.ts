@@ -2,9 +2,12 @@ import type { FastifyInstance } from 'fastify'
 
 import type { BaseEnv } from '../config/base-env.js'
 import { ConfigError } from '../config/env.js'
+import { type Tracing, startTracing } from '../tracing/start-tracing.js'
 
 /** What {@link runService} needs to start a service. */
 export interface RunServiceOptions<E extends BaseEnv> {
+  /** The service's name: its spans' `service.name` unless `OTEL_SERVICE_NAME` says otherwise. */
+  readonly service: string
   /** Reads and validates the environment, cross-variable rules included; throws `ConfigError` on a bad value. */
   readonly readEnv: () => E
   /** Builds the app (and whatever it depends on, such as the database). */
@@ -13,14 +16,17 @@ export interface RunServiceOptions<E extends BaseEnv> {
 
 /**
  * The one place a service listens, handles signals and exits: reads the environment (a bad value
- * stops the process with one line naming the variable), builds the app, listens, and on SIGTERM or
- * SIGINT stops accepting, lets in-flight requests finish within `SHUTDOWN_GRACE_MS`, closes the
- * database and exits 0 (1 if the grace period ran out).
+ * stops the process with one line naming the variable), starts tracing (see `startTracing`), builds
+ * the app, listens, and on SIGTERM or SIGINT stops accepting, lets in-flight requests finish within
+ * `SHUTDOWN_GRACE_MS`, closes the database, exports the last spans and exits 0 (1 if the grace
+ * period ran out).
  */
 export async function runService<E extends BaseEnv>(options: RunServiceOptions<E>): Promise<void> {
   let env: E
+  let tracing: Tracing
   try {
     env = options.readEnv()
+    tracing = startTracing(options.service)
   } catch (error) {
     if (error instanceof ConfigError || error instanceof Error) {
       process.stderr.write(`${error.message}\n`)
@@ -55,6 +61,7 @@ export async function runService<E extends BaseEnv>(options: RunServiceOptions<E
     app
       .close()
       .then(close)
+      .then(() => tracing.shutdown())
       .then(() => {
         app.log.info('stopped')
         clearTimeout(force)

@@ -1,5 +1,5 @@
 import { AdaptiveLimiter, type LimitPermit } from '@storefront/resilience'
-import { kitErrors, problemOf } from '@storefront/service-kit'
+import { kitErrors, problemOf, serverSpanOf } from '@storefront/service-kit'
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 
 import { EventLoopLoad } from './event-loop-load.js'
@@ -124,6 +124,7 @@ export class PageAdmission {
 
   private refuse(request: FastifyRequest, reply: FastifyReply): void {
     this.shedCount++
+    serverSpanOf(request)?.addEvent('shed', { 'storefront.policy': 'limiter', 'storefront.limit': this.limiter.limit })
     this.log ??= request.server.log
     this.reportTimer ??= setTimeout(() => { this.report() }, SHED_REPORT_MS).unref()
     const problem = { ...problemOf(kitErrors.OVERLOADED, SHED_DETAIL), instance: request.url.split('?')[0], request_id: request.id }

@@ -1,5 +1,5 @@
 import { IdParam, Product } from '@storefront/contracts'
-import { AppError, type RoutePlugin, kitErrors, parseId } from '@storefront/service-kit'
+import { AppError, type RoutePlugin, StorefrontAttributes, kitErrors, parseId, serverSpanOf } from '@storefront/service-kit'
 import { Type } from 'typebox'
 
 import type { PageCaches } from '../../cache/page-caches.js'
@@ -101,6 +101,7 @@ export const productRoutes: RoutePlugin<ProductRoutesDeps> = async (app, deps) =
     })
     if (page.degraded.length > 0) {
       void reply.header('cache-control', 'no-store').header('x-degraded', page.degraded.join(', '))
+      serverSpanOf(request)?.setAttribute(StorefrontAttributes.DEGRADED, [...page.degraded])
     } else {
       // The counts are the user's own: no shared cache may keep them.
       void reply.header('cache-control', 'private, no-cache')
