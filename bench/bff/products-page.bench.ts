@@ -13,7 +13,9 @@
  *    through `next_after` at 32 connections;
  * 4. products stopped: stale pages from the catalogue the BFF holds, and 503s from a BFF with
  *    `STALE_IF_ERROR_MS=0`;
- * 5. the kit's client-side throttle, without the fleet: an `UpstreamClient` against a fake
+ * 5. what tracing costs: systems without the OpenTelemetry SDK, at its defaults (nothing
+ *    exported) and exporting every span, loaded in turn (`scenarios/tracing.ts`);
+ * 6. the kit's client-side throttle, without the fleet: an `UpstreamClient` against a fake
  *    downstream failing 10%, 50%, 90% then 100% of calls, then healthy again, beside the same
  *    client with `throttle: false` (`scenarios/client-throttle.ts`).
  *
@@ -42,13 +44,14 @@ import { measureClientThrottle } from './scenarios/client-throttle.js'
 import { measureHealthy } from './scenarios/healthy.js'
 import { measureOverload } from './scenarios/overload.js'
 import { measureProductsDown } from './scenarios/products-down.js'
+import { measureTracing } from './scenarios/tracing.js'
 import { CACHING_OFF, measureUncached } from './scenarios/uncached.js'
 import { StorefrontFleet } from './storefront-fleet.js'
 import { type ScenarioContext, startDownstreams, startSystem } from './storefront-system.js'
 
 const root = new URL('../../../', import.meta.url)
 /** The scenarios on the Storefront fleet, in the order they run; `--only` picks among them. */
-const FLEET_SCENARIOS = ['healthy', 'uncached', 'added-latency', 'catalogue', 'overload', 'products-down'] as const
+const FLEET_SCENARIOS = ['healthy', 'uncached', 'added-latency', 'tracing', 'catalogue', 'overload', 'products-down'] as const
 const SCENARIOS: readonly string[] = [...FLEET_SCENARIOS, 'throttle']
 const startedAt = performance.now()
 const log = progressLog()
@@ -168,6 +171,9 @@ async function measureOnFleet(fleet: StorefrontFleet, base: Omit<ScenarioContext
       outcomes.push(await measureAddedLatency(context, uncached))
     }
     await fleet.stop(uncached.bff)
+  }
+  if (only.has('tracing')) {
+    outcomes.push(await measureTracing(context))
   }
   if (healthy !== undefined && only.has('catalogue')) {
     outcomes.push(await measureCatalogue(context, healthy))

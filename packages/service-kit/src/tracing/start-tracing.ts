@@ -60,6 +60,9 @@ export function startTracing(service: string, env: Readonly<Record<string, strin
     shutdown: async () => {
       await provider.shutdown()
       trace.disable()
+      propagation.disable()
+      context.disable()
+      started = undefined
     },
   }
   return started
