@@ -340,7 +340,7 @@ export class UpstreamClient {
     state.current = replica
     state.attempts++
     const parent = context.active()
-    const span = kitTracer.startSpan(`${this.name} ${method} ${options.route ?? path.split('?')[0]!}`, { kind: SpanKind.CLIENT }, parent)
+    const span = kitTracer().startSpan(`${this.name} ${method} ${options.route ?? path.split('?')[0]!}`, { kind: SpanKind.CLIENT }, parent)
     if (span.isRecording()) {
       span.setAttributes({
         [StorefrontAttributes.DOWNSTREAM]: this.name,

@@ -1,8 +1,17 @@
-import { trace } from '@opentelemetry/api'
+import { type Tracer, type TracerProvider, trace } from '@opentelemetry/api'
+
+let current: { readonly provider: TracerProvider; readonly tracer: Tracer } | undefined
 
 /**
- * The tracer of every span the kit makes (server, client and query spans). A proxy: it starts
- * no-op spans until `startTracing` registers a provider, then the provider's, so it can be taken
- * once, at import.
+ * The tracer of every span the kit makes (server, client and query spans): no-op spans until
+ * `startTracing` registers a provider, then the provider's. Looked up through the global provider
+ * on each call, because a proxy taken once would keep the first provider after a restart of
+ * tracing (the API replaces its proxy when tracing is turned off); kept while the provider stays.
  */
-export const kitTracer = trace.getTracer('@storefront/service-kit')
+export function kitTracer(): Tracer {
+  const provider = trace.getTracerProvider()
+  if (current?.provider !== provider) {
+    current = { provider, tracer: provider.getTracer('@storefront/service-kit') }
+  }
+  return current.tracer
+}

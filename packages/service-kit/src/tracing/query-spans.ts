@@ -26,7 +26,7 @@ export class QueryTrace {
       return undefined
     }
     const span = parent?.isRecording() === true
-      ? kitTracer.startSpan(operationOf(text), {
+      ? kitTracer().startSpan(operationOf(text), {
         kind: SpanKind.CLIENT,
         attributes: { 'db.system.name': 'postgresql', 'db.namespace': database, 'db.query.text': text, 'db.operation.name': operationOf(text) },
       }, active)

@@ -30,7 +30,7 @@ export function startServerSpan(raw: IncomingMessage, requestId: string): string
   const url = raw.url ?? '/'
   const query = url.indexOf('?')
   // Given at the start, so that the sampler can leave health checks and scrapes unrecorded.
-  const span = kitTracer.startSpan(raw.method ?? 'HTTP', {
+  const span = kitTracer().startSpan(raw.method ?? 'HTTP', {
     kind: SpanKind.SERVER,
     attributes: {
       'http.request.method': raw.method ?? 'GET',

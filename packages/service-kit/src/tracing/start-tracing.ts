@@ -44,7 +44,10 @@ export function startTracing(service: string, env: Readonly<Record<string, strin
   }
   const processors: SpanProcessor[] = [local]
   if (settings.export !== undefined) {
-    const exporter = settings.export.protocol === 'http/json' ? new OtlpJsonExporter() : new OtlpProtobufExporter()
+    // The URL from the settings read here (the exporter would read the process's environment);
+    // headers, timeout and compression it still reads itself.
+    const { url } = settings.export
+    const exporter = settings.export.protocol === 'http/json' ? new OtlpJsonExporter({ url }) : new OtlpProtobufExporter({ url })
     processors.unshift(new BatchSpanProcessor({ exporter, ...settings.export.batch }))
   }
   const provider = new TracerProvider({

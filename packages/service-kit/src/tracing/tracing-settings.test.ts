@@ -11,9 +11,9 @@ describe('readTracingSettings', () => {
   })
 
   it('exports over OTLP/HTTP in protobuf by default, in JSON when asked, with the batch settings given', () => {
-    expect(readTracingSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, 'bff').export).toEqual({ protocol: 'http/protobuf', batch: {} })
-    expect(readTracingSettings({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://collector/v1/traces', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100' }, 'bff').export)
-      .toEqual({ protocol: 'http/json', batch: { scheduledDelayMillis: 100 } })
+    expect(readTracingSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }, 'bff').export).toEqual({ url: 'http://collector:4318/v1/traces', protocol: 'http/protobuf', batch: {} })
+    expect(readTracingSettings({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://collector/otlp/traces', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://other:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100' }, 'bff').export)
+      .toEqual({ url: 'https://collector/otlp/traces', protocol: 'http/json', batch: { scheduledDelayMillis: 100 } })
   })
 
   it('exports nothing with OTEL_TRACES_EXPORTER=none or OTEL_SDK_DISABLED=true', () => {

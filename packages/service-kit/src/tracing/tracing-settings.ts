@@ -5,7 +5,7 @@ export interface TracingSettings {
   /** `OTEL_SDK_DISABLED=true`: no SDK at all, no trace ids, nothing passed on. */
   readonly disabled: boolean
   /** Where spans go; `undefined` when nothing is exported (no endpoint, or `OTEL_TRACES_EXPORTER=none`). */
-  readonly export: { readonly protocol: 'http/protobuf' | 'http/json'; readonly batch: BatchSettings } | undefined
+  readonly export: { readonly url: string; readonly protocol: 'http/protobuf' | 'http/json'; readonly batch: BatchSettings } | undefined
   /** `service.name` of the process's spans. */
   readonly serviceName: string
 }
@@ -69,5 +69,7 @@ export function readTracingSettings(env: Readonly<Record<string, string | undefi
       batch[setting] = Number(raw)
     }
   }
-  return { disabled, export: { protocol: protocol as 'http/protobuf' | 'http/json', batch }, serviceName }
+  // The general endpoint is a base the signal's path is added to; the traces endpoint is used as is.
+  const url = endpointVariable === 'OTEL_EXPORTER_OTLP_ENDPOINT' ? `${endpoint.replace(/\/+$/, '')}/v1/traces` : endpoint
+  return { disabled, export: { url, protocol: protocol as 'http/protobuf' | 'http/json', batch }, serviceName }
 }
