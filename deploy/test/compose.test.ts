@@ -21,6 +21,31 @@ describe('compose.yaml', () => {
     expect(services.bff?.ports).toEqual(['127.0.0.1:9000:9000'])
   })
 
+  it('passes OTEL_EXPORTER_OTLP_ENDPOINT from .env to every Storefront container, empty unless .env sets it', () => {
+    const services = (parse(compose, { merge: true }) as { services: Record<string, { build?: unknown; environment?: Record<string, string> }> }).services
+    const storefront = Object.entries(services).filter(([, service]) => service.build !== undefined)
+    expect(storefront.map(([name]) => name).sort()).toEqual(['bff', 'cart', 'favorites', 'inventory-1', 'inventory-2', 'products'])
+    for (const [, service] of storefront) {
+      expect(service.environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('${OTEL_EXPORTER_OTLP_ENDPOINT:-}')
+    }
+    expect(envExample).toMatch(/^OTEL_EXPORTER_OTLP_ENDPOINT=$/m)
+    expect(envExample).toContain('http://otel-collector:4318')
+  })
+
+  it("has the tracing profile's collector take OTLP over HTTP on every address and hand every trace to Jaeger", () => {
+    const config = parse(repositoryFile('deploy/compose/otel-collector.yaml')) as {
+      receivers: { otlp: { protocols: { http: { endpoint: string } } } }
+      processors: Record<string, unknown>
+      exporters: Record<string, { endpoint: string }>
+      service: { pipelines: { traces: { receivers: string[]; processors: string[]; exporters: string[] } } }
+    }
+    expect(config.receivers.otlp.protocols.http.endpoint).toBe('0.0.0.0:4318')
+    const { traces } = config.service.pipelines
+    expect(traces.receivers).toContain('otlp')
+    expect(traces.processors.every((name) => name in config.processors)).toBe(true)
+    expect(traces.exporters.map((name) => config.exporters[name]?.endpoint)).toEqual(['jaeger:4317'])
+  })
+
   it('fails a key the Compose specification does not have', () => {
     const broken = replaceOnce(compose, '    command: ["redis-server"', '    restart_policy: always\n    command: ["redis-server"')
     expect(checkCompose(broken, envExample)).toEqual(['compose.yaml/services/redis must NOT have additional properties (restart_policy)'])
@@ -51,8 +76,8 @@ describe('compose.yaml', () => {
       'service bff writes OPS_TOKEN in the file; take it from .env as ${OPS_TOKEN}',
       'OPS_TOKEN is listed in deploy/compose/.env.example but compose.yaml does not use it',
     ])
-    const unlisted = replaceOnce(compose, 'SEED_DEMO_DATA: ${SEED_DEMO_DATA:-false}\n    depends_on:\n      postgres:\n        condition: service_healthy\n\n  # Two',
-      'SEED_DEMO_DATA: ${SEED_DEMO_DATA:-false}\n      LOG_LEVEL: ${LOG_LEVEL:-info}\n    depends_on:\n      postgres:\n        condition: service_healthy\n\n  # Two')
+    const unlisted = replaceOnce(compose, '${OTEL_EXPORTER_OTLP_ENDPOINT:-}\n    depends_on:\n      postgres:\n        condition: service_healthy\n\n  # Two',
+      '${OTEL_EXPORTER_OTLP_ENDPOINT:-}\n      LOG_LEVEL: ${LOG_LEVEL:-info}\n    depends_on:\n      postgres:\n        condition: service_healthy\n\n  # Two')
     expect(checkCompose(unlisted, envExample)).toEqual(['LOG_LEVEL is used in compose.yaml but not listed in deploy/compose/.env.example'])
   })
 })
