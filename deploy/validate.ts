@@ -1,7 +1,8 @@
 // Checks every deployment file offline: the Dockerfile, compose.yaml, both Kubernetes overlays as
-// kustomize renders them, and the Prometheus alert rules and Grafana dashboards, against their
-// schemas and the rules in checks/. Prints one line per
-// check, the problems under a failed one, and `N passed, N failed`; exits 1 when any check fails.
+// kustomize renders them (alone, and with each optional component of deploy/k8s/components), and
+// the Prometheus alert rules and Grafana dashboards, against their schemas and the rules in
+// checks/. Prints one line per check, the problems under a failed one, and `N passed, N failed`;
+// exits 1 when any check fails.
 // `npm run validate:deploy` from the repository root, which builds first (the checks take the
 // service names from @storefront/service-kit). Needs kubectl (kustomize is built in).
 import { readFileSync } from 'node:fs'
@@ -13,7 +14,7 @@ import { checkDockerfile } from './checks/dockerfile-check.js'
 import { checkDashboard, provisionedDatasources } from './checks/grafana-dashboard.js'
 import { checkNetwork } from './checks/intended-network.js'
 import { checkKubernetesSchemas } from './checks/kubernetes-schema.js'
-import { type KubeObject, OVERLAYS, hasKubectl, renderOverlay } from './checks/manifests.js'
+import { COMPONENTS, type Component, type KubeObject, OVERLAYS, type Overlay, describeRendering, hasKubectl, renderOverlay } from './checks/manifests.js'
 import { checkStorefrontObjects } from './checks/storefront-objects.js'
 import { checkWorkloads } from './checks/workload-policy.js'
 
@@ -28,18 +29,24 @@ const checks: [name: string, run: () => string[]][] = [
     checkDashboard(read('deploy/observability/grafana/dashboards/storefront.json'), provisionedDatasources(read('deploy/observability/grafana/provisioning/datasources/storefront.yaml'))).problems],
 ]
 if (hasKubectl()) {
-  for (const overlay of OVERLAYS) {
+  // Each overlay as it is, then with each optional component added.
+  const renderings = OVERLAYS.flatMap((overlay): [Overlay, Component[]][] => [
+    [overlay, []],
+    ...COMPONENTS.map((component): [Overlay, Component[]] => [overlay, [component]]),
+  ])
+  for (const [overlay, components] of renderings) {
+    const name = describeRendering(overlay, components)
     let objects: KubeObject[] = []
     checks.push(
-      [`${overlay}: kubectl kustomize deploy/k8s/${overlay}`, () => {
-        objects = renderOverlay(overlay)
+      [`${name}: kubectl kustomize deploy/k8s/${overlay}${components.map((component) => ` + components/${component}`).join('')}`, () => {
+        objects = renderOverlay(overlay, components)
         return []
       }],
-      [`${overlay}: every object against its schema`, () => checkKubernetesSchemas(objects)],
-      [`${overlay}: probes, requests and limits, non-root, read-only root filesystem`, () => checkWorkloads(objects)],
-      [`${overlay}: autoscalers, disruption budgets, services, no committed secrets`, () => checkStorefrontObjects(objects)],
-      [`${overlay}: each service's database`, () => checkDatabases(objects, overlay)],
-      [`${overlay}: network policies against the intended connections`, () => checkNetwork(objects, overlay)],
+      [`${name}: every object against its schema`, () => checkKubernetesSchemas(objects)],
+      [`${name}: probes, requests and limits, non-root, read-only root filesystem`, () => checkWorkloads(objects)],
+      [`${name}: autoscalers, disruption budgets, services, no committed secrets`, () => checkStorefrontObjects(objects)],
+      [`${name}: each service's database`, () => checkDatabases(objects, overlay)],
+      [`${name}: network policies against the intended connections`, () => checkNetwork(objects, overlay)],
     )
   }
 } else {

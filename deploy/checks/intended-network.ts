@@ -1,15 +1,21 @@
 import { STOREFRONT_SERVICES } from '@storefront/service-kit'
 
-import type { KubeObject, Overlay } from './manifests.js'
+import { type KubeObject, NAMESPACE, type Overlay } from './manifests.js'
 import { type Connection, type Endpoint, allowedConnections, describeConnection, namespaceEndpoints } from './network-reachability.js'
+import { workloadsOf } from './workload-policy.js'
 
-/** The namespace the overlays deploy to. */
-const NAMESPACE = 'storefront'
+/** The OpenTelemetry Collector that deploy/k8s/components/tracing sends spans to. */
+const COLLECTOR = 'the OpenTelemetry Collector'
+
+/** The variables that make a Storefront process export its spans. */
+const TRACE_ENDPOINT_VARIABLES: ReadonlySet<string> = new Set(['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'])
 
 /**
  * Stand-ins for what lies outside the namespace: a client or server beyond the cluster (which
- * includes the Kubernetes API server), the cluster's DNS, an ingress controller, and the
- * CloudNativePG operator, each in the namespace and with the labels it usually has.
+ * includes the Kubernetes API server), the cluster's DNS, an ingress controller, the
+ * CloudNativePG operator, and an OpenTelemetry Collector (as its Helm chart installs it, in the
+ * namespace deploy/k8s/components/tracing names), each in the namespace and with the labels it
+ * usually has.
  */
 const OUTSIDE_PEERS: readonly Endpoint[] = [
   {
@@ -40,6 +46,13 @@ const OUTSIDE_PEERS: readonly Endpoint[] = [
     labels: { 'app.kubernetes.io/name': 'cloudnative-pg' },
     listens: [],
   },
+  {
+    name: COLLECTOR,
+    namespace: 'observability',
+    namespaceLabels: { 'kubernetes.io/metadata.name': 'observability' },
+    labels: { 'app.kubernetes.io/name': 'opentelemetry-collector' },
+    listens: [{ port: 4317, protocol: 'TCP' }, { port: 4318, protocol: 'TCP' }],
+  },
 ]
 
 /**
@@ -51,9 +64,11 @@ const OUTSIDE_PEERS: readonly Endpoint[] = [
  *   keep each service to its own database there);
  * - prod: each service reaches its own CloudNativePG cluster on 5432 and no other cluster; each
  *   cluster's instances reach each other and are reached by the operator on 5432 and 8000, and
- *   reach the Kubernetes API server.
+ *   reach the Kubernetes API server;
+ * - a workload whose container sets an OTLP endpoint reaches the collector's OTLP/HTTP port (4318,
+ *   the only transport the processes speak); without one, nothing reaches the collector.
  */
-function intendedConnections(overlay: Overlay, endpoints: readonly Endpoint[]): Connection[] {
+function intendedConnections(overlay: Overlay, objects: readonly KubeObject[], endpoints: readonly Endpoint[]): Connection[] {
   const byName = new Map(endpoints.map((endpoint) => [endpoint.name, endpoint]))
   const connections: Connection[] = []
   const allow = (from: string, to: string, ports?: readonly number[]): void => {
@@ -83,6 +98,13 @@ function intendedConnections(overlay: Overlay, endpoints: readonly Endpoint[]): 
       allow(database, 'an address outside the cluster', [443, 6443])
     }
   }
+  for (const workload of workloadsOf(objects)) {
+    const exportsSpans = (workload.spec?.template.spec?.containers ?? []).some((container) =>
+      (container.env ?? []).some((variable) => TRACE_ENDPOINT_VARIABLES.has(variable.name) && variable.value !== ''))
+    if (exportsSpans) {
+      allow(workload.metadata.name, COLLECTOR, [4318])
+    }
+  }
   return connections
 }
 
@@ -94,7 +116,7 @@ function intendedConnections(overlay: Overlay, endpoints: readonly Endpoint[]): 
 export function checkNetwork(objects: readonly KubeObject[], overlay: Overlay): string[] {
   const endpoints = [...namespaceEndpoints(objects, NAMESPACE), ...OUTSIDE_PEERS]
   const allowed = new Set(allowedConnections(objects, NAMESPACE, endpoints).map(describeConnection))
-  const intended = new Set(intendedConnections(overlay, endpoints).map(describeConnection))
+  const intended = new Set(intendedConnections(overlay, objects, endpoints).map(describeConnection))
   return [
     ...[...allowed].filter((connection) => !intended.has(connection)).map((connection) => `network policies allow ${connection}, which is not intended`),
     ...[...intended].filter((connection) => !allowed.has(connection)).map((connection) => `network policies block ${connection}, which is intended`),

@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { parseAllDocuments } from 'yaml'
@@ -20,6 +23,15 @@ export const OVERLAYS = ['dev', 'prod'] as const
 
 /** One of {@link OVERLAYS}. */
 export type Overlay = (typeof OVERLAYS)[number]
+
+/** The optional kustomize components under deploy/k8s/components, rendered and checked on top of each overlay. */
+export const COMPONENTS = ['tracing'] as const
+
+/** One of {@link COMPONENTS}. */
+export type Component = (typeof COMPONENTS)[number]
+
+/** The namespace the overlays deploy to. */
+export const NAMESPACE = 'storefront'
 
 /** The deploy folder, whatever the working directory. */
 const deployDir = fileURLToPath(new URL('../', import.meta.url))
@@ -70,8 +82,37 @@ export function hasKubectl(): boolean {
   }
 }
 
-/** Renders an overlay with `kubectl kustomize`, offline, and parses what it prints. */
-export function renderOverlay(overlay: Overlay): KubeObject[] {
-  const output = execFileSync('kubectl', ['kustomize', `${deployDir}k8s/${overlay}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-  return parseManifests(output)
+/**
+ * Renders an overlay with `kubectl kustomize`, offline, and parses what it prints. With
+ * `components`, renders it as an overlay of its own that lists them under `components:` would be:
+ * a kustomization in a temporary folder (kustomize takes only relative paths to other folders).
+ */
+export function renderOverlay(overlay: Overlay, components: readonly Component[] = []): KubeObject[] {
+  const kustomize = (folder: string): KubeObject[] =>
+    parseManifests(execFileSync('kubectl', ['kustomize', folder], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }))
+  if (components.length === 0) {
+    return kustomize(`${deployDir}k8s/${overlay}`)
+  }
+  const folder = mkdtempSync(join(tmpdir(), 'storefront-kustomize-'))
+  try {
+    const k8s = relative(folder, `${deployDir}k8s`)
+    writeFileSync(join(folder, 'kustomization.yaml'), [
+      'apiVersion: kustomize.config.k8s.io/v1beta1',
+      'kind: Kustomization',
+      `namespace: ${NAMESPACE}`,
+      'resources:',
+      `  - ${k8s}/${overlay}`,
+      'components:',
+      ...components.map((component) => `  - ${k8s}/components/${component}`),
+      '',
+    ].join('\n'))
+    return kustomize(folder)
+  } finally {
+    rmSync(folder, { recursive: true, force: true })
+  }
+}
+
+/** `dev`, or `dev with tracing`: how checks and tests name an overlay and the components added to it. */
+export function describeRendering(overlay: Overlay, components: readonly Component[] = []): string {
+  return components.length === 0 ? overlay : `${overlay} with ${components.join(', ')}`
 }

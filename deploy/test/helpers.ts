@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 
-import { type KubeObject, type Overlay, hasKubectl, renderOverlay } from '../checks/manifests.js'
+import { type Component, type KubeObject, type Overlay, hasKubectl, renderOverlay } from '../checks/manifests.js'
 
 /** Whether the Kubernetes tests can render the overlays; without kubectl they are skipped, and say so. */
 export const kubectlAvailable = hasKubectl()
@@ -13,14 +13,18 @@ export function repositoryFile(path: string): string {
   return readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8')
 }
 
-const rendered = new Map<Overlay, readonly KubeObject[]>()
+const rendered = new Map<string, readonly KubeObject[]>()
 
-/** A fresh copy of an overlay as kustomize renders it (rendered once per run), free to break. */
-export function renderedCopy(overlay: Overlay): KubeObject[] {
-  let objects = rendered.get(overlay)
+/**
+ * A fresh copy of an overlay as kustomize renders it, with `components` added (each rendering done
+ * once per run), free to break.
+ */
+export function renderedCopy(overlay: Overlay, components: readonly Component[] = []): KubeObject[] {
+  const key = [overlay, ...components].join('+')
+  let objects = rendered.get(key)
   if (objects === undefined) {
-    objects = renderOverlay(overlay)
-    rendered.set(overlay, objects)
+    objects = renderOverlay(overlay, components)
+    rendered.set(key, objects)
   }
   return structuredClone(objects) as KubeObject[]
 }

@@ -1,3 +1,4 @@
+import { STOREFRONT_SERVICES } from '@storefront/service-kit'
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1'
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2'
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1'
@@ -49,6 +50,20 @@ describe.skipIf(!kubectlAvailable).each(OVERLAYS)('the %s overlay, as kustomize 
     for (const { name, key } of secretReferences(renderedCopy(overlay))) {
       expect(deploying, `secret ${name}`).toContain(name)
       expect(deploying, `key ${key} of ${name}`).toContain(key)
+    }
+  })
+})
+
+describe.skipIf(!kubectlAvailable).each(OVERLAYS)('the %s overlay with the tracing component', (overlay) => {
+  it('holds every rule, and points every process at the collector through a policy of its own', () => {
+    const objects = renderedCopy(overlay, ['tracing'])
+    expect(checkKubernetesSchemas(objects)).toEqual([])
+    expect(checkWorkloads(objects)).toEqual([])
+    expect(checkStorefrontObjects(objects)).toEqual([])
+    expect(checkDatabases(objects, overlay)).toEqual([])
+    expect(checkNetwork(objects, overlay)).toEqual([])
+    for (const name of [...STOREFRONT_SERVICES, 'bff']) {
+      expect(container(objects, name).env, name).toContainEqual({ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://opentelemetry-collector.observability.svc:4318' })
     }
   })
 })
@@ -205,6 +220,19 @@ describe.skipIf(!kubectlAvailable)('the network policies', () => {
     expect(checkNetwork(objects, 'dev')).toEqual([
       'network policies block bff -> inventory:8001/TCP, which is intended',
     ])
+  })
+
+  it('fail when the processes export spans but no policy lets them reach the collector', () => {
+    const objects = renderedCopy('dev', ['tracing']).filter((object) => !(NetworkPolicy.is(object) && object.metadata.name === 'tracing'))
+    expect(checkNetwork(objects, 'dev')).toEqual(['bff', 'cart', 'favorites', 'inventory', 'products'].map((name) =>
+      `network policies block ${name} -> the OpenTelemetry Collector:4318/TCP, which is intended`))
+  })
+
+  it('fail a way to the collector that no process uses', () => {
+    const tracing = renderedCopy('prod', ['tracing']).filter((object) => NetworkPolicy.is(object) && object.metadata.name === 'tracing')
+    expect(tracing).toHaveLength(1)
+    expect(checkNetwork([...renderedCopy('prod'), ...tracing], 'prod')).toEqual(['bff', 'cart', 'favorites', 'inventory', 'products'].map((name) =>
+      `network policies allow ${name} -> the OpenTelemetry Collector:4318/TCP, which is not intended`))
   })
 
   it('fail without the default deny, once a pod that no other policy selects arrives', () => {
