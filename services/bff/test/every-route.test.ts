@@ -32,6 +32,7 @@ async function probesFor(bff: BffHarness): Promise<Record<string, RouteProbe>> {
     'GET /ops/breakers': { url: '/ops/breakers' },
     'GET /ops/stats': { url: '/ops/stats' },
     'GET /ops/faults': { url: '/ops/faults' },
+    'GET /ops/traces': { url: '/ops/traces' },
     'PUT /ops/faults/:downstream': { url: '/ops/faults/products', payload: { delay_ms: null, error_rate: 0 } },
     'GET /health/live': { url: '/health/live' },
     'GET /health/ready': { url: '/health/ready' },

@@ -35,7 +35,7 @@ export interface TraceSpan {
   /** The status message of a span that failed, or null. */
   readonly error: string | null
   readonly attributes: Attributes
-  readonly events: readonly TraceEvent[]
+  readonly events: TraceEvent[]
 }
 
 /** A kept page, as `GET /ops/traces` lists it: the root's facts, then every span kept, by start. */
@@ -51,10 +51,10 @@ export interface PageTrace {
   readonly status: number | null
   readonly kept_because: KeptBecause
   /** The parts of the page that did not arrive. */
-  readonly degraded: readonly string[]
+  readonly degraded: string[]
   /** Spans of this trace past the per-trace bound, not kept. */
   readonly dropped_spans: number
-  readonly spans: readonly TraceSpan[]
+  readonly spans: TraceSpan[]
 }
 
 const KINDS: Readonly<Record<SpanKind, TraceSpan['kind']>> = {

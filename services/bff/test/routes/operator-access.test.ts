@@ -18,6 +18,7 @@ const OPERATOR_ROUTES = [
   { method: 'GET', url: '/ops/breakers' },
   { method: 'GET', url: '/ops/stats' },
   { method: 'GET', url: '/ops/faults' },
+  { method: 'GET', url: '/ops/traces' },
   { method: 'PUT', url: '/ops/faults/products', payload: { delay_ms: '9999999', error_rate: 1 } },
 ] as const
 

@@ -11,6 +11,8 @@ import { bffErrors } from '../../errors.js'
 import { cacheStats } from '../../metrics/cache-metrics.js'
 import type { DownstreamMetrics } from '../../metrics/downstream-metrics.js'
 import { stringEnum } from '../../schemas/string-enum.js'
+import type { SlowPageTraces } from '../../tracing/slow-page-traces.js'
+import { opsTracesRoutes } from './traces.js'
 
 /** Seconds the dashboard's headline figures cover. */
 const SUMMARY_WINDOW_S = 10
@@ -42,6 +44,8 @@ export interface OpsRoutesDeps {
   readonly metrics: DownstreamMetrics
   readonly caches: PageCaches
   readonly admission: PageAdmission
+  /** The slowest, degraded and failed pages' spans, for `GET /ops/traces`; absent, it lists none. */
+  readonly traces?: SlowPageTraces | undefined
 }
 
 /**
@@ -55,7 +59,8 @@ export interface OpsRoutesDeps {
  *   and a point per second of the last minute, from the BFF's own view of its calls, and what the
  *   catalogue and stock caches did (hits, misses, coalesced calls, stale answers, age served);
  * - `GET /ops/faults`, `PUT /ops/faults/{downstream}`: fault injection of the services below (a
- *   change goes to every replica), in demo mode only (the services must run with `FAULT_CONTROL=true`, as `npm start` does).
+ *   change goes to every replica), in demo mode only (the services must run with `FAULT_CONTROL=true`, as `npm start` does);
+ * - `GET /ops/traces`: the spans of the slowest, degraded and failed pages of the last minutes (`traces.ts`).
  */
 export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
   const { clients, metrics } = deps
@@ -139,4 +144,6 @@ export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
     request.log.warn({ downstream, faults: result.faults }, 'fault injection changed')
     return result.faults
   })
+
+  await app.register(opsTracesRoutes, { traces: deps.traces })
 }
