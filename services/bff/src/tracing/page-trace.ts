@@ -5,16 +5,16 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace'
 export type KeptBecause = 'slow' | 'degraded' | 'failed'
 
 /** The root span attribute that lists the parts of a page that did not arrive. */
-export const DEGRADED_ATTRIBUTE = 'storefront.degraded'
+const DEGRADED_ATTRIBUTE = 'storefront.degraded'
 
 /** The root span attribute that carries the request id the shopper's answer carried. */
-export const REQUEST_ID_ATTRIBUTE = 'storefront.request_id'
+const REQUEST_ID_ATTRIBUTE = 'storefront.request_id'
 
 /** The HTTP status of a server span (OpenTelemetry's semantic conventions). */
-export const STATUS_CODE_ATTRIBUTE = 'http.response.status_code'
+const STATUS_CODE_ATTRIBUTE = 'http.response.status_code'
 
 /** An event of a span (a retry, a hedge, a refusal by a breaker), timed from the page's start. */
-export interface TraceEvent {
+interface TraceEvent {
   readonly name: string
   /** ms from the root span's start. */
   readonly at_ms: number
@@ -22,7 +22,7 @@ export interface TraceEvent {
 }
 
 /** One span of a page's trace, timed from the page's start. */
-export interface TraceSpan {
+interface TraceSpan {
   readonly span_id: string
   /** null for the root, and for a span whose parent is not in the trace: it is drawn at the top level. */
   readonly parent_span_id: string | null

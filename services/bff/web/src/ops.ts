@@ -1,4 +1,5 @@
 import { ApiError, api, h, required } from './api.js'
+import { refreshSlowPages } from './slow-pages.js'
 
 /** One replica of a downstream as `GET /ops/stats` reports it. */
 interface ReplicaStats {
@@ -103,6 +104,7 @@ async function poll(): Promise<void> {
       elements.admission.textContent = admission
     }
     elements.updated.textContent = `Updated ${new Date().toLocaleTimeString()}; figures over the last ${stats.window_s} s`
+    await refreshSlowPages(opsHeaders())
   } catch (error) {
     elements.error.hidden = false
     if (isTokenRefusal(error)) {

@@ -22,6 +22,9 @@ const FILES: Readonly<Record<string, StaticFile>> = {
   'product-list.js': { root: COMPILED, type: 'text/javascript; charset=utf-8' },
   'degraded-notice.js': { root: COMPILED, type: 'text/javascript; charset=utf-8' },
   'ops.js': { root: COMPILED, type: 'text/javascript; charset=utf-8' },
+  'slow-pages.js': { root: COMPILED, type: 'text/javascript; charset=utf-8' },
+  'waterfall.js': { root: COMPILED, type: 'text/javascript; charset=utf-8' },
+  'trace-layout.js': { root: COMPILED, type: 'text/javascript; charset=utf-8' },
 }
 
 /** `GET /` (the storefront), `GET /ops` (the operations dashboard) and `GET /assets/{file}`. */
