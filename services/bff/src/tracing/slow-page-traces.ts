@@ -58,8 +58,12 @@ interface KeptTrace {
 /** Traces the processor is done with, remembered so that their stragglers are not taken for new pages. */
 const FINISHED_REMEMBERED = 4096
 
-/** Operator surfaces and probes: polled every second, they would crowd shoppers' pages out of the list. */
-const NOT_PAGES = /^\/(?:ops\/|health\/|metrics$)/
+/**
+ * Routes that are not a shopper's page: the operator surfaces and probes, polled every second, and
+ * the dashboard's and API docs' own files. They would crowd shoppers' pages out of the list, and
+ * opening the dashboard would list its own loading.
+ */
+const NOT_PAGES = /^\/(?:ops(?:\/|$)|health\/|metrics$|assets\/|docs(?:\/|$))/
 
 /**
  * True for the span that ends a trace's work in this process: one with no parent, or whose parent
@@ -69,13 +73,15 @@ function isLocalRoot(span: ReadableSpan): boolean {
   return span.parentSpanContext === undefined || span.parentSpanContext.isRemote === true
 }
 
-/** True for a root span of a page a person asked for: a server span outside the operator routes. */
+/** True for a root span of a page a shopper asked for: a server span of a route not in {@link NOT_PAGES}. */
 function isPage(root: ReadableSpan): boolean {
   if (root.kind !== SpanKind.SERVER) {
     return false
   }
+  // The route pattern when the span has one, else the path in its name (`GET /ops/stats`).
   const route = root.attributes['http.route']
-  return typeof route !== 'string' || !NOT_PAGES.test(route)
+  const path = typeof route === 'string' ? route : root.name.slice(root.name.indexOf(' ') + 1)
+  return !NOT_PAGES.test(path)
 }
 
 /**
