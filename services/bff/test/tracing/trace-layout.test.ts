@@ -37,6 +37,21 @@ describe('waterfallRows', () => {
     ])
   })
 
+  it('says which of a call\'s attempts won, and nothing of the kind for a lone call', () => {
+    const rows = waterfallRows(page([
+      span('root', null, 0, 100),
+      span('inventory GET /inventory', 'root', 1, 90, { span_id: 'first', attributes: { 'storefront.won': false } }),
+      span('inventory GET /inventory', 'root', 50, 30, { span_id: 'second', attributes: { 'storefront.won': true, 'storefront.attempt': 2 } }),
+      span('products GET /products', 'root', 1, 10, { attributes: { 'storefront.won': true, 'storefront.attempt': 1 } }),
+    ]))
+    expect(rows.map((row) => [row.span.name, row.notes])).toEqual([
+      ['root', []],
+      ['inventory GET /inventory', ['lost']],
+      ['products GET /products', []],
+      ['inventory GET /inventory', ['attempt 2', 'won']],
+    ])
+  })
+
   it('gives the database time as a share of its bar, and each event its place and words', () => {
     const [row] = waterfallRows(page([span('inventory GET /inventory', null, 0, 40, {
       attributes: { 'storefront.db_ms': 10 },
@@ -47,8 +62,10 @@ describe('waterfallRows', () => {
 })
 
 describe('spanNotes', () => {
-  it('says a second attempt, whether a hedged call won, the database time and a failure with its message', () => {
-    expect(spanNotes(span('a', null, 0, 1, { attributes: { 'storefront.attempt': 2, 'storefront.won': true, 'storefront.db_ms': 3.14 } }))).toEqual(['attempt 2', 'won', 'db 3.1 ms'])
+  it('says a second attempt, whether a contested call won, the database time and a failure with its message', () => {
+    expect(spanNotes(span('a', null, 0, 1, { attributes: { 'storefront.attempt': 2, 'storefront.won': true, 'storefront.db_ms': 3.14 } }), true)).toEqual(['attempt 2', 'won', 'db 3.1 ms'])
+    // A lone call always wins: saying so would be noise.
+    expect(spanNotes(span('a', null, 0, 1, { attributes: { 'storefront.attempt': 1, 'storefront.won': true } }))).toEqual([])
     expect(spanNotes(span('a', null, 0, 1, { attributes: { 'storefront.attempt': 1, 'storefront.won': false }, status: 'error', error: 'timeout' }))).toEqual(['lost', 'failed: timeout'])
     expect(spanNotes(span('a', null, 0, 1, { status: 'error' }))).toEqual(['failed'])
   })
@@ -61,6 +78,7 @@ describe('describeEvent', () => {
     expect(describeEvent({ name: 'hedge', at_ms: 50.25, attributes: {} })).toBe('hedge sent at 50.3 ms')
     expect(describeEvent({ name: 'timeout', at_ms: 300, attributes: {} })).toBe('timed out at 300.0 ms')
     expect(describeEvent({ name: 'shed', at_ms: 0, attributes: {} })).toBe('shed at 0.0 ms')
+    expect(describeEvent({ name: 'breaker state', at_ms: 2, attributes: { 'storefront.policy': 'breaker', 'storefront.state': 'open' } })).toBe('breaker open at 2.0 ms')
   })
 })
 

@@ -61,18 +61,24 @@ const POLICIES: Readonly<Record<string, string>> = {
 export function describeEvent(event: TraceEvent): string {
   const policy = event.attributes['storefront.policy']
   const by = typeof policy === 'string' ? ` by ${POLICIES[policy] ?? policy}` : ''
+  const state = event.attributes['storefront.state']
   const words = event.name === 'rejection'
     ? `rejected${by}`
     : event.name === 'hedge'
       ? 'hedge sent'
       : event.name === 'timeout'
         ? 'timed out'
-        : event.name
+        : event.name === 'breaker state' && typeof state === 'string'
+          ? `breaker ${state}`
+          : event.name
   return `${words} at ${event.at_ms.toFixed(1)} ms`
 }
 
-/** The facts a span's attributes and status add to its name. */
-export function spanNotes(span: TraceSpan): string[] {
+/**
+ * The facts a span's attributes and status add to its name. `contested` says whether the call had
+ * other attempts beside this one: "won" is worth saying only then (every lone call wins).
+ */
+export function spanNotes(span: TraceSpan, contested = false): string[] {
   const notes: string[] = []
   const attempt = span.attributes['storefront.attempt']
   // The first attempt is the usual case: only a second or later one is worth saying.
@@ -80,7 +86,7 @@ export function spanNotes(span: TraceSpan): string[] {
     notes.push(`attempt ${attempt}`)
   }
   const won = span.attributes['storefront.won']
-  if (typeof won === 'boolean') {
+  if (won === false || (won === true && contested)) {
     notes.push(won ? 'won' : 'lost')
   }
   const db = span.attributes['storefront.db_ms']
@@ -102,11 +108,15 @@ const clampPct = (value: number): number => Math.min(100, Math.max(0, value))
 export function waterfallRows(trace: PageTrace): WaterfallRow[] {
   const ids = new Set(trace.spans.map((span) => span.span_id))
   const children = new Map<string | null, TraceSpan[]>()
+  /** Spans by parent and name: the attempts of one call (a retry, a hedge) share both. */
+  const attempts = new Map<string, number>()
+  const callOf = (span: TraceSpan): string => `${span.parent_span_id ?? ''} ${span.name}`
   for (const span of trace.spans) {
     const parent = span.parent_span_id !== null && ids.has(span.parent_span_id) ? span.parent_span_id : null
     const siblings = children.get(parent) ?? []
     siblings.push(span)
     children.set(parent, siblings)
+    attempts.set(callOf(span), (attempts.get(callOf(span)) ?? 0) + 1)
   }
   const scale = Math.max(trace.duration_ms, ...trace.spans.map((span) => span.start_ms + span.duration_ms), 0.001)
   const rows: WaterfallRow[] = []
@@ -118,7 +128,7 @@ export function waterfallRows(trace: PageTrace): WaterfallRow[] {
       leftPct: clampPct((span.start_ms / scale) * 100),
       widthPct: clampPct((span.duration_ms / scale) * 100),
       dbPct: typeof db === 'number' && span.duration_ms > 0 ? clampPct((db / span.duration_ms) * 100) : null,
-      notes: spanNotes(span),
+      notes: spanNotes(span, (attempts.get(callOf(span)) ?? 0) > 1),
       events: span.events.map((event) => ({ text: describeEvent(event), atPct: clampPct((event.at_ms / scale) * 100) })),
     })
     for (const child of [...(children.get(span.span_id) ?? [])].sort((a, b) => a.start_ms - b.start_ms)) {
