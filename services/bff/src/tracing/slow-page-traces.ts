@@ -78,10 +78,9 @@ function isPage(root: ReadableSpan): boolean {
   if (root.kind !== SpanKind.SERVER) {
     return false
   }
-  // The route pattern when the span has one, else the path in its name (`GET /ops/stats`).
-  const route = root.attributes['http.route']
-  const path = typeof route === 'string' ? route : root.name.slice(root.name.indexOf(' ') + 1)
-  return !NOT_PAGES.test(path)
+  // The route pattern when the span has one; else the path asked for (a request no route matched).
+  const route = root.attributes['http.route'] ?? root.attributes['url.path']
+  return typeof route !== 'string' || !NOT_PAGES.test(route)
 }
 
 /**
