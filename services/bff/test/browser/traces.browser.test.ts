@@ -104,4 +104,31 @@ describe.skipIf(unavailable !== undefined)('slow and degraded pages on the dashb
     await expect.poll(() => page.locator('#waterfall .span-row').count()).toBe(6)
     expect(await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')).toBe(0)
   })
+
+  it('draws a page slowed by inventory with the inventory call as its long bar', async () => {
+    await suite.system.setFaults('inventory', { delay_ms: '300', error_rate: 0 })
+    for (let load = 0; load < 3; load++) {
+      const response = await fetch(`${suite.system.url}/products/all`)
+      expect(response.status).toBe(200)
+    }
+    const page = await open('/ops')
+    const rows = page.locator('#slow-page-rows tr')
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThan(0)
+    // The slowest page listed: the durations are the third cell of each row.
+    const durations = (await rows.locator('td.number').allTextContents()).map((text) => parseFloat(text))
+    const slowest = durations.indexOf(Math.max(...durations))
+    await rows.nth(slowest).getByRole('button').click()
+    await expect.poll(() => page.locator('#waterfall .span-row').count()).toBeGreaterThan(1)
+
+    const drawn = await waterfall(page)
+    expect(drawn[0]!.name).toBe('GET /products/all')
+    const inventory = drawn.filter((row) => row.name.startsWith('inventory'))
+    expect(inventory.length).toBeGreaterThan(0)
+    const longest = inventory.reduce((best, row) => (parseFloat(row.width) > parseFloat(best.width) ? row : best))
+    expect(parseFloat(/([\d.]+) ms/.exec(longest.text)![1]!)).toBeGreaterThanOrEqual(250)
+    // No other downstream call of the page took as long.
+    for (const other of drawn.filter((row) => row.kind === 'client' && !row.name.startsWith('inventory'))) {
+      expect({ name: other.name, longer: parseFloat(other.width) >= parseFloat(longest.width) }).toEqual({ name: other.name, longer: false })
+    }
+  })
 })
