@@ -4,7 +4,7 @@ import compress from '@fastify/compress'
 import cookie from '@fastify/cookie'
 import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
-import { createServiceApp } from '@storefront/service-kit'
+import { addLocalSpanProcessor, createServiceApp } from '@storefront/service-kit'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 
 import { PageAdmission } from './admission/page-admission.js'
@@ -28,6 +28,7 @@ import { favoritesRoutes } from './routes/favorites/index.js'
 import { opsRoutes } from './routes/ops/index.js'
 import { pageRoutes } from './routes/pages/index.js'
 import { productRoutes } from './routes/products/index.js'
+import { SlowPageTraces } from './tracing/slow-page-traces.js'
 
 /** What the app is built from besides its environment. */
 export interface BffDeps {
@@ -55,7 +56,11 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
   const metrics = new DownstreamMetrics()
   const caches = createPageCaches(env)
   const clients = createDownstreamClients(env, deps.clients, metrics.record)
+  const traces = new SlowPageTraces()
+  const stopTraces = addLocalSpanProcessor(traces)
   app.addHook('onClose', async () => {
+    stopTraces()
+    await traces.shutdown()
     admission.close()
     await closeDownstreamClients(clients)
   })
@@ -106,7 +111,7 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
     await scope.register(productRoutes, { env, clients, caches, metrics })
     await scope.register(cartRoutes, { env, clients })
     await scope.register(favoritesRoutes, { env, clients })
-    await scope.register(opsRoutes, { env, clients, metrics, caches, admission })
+    await scope.register(opsRoutes, { env, clients, metrics, caches, admission, traces })
     await scope.register(docsRoutes)
     await scope.register(pageRoutes)
   })
