@@ -11,6 +11,9 @@ const SCENARIO = 'tracing, caching off'
 /** The pages a second with tracing at its default (nothing exported), over those without the SDK, at least. */
 const TRACING_OFF_SHARE = 0.97
 
+/** Runs of the untraced system and of the defaults, alternated: the machine's drift falls on both. */
+const ROUNDS = 3
+
 /** Each system's variables, for all five of its processes. */
 const UNTRACED = { OTEL_SDK_DISABLED: 'true' } as const
 
@@ -22,8 +25,8 @@ const UNTRACED = { OTEL_SDK_DISABLED: 'true' } as const
  *   its pages' spans for the dashboard's slow pages, nothing exported;
  * - exporting every span over OTLP (http/protobuf) to a receiver in the benchmark's process that
  *   reads and drops them.
- * The defaults' throughput is judged against the untraced system's, the mean of two runs each,
- * alternated so that the machine's drift falls on both.
+ * The defaults' throughput is judged against the untraced system's, the mean of {@link ROUNDS}
+ * runs each, alternated so that the machine's drift falls on both.
  */
 export async function measureTracing(context: ScenarioContext): Promise<ScenarioOutcome> {
   const { fleet, plan } = context
@@ -46,19 +49,22 @@ export async function measureTracing(context: ScenarioContext): Promise<Scenario
     const runs: Run[] = [hello]
     const untracedRuns: Run[] = []
     const defaultRuns: Run[] = []
-    for (let round = 0; round < 2; round++) {
-      untracedRuns.push(await load(untraced, 'OTEL_SDK_DISABLED=true in all five processes'))
-      defaultRuns.push(await load(defaults, 'tracing at its defaults: nothing exported'))
+    for (let round = 0; round < ROUNDS; round++) {
+      const without = await load(untraced, 'OTEL_SDK_DISABLED=true in all five processes')
+      const off = await load(defaults, 'tracing at its defaults: nothing exported')
+      untracedRuns.push(without)
+      defaultRuns.push(off)
+      runs.push(without, off)
     }
     const exportedRun = await load(exported, 'every span exported over OTLP (http/protobuf)')
-    runs.push(untracedRuns[0]!, defaultRuns[0]!, untracedRuns[1]!, defaultRuns[1]!, exportedRun)
+    runs.push(exportedRun)
     const untracedRate = meanRate(untracedRuns)
     const defaultRate = meanRate(defaultRuns)
     const share = defaultRate / untracedRate
     const verdicts: Verdict[] = [
       {
         target: `${SCENARIO}, ${connections} connections: req/s with tracing off (the default) over without the SDK`,
-        figure: `${defaultRate.toFixed(0)} vs ${untracedRate.toFixed(0)} req/s (mean of 2 runs each)`,
+        figure: `${defaultRate.toFixed(0)} vs ${untracedRate.toFixed(0)} req/s (mean of ${ROUNDS} runs each)`,
         hello: `${hello.result.requestsPerSecond.toFixed(0)} req/s`,
         ratio: `${(share * 100).toFixed(1)}%`,
         limit: `≥ ${(TRACING_OFF_SHARE * 100).toFixed(0)}%`,

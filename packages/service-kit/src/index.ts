@@ -40,7 +40,7 @@ export { type ProgressBar, type ProgressBarOptions, type ProgressStream, type Se
 // The client itself is at `@storefront/service-kit/clients`; its error is here too, as every service's problem mapping knows it.
 export { type DownstreamProblem, UpstreamError, type UpstreamErrorCode, type UpstreamErrorDetails, isUpstreamError } from './clients/upstream-error.js'
 export { STOREFRONT_SERVICES, type StorefrontService } from './storefront-services.js'
-export { type Tracing, addLocalSpanProcessor, startTracing } from './tracing/start-tracing.js'
+export { type Tracing, addLocalSpanProcessor, isTracing, startTracing } from './tracing/start-tracing.js'
 export { serverSpanOf } from './tracing/server-spans.js'
 export { policySpanEvents } from './tracing/policy-span-events.js'
 export { StorefrontAttributes } from './tracing/span-names.js'

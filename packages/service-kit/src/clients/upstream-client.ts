@@ -6,6 +6,7 @@ import {
   DEADLINE_HEADER,
   type Deadline,
   type ExecutionContext,
+  type PolicyListener,
   RetryBudget,
   type RetryBudgetStats,
   isLimitExceededError,
@@ -18,6 +19,7 @@ import { databaseMsFromServerTiming } from '../tracing/database-time.js'
 import { kitTracer } from '../tracing/kit-tracer.js'
 import { policySpanEvents } from '../tracing/policy-span-events.js'
 import { StorefrontAttributes } from '../tracing/span-names.js'
+import { isTracing } from '../tracing/start-tracing.js'
 import { discard, readJson, readProblem, retryAfterMs } from './read-response.js'
 import { ReplicaDiscovery, lookupAll } from './replica-discovery.js'
 import { type OutlierDetection, ReplicaSet, type ReplicaStats } from './replica-set.js'
@@ -138,6 +140,8 @@ export class UpstreamClient {
   private readonly intervalMs: number
   private readonly maxIntervalMs: number
   private readonly onOutcome: ((event: UpstreamOutcomeEvent) => void) | undefined
+  /** Tells the trace what the call's retries did; `undefined` in a process without tracing. */
+  private readonly policyListener: PolicyListener | undefined
 
   constructor(options: UpstreamClientOptions) {
     const urls = (typeof options.url === 'string' || options.url instanceof URL ? [options.url] : options.url).map((entry) => new URL(entry))
@@ -197,10 +201,13 @@ export class UpstreamClient {
         isFailure: (error, ending) => !isLimitExceededError(error) && countsAgainstDownstream(error, ending),
       })
     // What the policies do shows in the trace of the call they do it to: refusals, retries, the
-    // breaker's transitions.
-    this.breaker.listen(policySpanEvents)
-    this.limiter?.listen(policySpanEvents)
-    this.throttle?.listen(policySpanEvents)
+    // breaker's transitions. Without tracing nobody listens, and the policies build no event.
+    if (isTracing()) {
+      this.policyListener = policySpanEvents
+      this.breaker.listen(policySpanEvents)
+      this.limiter?.listen(policySpanEvents)
+      this.throttle?.listen(policySpanEvents)
+    }
   }
 
   /**
@@ -298,7 +305,7 @@ export class UpstreamClient {
       retryIf: isWorthRetrying,
       budget: this.retryBudget,
       deadline: options.deadline,
-      listener: policySpanEvents,
+      ...(this.policyListener === undefined ? {} : { listener: this.policyListener }),
       ...(signal === undefined ? {} : { signal }),
     }).catch((caught: unknown) => {
       // The caller wants the reason the last attempt failed, not the retry loop's wrapper.

@@ -15,6 +15,8 @@ import { readTracingSettings } from './tracing-settings.js'
 export interface Tracing {
   /** True when spans go out over OTLP. */
   readonly exporting: boolean
+  /** False when `OTEL_SDK_DISABLED=true` left tracing off altogether. */
+  readonly enabled: boolean
   /** Exports what is left and stops; the process's spans are no-ops afterwards. */
   shutdown(): Promise<void>
 }
@@ -39,7 +41,7 @@ export function startTracing(service: string, env: Readonly<Record<string, strin
   }
   const settings = readTracingSettings(env, service)
   if (settings.disabled) {
-    started = { exporting: false, shutdown: () => Promise.resolve() }
+    started = { exporting: false, enabled: false, shutdown: () => Promise.resolve() }
     return started
   }
   const processors: SpanProcessor[] = [local]
@@ -60,6 +62,7 @@ export function startTracing(service: string, env: Readonly<Record<string, strin
   trace.setGlobalTracerProvider(provider)
   started = {
     exporting: settings.export !== undefined,
+    enabled: true,
     shutdown: async () => {
       await provider.shutdown()
       trace.disable()
@@ -69,6 +72,14 @@ export function startTracing(service: string, env: Readonly<Record<string, strin
     },
   }
   return started
+}
+
+/**
+ * True once `startTracing` registered the SDK (and until it is shut down): what is made only for
+ * traces (the policies' span events) is left out of a process that has none.
+ */
+export function isTracing(): boolean {
+  return started?.enabled === true
 }
 
 /**

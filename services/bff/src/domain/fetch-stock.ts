@@ -1,6 +1,6 @@
 import type { Static, StockItem as StockItemSchema } from '@storefront/contracts'
 import { type Deadline, hedge, settle } from '@storefront/resilience'
-import { policySpanEvents } from '@storefront/service-kit'
+import { isTracing, policySpanEvents } from '@storefront/service-kit'
 import type { UpstreamClient } from '@storefront/service-kit/clients'
 
 import type { KeptStock } from '../cache/kept-stock.js'
@@ -162,5 +162,5 @@ function hedgedChunk(
     hedges.left--
     hedging.onHedge?.()
     return fetchChunk(copySignal)
-  }, { delayMs, maxHedges: 1, signal, listener: policySpanEvents })
+  }, { delayMs, maxHedges: 1, signal, ...(isTracing() ? { listener: policySpanEvents } : {}) })
 }
