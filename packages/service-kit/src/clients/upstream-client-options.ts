@@ -144,6 +144,11 @@ export interface UpstreamRequestOptions<T> {
   readonly route?: string
   /** Sent as `x-request-id`. */
   readonly requestId?: string
+  /**
+   * Which copy of a hedged call this is, from 1, when the caller hedges: its attempts' spans say so
+   * (`storefront.hedge_copy`), since each copy is a call of its own.
+   */
+  readonly hedgeCopy?: number
   /** The caller's signal (e.g. the incoming request's): aborting it aborts the call, with its reason. */
   readonly signal?: AbortSignal
   /**

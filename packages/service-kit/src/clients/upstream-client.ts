@@ -355,6 +355,9 @@ export class UpstreamClient {
         'http.request.method': method,
         'url.full': `${replica.origin}${path}`,
       })
+      if (options.hedgeCopy !== undefined) {
+        span.setAttribute(StorefrontAttributes.HEDGE_COPY, options.hedgeCopy)
+      }
     }
     const attemptTrace: AttemptTrace = { context: trace.setSpan(parent, span) }
     try {

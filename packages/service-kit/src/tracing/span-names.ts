@@ -9,6 +9,8 @@ export const StorefrontAttributes = {
   DOWNSTREAM: 'storefront.downstream',
   /** Which attempt of its call a client span is, from 1: a retry or a hedge is an attempt of its own. */
   ATTEMPT: 'storefront.attempt',
+  /** Which copy of a hedged call a client span belongs to, from 1: a hedge is a call of its own. */
+  HEDGE_COPY: 'storefront.hedge_copy',
   /** Whether a client span's answer is the one its call returned. */
   WON: 'storefront.won',
   /** Time the downstream spent in its database for this attempt, in ms, as its `server-timing` says. */

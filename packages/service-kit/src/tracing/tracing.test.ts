@@ -155,6 +155,16 @@ describe('tracing in a service', () => {
     expect(stock.traceparents).toEqual([`00-${TRACE_ID}-${attempt!.spanContext().spanId}-00`])
   })
 
+  it('says which copy of a hedged call an attempt belongs to', async () => {
+    const stock = await stockService()
+    const client = new UpstreamClient({ name: 'stock', url: stock.url, token: TEST_SERVICE_TOKEN })
+    clients.push(client)
+    const { app } = appWithLog('front', { requireServiceToken: false })
+    app.get('/hedged', async (request) => client.getJson('/stock', { deadline: request.deadline, signal: request.abortSignal, route: '/stock', hedgeCopy: 2, parse: (value) => value }))
+    expect((await app.inject({ url: '/hedged' })).statusCode).toBe(200)
+    expect(spansOf(SpanKind.CLIENT)[0]!.attributes).toMatchObject({ 'storefront.attempt': 1, 'storefront.hedge_copy': 2, 'storefront.won': true })
+  })
+
   it('makes a retry an attempt span of its own, and tells the request\'s span of the retry', async () => {
     const stock = await stockService([503, 500])
     const app = await pageService(stock.url)

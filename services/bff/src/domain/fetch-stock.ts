@@ -110,9 +110,10 @@ export async function fetchStock(sources: StockSources, ids: readonly number[], 
 function chunkCaller(sources: StockSources, window: Deadline, common: CallCommon, chunkCount: number): (chunk: readonly number[], signal: AbortSignal) => Promise<readonly StockItem[]> {
   const { inventory, hedging } = sources
   const requestId = common.requestId === undefined ? {} : { requestId: common.requestId }
-  const fetchChunk = async (chunk: readonly number[], signal: AbortSignal): Promise<readonly StockItem[]> => {
+  const fetchChunk = async (chunk: readonly number[], signal: AbortSignal, hedgeCopy?: number): Promise<readonly StockItem[]> => {
     const startedAt = performance.now()
-    const { items } = await inventory.getJson(`/inventory?product_ids=${chunk.join(',')}`, { ...requestId, signal, deadline: common.deadline, ownDeadline: window, route: '/inventory', parse: parseStockList })
+    const copy = hedgeCopy === undefined ? {} : { hedgeCopy }
+    const { items } = await inventory.getJson(`/inventory?product_ids=${chunk.join(',')}`, { ...requestId, ...copy, signal, deadline: common.deadline, ownDeadline: window, route: '/inventory', parse: parseStockList })
     hedging?.latency.record(performance.now() - startedAt)
     // Only the stock this call asked for: a confused downstream must not fill in products whose
     // own chunk failed, nor products not on the page.
@@ -128,7 +129,7 @@ function chunkCaller(sources: StockSources, window: Deadline, common: CallCommon
     ? fetchChunk
     : (chunk: readonly number[], signal: AbortSignal) => hedges.left <= 0
       ? fetchChunk(chunk, signal)
-      : hedgedChunk(inventory, hedging, delayMs, hedges, signal, (copySignal) => fetchChunk(chunk, copySignal))
+      : hedgedChunk(inventory, hedging, delayMs, hedges, signal, (copySignal, copy) => fetchChunk(chunk, copySignal, copy))
   return (chunk, signal) => sources.calls.read(chunk.join(','), (shared) => start(chunk, shared), AbortSignal.any([signal, common.deadline.signal]))
 }
 
@@ -144,13 +145,13 @@ function hedgedChunk(
   delayMs: number,
   hedges: { left: number },
   signal: AbortSignal,
-  fetchChunk: (signal: AbortSignal) => Promise<readonly StockItem[]>,
+  fetchChunk: (signal: AbortSignal, copy: number) => Promise<readonly StockItem[]>,
 ): Promise<readonly StockItem[]> {
   let firstError: unknown
   return hedge(async ({ signal: copySignal, attempt }) => {
     if (attempt === 1) {
       try {
-        return await fetchChunk(copySignal)
+        return await fetchChunk(copySignal, attempt)
       } catch (error) {
         firstError = error
         throw error
@@ -161,6 +162,6 @@ function hedgedChunk(
     }
     hedges.left--
     hedging.onHedge?.()
-    return fetchChunk(copySignal)
+    return fetchChunk(copySignal, attempt)
   }, { delayMs, maxHedges: 1, signal, ...(isTracing() ? { listener: policySpanEvents } : {}) })
 }

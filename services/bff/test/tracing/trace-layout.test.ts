@@ -66,6 +66,7 @@ describe('spanNotes', () => {
     expect(spanNotes(span('a', null, 0, 1, { attributes: { 'storefront.attempt': 2, 'storefront.won': true, 'storefront.db_ms': 3.14 } }), true)).toEqual(['attempt 2', 'won', 'db 3.1 ms'])
     // A lone call always wins: saying so would be noise.
     expect(spanNotes(span('a', null, 0, 1, { attributes: { 'storefront.attempt': 1, 'storefront.won': true } }))).toEqual([])
+    expect(spanNotes(span('a', null, 0, 1, { attributes: { 'storefront.attempt': 1, 'storefront.hedge_copy': 2, 'storefront.won': true } }), true)).toEqual(['hedge copy 2', 'won'])
     expect(spanNotes(span('a', null, 0, 1, { attributes: { 'storefront.attempt': 1, 'storefront.won': false }, status: 'error', error: 'timeout' }))).toEqual(['lost', 'failed: timeout'])
     expect(spanNotes(span('a', null, 0, 1, { status: 'error' }))).toEqual(['failed'])
   })

@@ -85,6 +85,10 @@ export function spanNotes(span: TraceSpan, contested = false): string[] {
   if (typeof attempt === 'number' && attempt > 1) {
     notes.push(`attempt ${attempt}`)
   }
+  const copy = span.attributes['storefront.hedge_copy']
+  if (typeof copy === 'number' && copy > 1) {
+    notes.push(`hedge copy ${copy}`)
+  }
   const won = span.attributes['storefront.won']
   if (won === false || (won === true && contested)) {
     notes.push(won ? 'won' : 'lost')
