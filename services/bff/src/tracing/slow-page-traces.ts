@@ -84,6 +84,15 @@ function isPage(root: ReadableSpan): boolean {
 }
 
 /**
+ * True for a page the BFF shed before any work (its span has a `shed` event): under an overload
+ * they come by thousands a second, each one span and a 503, and would push every page worth
+ * looking at out of the failed list.
+ */
+function wasShed(root: ReadableSpan): boolean {
+  return root.events.length > 0 && root.events.some((event) => event.name === 'shed')
+}
+
+/**
  * A span processor that keeps, in memory, the traces of the BFF's slowest, degraded and failed
  * pages of the last minutes, so the operations dashboard can draw any of them as a waterfall
  * without a tracing backend.
@@ -253,7 +262,7 @@ export class SlowPageTraces implements SpanProcessor {
       return
     }
     this.#finished.add(traceId)
-    if (!isPage(root)) {
+    if (!isPage(root) || wasShed(root)) {
       return
     }
     const status = statusOf(root)

@@ -65,6 +65,18 @@ describe('SlowPageTraces', () => {
     expect(traces.list().map((page) => [page.status, page.kept_because])).toEqual([[503, 'failed'], [null, 'slow']])
   })
 
+  it('keeps no page the BFF shed under load: each is one span and a 503, and they come by thousands', () => {
+    const { traces, tracer } = setup({ slowest: 5 })
+    const failed = startPage(tracer, 0, { 'http.response.status_code': 503 })
+    failed.end(T0 + 40)
+    for (let index = 1; index <= 100; index++) {
+      const shed = startPage(tracer, index, { 'http.response.status_code': 503 })
+      shed.addEvent('shed', { 'storefront.policy': 'limiter' })
+      shed.end(T0 + index + 1)
+    }
+    expect(traces.list().map((page) => [page.duration_ms, page.kept_because])).toEqual([[40, 'failed']])
+  })
+
   it('keeps the newest degraded or failed pages, the oldest leaving when there are more', () => {
     const { traces, tracer } = setup({ slowest: 1, troubled: 2 })
     for (const at of [0, 100, 200, 300]) {
