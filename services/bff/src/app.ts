@@ -57,7 +57,9 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
   const caches = createPageCaches(env)
   const clients = createDownstreamClients(env, deps.clients, metrics.record)
   const traces = new SlowPageTraces()
-  const stopTraces = addLocalSpanProcessor(traces)
+  // Pages are recorded while the loop has room: at full load the recording's cost would come out
+  // of the pages themselves, and a page slow for want of CPU says nothing a waterfall could show.
+  const stopTraces = addLocalSpanProcessor(traces, () => !admission.busy)
   app.addHook('onClose', async () => {
     stopTraces()
     await traces.shutdown()

@@ -8,17 +8,32 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
  */
 export class LocalSpanProcessors implements SpanProcessor {
   private processors: readonly SpanProcessor[] = []
+  private gates: readonly (() => boolean)[] = []
 
-  /** True while some processor wants the spans. */
+  /**
+   * True while some processor wants the spans of a trace starting now: one is added, and its
+   * `when` (if any) says yes.
+   */
   get active(): boolean {
-    return this.processors.length > 0
+    const gates = this.gates
+    for (let index = 0; index < gates.length; index++) {
+      if (gates[index]!()) {
+        return true
+      }
+    }
+    return false
   }
 
-  /** Adds `processor`; returns the function that removes it. */
-  add(processor: SpanProcessor): () => void {
+  /** Adds `processor`, wanting traces while `when` says so; returns the function that removes it. */
+  add(processor: SpanProcessor, when: () => boolean = always): () => void {
     this.processors = [...this.processors, processor]
+    this.gates = [...this.gates, when]
     return () => {
-      this.processors = this.processors.filter((each) => each !== processor)
+      const index = this.processors.indexOf(processor)
+      if (index !== -1) {
+        this.processors = this.processors.filter((_, at) => at !== index)
+        this.gates = this.gates.filter((_, at) => at !== index)
+      }
     }
   }
 
@@ -41,4 +56,8 @@ export class LocalSpanProcessors implements SpanProcessor {
   async shutdown(): Promise<void> {
     await Promise.all(this.processors.map((processor) => processor.shutdown()))
   }
+}
+
+function always(): boolean {
+  return true
 }

@@ -85,8 +85,10 @@ export function isTracing(): boolean {
 /**
  * Hands every span this process records to `processor` from now on, exported or not: while one is
  * added, spans are recorded even when nothing is exported (the BFF keeps its slowest pages' spans
- * this way). Returns the function that stops it. Spans are made only once `startTracing` ran.
+ * this way). `when`, asked at the first span of each trace in this process, can say no: a trace
+ * that starts then is not recorded unless exported (the BFF records while its loop has room).
+ * Returns the function that stops it. Spans are made only once `startTracing` ran.
  */
-export function addLocalSpanProcessor(processor: SpanProcessor): () => void {
-  return local.add(processor)
+export function addLocalSpanProcessor(processor: SpanProcessor, when?: () => boolean): () => void {
+  return local.add(processor, when)
 }

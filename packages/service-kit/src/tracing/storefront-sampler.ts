@@ -14,7 +14,8 @@ const DROP: SamplingResult = { decision: SamplingDecision.NOT_RECORD }
  * - health checks and metrics scrapes are never recorded (they still carry a trace id): they come
  *   every few seconds and say nothing about a page;
  * - a span that is not exported is still recorded while a local processor wants spans (the BFF's
- *   slow-page buffer), and is otherwise a no-op span that only carries the trace id on.
+ *   slow-page buffer, while its loop has room), decided for a whole trace at its first span in
+ *   this process, and is otherwise a no-op span that only carries the trace id on.
  */
 export class StorefrontSampler implements Sampler {
   constructor(
@@ -26,11 +27,17 @@ export class StorefrontSampler implements Sampler {
     if (kind === SpanKind.SERVER && isProbe(attributes['url.path'])) {
       return DROP
     }
+    const parent = trace.getSpan(context)
     if (this.exporting) {
-      const parent = trace.getSpanContext(context)
-      if (parent === undefined || (parent.traceFlags & TraceFlags.SAMPLED) !== 0) {
+      const parentContext = parent?.spanContext()
+      if (parentContext === undefined || (parentContext.traceFlags & TraceFlags.SAMPLED) !== 0) {
         return RECORD_AND_SAMPLE
       }
+    }
+    // A trace recorded here is recorded whole: a span under a recorded parent is recorded, and
+    // whether to record at all is asked once, at the trace's first span in this process.
+    if (parent !== undefined && !parent.spanContext().isRemote) {
+      return parent.isRecording() ? RECORD : DROP
     }
     return this.local.active ? RECORD : DROP
   }

@@ -132,6 +132,35 @@ describe('tracing in a service', () => {
     expect(lines.find((line) => line.msg === 'request completed')?.trace_id).toBe(span!.spanContext().traceId)
   })
 
+  it('records a trace only while the processor\'s gate says so at its first span, and then records it whole', async () => {
+    removeProcessor()
+    let open = false
+    const stopGated = addLocalSpanProcessor(keepAll, () => open)
+    try {
+      const stock = await stockService()
+      const { app } = appWithLog('front', { requireServiceToken: false })
+      const client = new UpstreamClient({ name: 'stock', url: stock.url, token: TEST_SERVICE_TOKEN })
+      clients.push(client)
+      app.get('/page', async (request) => {
+        // The gate closes while the page runs: its call is still recorded, under the page.
+        open = false
+        return client.getJson('/stock', { deadline: request.deadline, signal: request.abortSignal, route: '/stock', parse: (value) => value })
+      })
+      expect((await app.inject({ url: '/page' })).statusCode).toBe(200)
+      expect(exporter.getFinishedSpans()).toEqual([])
+      open = true
+      expect((await app.inject({ url: '/page', headers: { traceparent: TRACEPARENT } })).statusCode).toBe(200)
+      expect(exporter.getFinishedSpans().map((span) => [span.name, span.spanContext().traceId])).toEqual([
+        ['stock GET /stock', TRACE_ID],
+        ['GET /page', TRACE_ID],
+      ])
+      expect(stock.traceparents).toHaveLength(2)
+    } finally {
+      stopGated()
+      removeProcessor = addLocalSpanProcessor(keepAll)
+    }
+  })
+
   it('gives health checks and scrapes a trace id but records no span of them', async () => {
     const { app, lines } = appWithLog('demo')
     const response = await app.inject({ url: '/health/live', headers: { traceparent: TRACEPARENT } })

@@ -58,6 +58,14 @@ export class PageAdmission {
   private shedCount = 0
   private reportedCount = 0
   private reportTimer: NodeJS.Timeout | undefined
+  /**
+   * True while the event loop is busy (see {@link EventLoopLoad}): what this process does beyond
+   * its pages (recording them for the dashboard) waits until it has room again.
+   */
+  get busy(): boolean {
+    return this.loop.busy
+  }
+
   /** Pages in flight, those admitted while the loop was idle included. */
   private running = 0
 
