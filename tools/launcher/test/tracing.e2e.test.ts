@@ -108,9 +108,8 @@ describe.skipIf(!built)('tracing across the running system, exported over OTLP',
       }
       // The downstream's database time, as its server-timing header reported it to the BFF.
       expect(call.attributes['storefront.db_ms']).toBeGreaterThan(0)
-      // The service's work fits in the call that waited for it. Durations, not instants: each
-      // process times its spans from its own clock, and two processes' clocks differ a little.
-      expect(served!.endNs - served!.startNs).toBeLessThanOrEqual(call.endNs - call.startNs)
+      // No check of times across processes: each times its spans by its own clock, and a server
+      // span ends when its answer is flushed, which may be after the caller has read it.
     }
     // Every process wrote the trace id in the page's log lines.
     for (const service of ['bff', ...STOREFRONT_SERVICES]) {
