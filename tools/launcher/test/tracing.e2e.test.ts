@@ -24,6 +24,11 @@ function traceparent(): { traceId: string; header: string } {
   return { traceId, header: `00-${traceId}-${hex(8)}-01` }
 }
 
+/** The page's own span, which ends after its answer is sent and so may reach the receiver last. */
+function pageSpan(spans: readonly ReceivedSpan[]): ReceivedSpan | undefined {
+  return spans.find((span) => span.service === 'bff' && span.kind === SERVER)
+}
+
 function childrenOf(spans: readonly ReceivedSpan[], parent: ReceivedSpan): ReceivedSpan[] {
   return spans.filter((span) => span.parentSpanId === parent.spanId)
 }
@@ -82,9 +87,9 @@ describe.skipIf(!built)('tracing across the running system, exported over OTLP',
     expect(page.status).toBe(200)
     const requestId = page.headers.get('x-request-id')
     // Four downstream calls, each answered by a server span with a query under it: 1 + 4 + 4 + 4.
-    const spans = await receiver.waitForTrace(traceId, (found) => found.filter((span) => span.name.startsWith('SELECT')).length >= 4 && found.length >= 13)
+    const spans = await receiver.waitForTrace(traceId, (found) => pageSpan(found) !== undefined && found.filter((span) => span.name.startsWith('SELECT')).length >= 4 && found.length >= 13)
 
-    const root = spans.find((span) => span.service === 'bff' && span.kind === SERVER)!
+    const root = pageSpan(spans)!
     expect(root.name).toBe('GET /products/all')
     expect(root.parentSpanId).toBe(header.split('-')[2])
     expect(root.attributes).toMatchObject({ 'http.response.status_code': 200, 'http.route': '/products/all', 'storefront.request_id': requestId })
@@ -125,8 +130,13 @@ describe.skipIf(!built)('tracing across the running system, exported over OTLP',
       const page = await fetch(`${BFF}/products/all?limit=5`, { headers: { cookie, traceparent: header } })
       expect(page.status).toBe(200)
       expect(page.headers.get('x-degraded')).toMatch(/inventory/)
-      const spans = await receiver.waitForTrace(traceId, (found) => found.filter((span) => span.service === 'inventory' && span.kind === SERVER).length >= 2)
-      const root = spans.find((span) => span.service === 'bff' && span.kind === SERVER)!
+      const spans = await receiver.waitForTrace(traceId, (found) => {
+        const served = found.filter((span) => span.service === 'inventory' && span.kind === SERVER).length
+        const asked = found.filter((span) => span.attributes['storefront.downstream'] === 'inventory').length
+        // The BFF's attempts have all ended once its page span has; each must also have been answered.
+        return pageSpan(found) !== undefined && asked >= 2 && served >= asked
+      })
+      const root = pageSpan(spans)!
       const attempts = childrenOf(spans, root).filter((span) => span.attributes['storefront.downstream'] === 'inventory').sort((a, b) => Number(a.startNs - b.startNs))
       expect(attempts.length).toBeGreaterThanOrEqual(2)
       expect(attempts.map((span) => span.attributes['storefront.attempt'])).toEqual(attempts.map((_, index) => index + 1))
