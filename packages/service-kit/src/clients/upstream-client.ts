@@ -347,8 +347,8 @@ export class UpstreamClient {
     state.current = replica
     state.attempts++
     const parent = context.active()
-    const span = kitTracer().startSpan(`${this.name} ${method} ${options.route ?? path.split('?')[0]!}`, { kind: SpanKind.CLIENT }, parent)
-    if (span.isRecording()) {
+    const span = attemptSpanUnder(parent, `${this.name} ${method} ${options.route ?? path.split('?')[0]!}`)
+    if (span?.isRecording() === true) {
       span.setAttributes({
         [StorefrontAttributes.DOWNSTREAM]: this.name,
         [StorefrontAttributes.ATTEMPT]: state.attempts,
@@ -359,7 +359,7 @@ export class UpstreamClient {
         span.setAttribute(StorefrontAttributes.HEDGE_COPY, options.hedgeCopy)
       }
     }
-    const attemptTrace: AttemptTrace = { context: trace.setSpan(parent, span) }
+    const attemptTrace: AttemptTrace = { context: span === undefined ? parent : trace.setSpan(parent, span) }
     try {
       const response = await this.exchange(replica.pool, method, path, options, signal, state, attemptTrace)
       if (state.current === replica) {
@@ -488,12 +488,28 @@ export class UpstreamClient {
 }
 
 /**
+ * An attempt's client span, or none under a request of this process that is not recorded: the
+ * sampler would drop the attempt's span too (a trace is recorded here whole or not at all), so it
+ * is not made, and the downstream carries on the request's own trace and span ids.
+ */
+function attemptSpanUnder(parent: Context, name: string): Span | undefined {
+  const request = trace.getSpan(parent)
+  if (request !== undefined && !request.isRecording() && !request.spanContext().isRemote) {
+    return undefined
+  }
+  return kitTracer().startSpan(name, { kind: SpanKind.CLIENT }, parent)
+}
+
+/**
  * Ends an attempt's client span: the status it got (from the call's state, which a failed answer
  * also sets), the database time the downstream reported, whether its answer is the call's, and
  * why it failed. An attempt cut short by its caller (a hedge that lost, a page that gave up) did
  * not win and is no error of the downstream's.
  */
-function endAttemptSpan(span: Span, answer: AttemptTrace, error: unknown, signal: AbortSignal): void {
+function endAttemptSpan(span: Span | undefined, answer: AttemptTrace, error: unknown, signal: AbortSignal): void {
+  if (span === undefined) {
+    return
+  }
   if (span.isRecording()) {
     if (answer.status !== undefined) {
       span.setAttribute('http.response.status_code', answer.status)

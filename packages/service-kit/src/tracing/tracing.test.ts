@@ -146,8 +146,10 @@ describe('tracing in a service', () => {
         open = false
         return client.getJson('/stock', { deadline: request.deadline, signal: request.abortSignal, route: '/stock', parse: (value) => value })
       })
-      expect((await app.inject({ url: '/page' })).statusCode).toBe(200)
+      expect((await app.inject({ url: '/page', headers: { traceparent: TRACEPARENT } })).statusCode).toBe(200)
       expect(exporter.getFinishedSpans()).toEqual([])
+      // Unrecorded, the page still passes its trace on, under a span id of its own.
+      expect(stock.traceparents[0]).toMatch(new RegExp(`^00-${TRACE_ID}-(?!${CALLER_SPAN})[0-9a-f]{16}-00$`))
       open = true
       expect((await app.inject({ url: '/page', headers: { traceparent: TRACEPARENT } })).statusCode).toBe(200)
       expect(exporter.getFinishedSpans().map((span) => [span.name, span.spanContext().traceId])).toEqual([
