@@ -1,11 +1,16 @@
 import type { IncomingMessage } from 'node:http'
 
-import { type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, context, isSpanContextValid, propagation, trace } from '@opentelemetry/api'
+import { type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, TraceFlags, context, propagation, trace } from '@opentelemetry/api'
+import { RandomIdGenerator } from '@opentelemetry/sdk-trace'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
 import { DatabaseTime, withDatabaseTime } from './database-time.js'
 import { kitTracer } from './kit-tracer.js'
 import { StorefrontAttributes } from './span-names.js'
+import { isExporting, isTracing, wantsLocalRecording } from './start-tracing.js'
+import { RECORD_LOCALLY, isProbe } from './storefront-sampler.js'
+
+const ids = new RandomIdGenerator()
 
 /** A request's server span and the context its handler runs in. */
 interface ServerTrace {
@@ -26,25 +31,41 @@ type Traced = IncomingMessage & { [kServerTrace]?: ServerTrace }
  * request carries the id, a shed one's included.
  */
 export function startServerSpan(raw: IncomingMessage, requestId: string): string | undefined {
+  if (!isTracing()) {
+    return undefined
+  }
   const parent = propagation.extract(ROOT_CONTEXT, raw.headers)
   const url = raw.url ?? '/'
   const query = url.indexOf('?')
-  // Given at the start, so that the sampler can leave health checks and scrapes unrecorded.
-  const span = kitTracer().startSpan(raw.method ?? 'HTTP', {
-    kind: SpanKind.SERVER,
-    attributes: {
-      'http.request.method': raw.method ?? 'GET',
-      'url.path': query === -1 ? url : url.slice(0, query),
-      [StorefrontAttributes.REQUEST_ID]: requestId,
-    },
-  }, parent)
-  const spanContext = span.spanContext()
-  if (!isSpanContextValid(spanContext)) {
-    return undefined
-  }
+  const path = query === -1 ? url : url.slice(0, query)
+  const span = serverSpanUnder(parent, raw.method ?? 'GET', path, requestId)
   const databaseTime = new DatabaseTime()
   ;(raw as Traced)[kServerTrace] = { span, context: withDatabaseTime(trace.setSpan(parent, span), databaseTime), databaseTime, ended: false }
-  return spanContext.traceId
+  return span.spanContext().traceId
+}
+
+/**
+ * The request's span. Most requests of a process that exports nothing are not recorded: their span
+ * is then made here, a no-op that carries the caller's trace id (or a new one) and an id of its own
+ * on, without the SDK, whose span start is most of what tracing costs such a request. Made the
+ * SDK's way otherwise, its sampler deciding as it would for any span (`StorefrontSampler`).
+ */
+function serverSpanUnder(parent: Context, method: string, path: string, requestId: string): Span {
+  const caller = trace.getSpanContext(parent)
+  const probe = isProbe(path)
+  const exported = !probe && isExporting() && (caller === undefined || (caller.traceFlags & TraceFlags.SAMPLED) !== 0)
+  if (!exported && (probe || !wantsLocalRecording())) {
+    return trace.wrapSpanContext({
+      traceId: caller?.traceId ?? ids.generateTraceId(),
+      spanId: ids.generateSpanId(),
+      traceFlags: TraceFlags.NONE,
+      ...(caller?.traceState === undefined ? {} : { traceState: caller.traceState }),
+    })
+  }
+  return kitTracer().startSpan(method, {
+    kind: SpanKind.SERVER,
+    attributes: { 'http.request.method': method, 'url.path': path, [StorefrontAttributes.REQUEST_ID]: requestId },
+  }, exported ? parent : parent.setValue(RECORD_LOCALLY, true))
 }
 
 /** The server span of `request`, while tracing is on. */

@@ -83,6 +83,19 @@ export function isTracing(): boolean {
 }
 
 /**
+ * True when a local processor wants the trace of a request starting now that nothing exports:
+ * asks the processors' gates, so it is asked once a trace (see `RECORD_LOCALLY`).
+ */
+export function wantsLocalRecording(): boolean {
+  return started?.enabled === true && local.active
+}
+
+/** True when this process exports its spans over OTLP. */
+export function isExporting(): boolean {
+  return started?.exporting === true
+}
+
+/**
  * Hands every span this process records to `processor` from now on, exported or not: while one is
  * added, spans are recorded even when nothing is exported (the BFF keeps its slowest pages' spans
  * this way). `when`, asked at the first span of each trace in this process, can say no: a trace

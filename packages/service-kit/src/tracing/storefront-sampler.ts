@@ -1,4 +1,4 @@
-import { type Attributes, type Context, type Link, SpanKind, TraceFlags, trace } from '@opentelemetry/api'
+import { type Attributes, type Context, type Link, SpanKind, TraceFlags, createContextKey, trace } from '@opentelemetry/api'
 import { type Sampler, SamplingDecision, type SamplingResult } from '@opentelemetry/sdk-trace'
 
 import type { LocalSpanProcessors } from './local-span-processors.js'
@@ -6,6 +6,12 @@ import type { LocalSpanProcessors } from './local-span-processors.js'
 const RECORD_AND_SAMPLE: SamplingResult = { decision: SamplingDecision.RECORD_AND_SAMPLED }
 const RECORD: SamplingResult = { decision: SamplingDecision.RECORD }
 const DROP: SamplingResult = { decision: SamplingDecision.NOT_RECORD }
+
+/**
+ * Set in the parent context of a request's server span whose trace its caller already chose to
+ * record locally: the gate that chose is asked once per trace, and asking it again could say no.
+ */
+export const RECORD_LOCALLY = createContextKey('storefront.recordLocally')
 
 /**
  * Which spans are made for real:
@@ -39,7 +45,7 @@ export class StorefrontSampler implements Sampler {
     if (parent !== undefined && !parent.spanContext().isRemote) {
       return parent.isRecording() ? RECORD : DROP
     }
-    return this.local.active ? RECORD : DROP
+    return context.getValue(RECORD_LOCALLY) === true || this.local.active ? RECORD : DROP
   }
 
   toString(): string {
@@ -48,6 +54,6 @@ export class StorefrontSampler implements Sampler {
 }
 
 /** `/health/…` and `/metrics`: the probes of an orchestrator and a scraper. */
-function isProbe(path: unknown): boolean {
+export function isProbe(path: unknown): boolean {
   return typeof path === 'string' && (path.startsWith('/health/') || path === '/metrics')
 }
