@@ -11,15 +11,19 @@ const SCENARIO = 'tracing, caching off'
 /** The pages a second with tracing at its default (nothing exported), over those without the SDK, at least. */
 const TRACING_OFF_SHARE = 0.97
 
-/** Runs of the untraced system and of the defaults, alternated: the machine's drift falls on both. */
-const ROUNDS = 3
+/**
+ * Runs of the untraced system and of the defaults, alternated, the first of each pair swapped from
+ * one round to the next: the machine's drift and whatever favours a pair's second run fall on both.
+ */
+const ROUNDS = 4
 
 /** Each system's variables, for all five of its processes. */
 const UNTRACED = { OTEL_SDK_DISABLED: 'true' } as const
 
 /**
  * What tracing costs: three whole systems (four services and a BFF each, caches off so that every
- * page reaches every process) loaded in turn at 32 connections, twice each but the exporting one:
+ * page reaches every process) loaded in turn at 32 connections, the first two once unmeasured to
+ * settle and then {@link ROUNDS} times each, the exporting one once:
  * - without the OpenTelemetry SDK (`OTEL_SDK_DISABLED=true`): the code as if tracing did not exist;
  * - at the defaults: trace context taken and passed on, trace ids in the logs, the BFF recording
  *   its pages' spans for the dashboard's slow pages, nothing exported;
@@ -45,16 +49,23 @@ export async function measureTracing(context: ScenarioContext): Promise<Scenario
     const check = expectPage(10)
     const { connections } = plan
     const load = (system: StorefrontSystem, note: string): Promise<Run> => loadPages(context, SCENARIO, system, { connections, check, note })
+    // Each system loaded once, unmeasured, before the rounds: a freshly started system speeds up
+    // for some tens of seconds (JIT, pools, PostgreSQL's caches), which would favour later rounds.
+    for (const system of [untraced, defaults]) {
+      await load(system, 'settling, not counted')
+    }
     const hello = await loadHello(context, SCENARIO, connections)
     const runs: Run[] = [hello]
     const untracedRuns: Run[] = []
     const defaultRuns: Run[] = []
+    const loadUntraced = async (): Promise<void> => { untracedRuns.push(await load(untraced, 'OTEL_SDK_DISABLED=true in all five processes')) }
+    const loadDefaults = async (): Promise<void> => { defaultRuns.push(await load(defaults, 'tracing at its defaults: nothing exported')) }
     for (let round = 0; round < ROUNDS; round++) {
-      const without = await load(untraced, 'OTEL_SDK_DISABLED=true in all five processes')
-      const off = await load(defaults, 'tracing at its defaults: nothing exported')
-      untracedRuns.push(without)
-      defaultRuns.push(off)
-      runs.push(without, off)
+      const pair = round % 2 === 0 ? [loadUntraced, loadDefaults] : [loadDefaults, loadUntraced]
+      for (const loadOne of pair) {
+        await loadOne()
+      }
+      runs.push(untracedRuns.at(-1)!, defaultRuns.at(-1)!)
     }
     const exportedRun = await load(exported, 'every span exported over OTLP (http/protobuf)')
     runs.push(exportedRun)
