@@ -71,6 +71,8 @@ export default defineConfig({
     ],
   },
   test: {
+    // The contract-coverage check: every answer the tests see must be in its route's document.
+    reporters: ['default', source('./tools/test-support/contract-coverage/contract-coverage-reporter.ts')],
     projects: [
       {
         extends: true,
@@ -101,6 +103,14 @@ export default defineConfig({
       },
       servicesProject('embedded'),
       ...(withPostgres ? [servicesProject('postgres')] : []),
+      {
+        extends: true,
+        test: {
+          name: 'test-support',
+          root: source('./tools/test-support'),
+          include: ['**/*.test.ts'],
+        },
+      },
       {
         extends: true,
         test: {

@@ -12,6 +12,7 @@ import { RouteTable, problemDetailsPlugin } from '../plugins/problem-details.js'
 import { requestContextPlugin, requestIdOf, startOnlyWithTimeLeft } from '../plugins/request-context.js'
 import { serviceAuthPlugin } from '../plugins/service-auth.js'
 import { abandonServerSpan, endServerSpan, reportDatabaseTime, runInServerSpan, startServerSpan } from '../tracing/server-spans.js'
+import { ANSWER_RECORD_ENV, recordAnswers } from './answer-record.js'
 import { answerClientError } from './client-error-handler.js'
 import { RequestLogController } from './request-log-controller.js'
 import { strictQuery } from './strict-query.js'
@@ -132,6 +133,11 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
     strictQuery(route)
     route.preHandler = [...toArray(route.preHandler), startOnlyWithTimeLeft, runInServerSpan]
   })
+  // Under the test run only: what each answer looked like, for the contract-coverage check.
+  const answerRecord = process.env[ANSWER_RECORD_ENV]
+  if (answerRecord !== undefined && answerRecord !== '') {
+    recordAnswers(app, options.service, answerRecord)
+  }
   app.addHook('onResponse', (request, reply, done) => {
     endServerSpan(request, reply)
     done()
