@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto'
 import compress from '@fastify/compress'
 import cookie from '@fastify/cookie'
 import fastifyStatic from '@fastify/static'
-import swagger from '@fastify/swagger'
 import { addLocalSpanProcessor, createServiceApp } from '@storefront/service-kit'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 
@@ -17,6 +16,7 @@ import { type BffEnv, isOpenDemo } from './config.js'
 import { attachAdmissionMetrics } from './metrics/admission-metrics.js'
 import { attachCacheMetrics } from './metrics/cache-metrics.js'
 import { DownstreamMetrics } from './metrics/downstream-metrics.js'
+import { BFF_SECURITY_SCHEMES, bffRouteAnswers } from './openapi/bff-route-answers.js'
 import { requireOperatorToken } from './plugins/operator-access.js'
 import { rateLimitPlugin } from './plugins/rate-limit/index.js'
 import { securityHeadersPlugin } from './plugins/security-headers.js'
@@ -56,6 +56,14 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
     logger: deps.logger,
     // Before every other hook: a shed page must cost as little as possible.
     admission: admission.onRequest,
+    openapi: {
+      title: 'Storefront BFF',
+      description: 'The backend-for-frontend: the one API a browser or app talks to.',
+      securitySchemes: BFF_SECURITY_SCHEMES,
+      // Its Swagger UI serves the document, at /docs/json.
+      serveJson: false,
+      describeRoute: bffRouteAnswers({ rateLimited: env.RATE_LIMIT_PER_MINUTE > 0 }),
+    },
   })
   if (!isOpenDemo(env)) {
     requireOperatorToken(app, env.OPS_TOKEN)
@@ -85,17 +93,6 @@ export function buildApp(env: BffEnv, deps: BffDeps = {}): FastifyInstance {
   if (env.RATE_LIMIT_PER_MINUTE > 0) {
     void app.register(rateLimitPlugin, { perMinute: env.RATE_LIMIT_PER_MINUTE, redisUrl: env.RATE_LIMIT_REDIS_URL, redisTimeoutMs: env.RATE_LIMIT_REDIS_TIMEOUT_MS })
   }
-  void app.register(swagger, {
-    openapi: {
-      info: { title: 'Storefront BFF', version: '0.1.0', description: 'The backend-for-frontend: the one API a browser or app talks to.' },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          session: { type: 'apiKey', in: 'cookie', name: 'session' },
-        },
-      },
-    },
-  })
   // Pages, scripts, CSS, the API docs and large JSON answers go out as br or gzip, as the client
   // asks. An answer under 1 KiB (a page of a few products, a problem) goes out as it is: the few
   // hundred bytes saved are not worth a compressor call on the hot path. A JSON answer up to 64 KiB

@@ -21,6 +21,7 @@ const probes: Record<string, RouteProbe> = {
   'GET /health/live': { url: '/health/live' },
   'GET /health/ready': { url: '/health/ready' },
   'GET /metrics': { url: '/metrics' },
+  'GET /docs/json': { url: '/docs/json' },
 }
 
 describe('every route of favorites', () => {

@@ -5,6 +5,7 @@ import type { TrustProxy } from '../config/trust-proxy.js'
 import type { Database } from '../db/database.js'
 import { AppError, kitErrors } from '../errors/app-error.js'
 import { toProblem } from '../errors/to-problem.js'
+import { type OpenApiOptions, registerOpenApi } from '../openapi/openapi-plugin.js'
 import { faultInjectionPlugin } from '../plugins/fault-injection.js'
 import { healthPlugin } from '../plugins/health.js'
 import { metricsPlugin } from '../plugins/metrics.js'
@@ -50,11 +51,14 @@ export interface ServiceAppOptions {
    * request itself (the reply's `x-request-id` included) or lets it on.
    */
   readonly admission?: onRequestHookHandler
+  /** The service's OpenAPI document: its title and description, and what the service's own plugins answer. */
+  readonly openapi?: OpenApiOptions
 }
 
 /**
  * A Fastify instance with everything a Storefront service shares, registered in order: problem
- * details, request id and deadline, service auth, fault injection, metrics and health. The service
+ * details, the OpenAPI document (`GET /docs/json`), request id and deadline, service auth, fault
+ * injection, metrics and health. The service
  * adds its routes and returns it; `buildApp` never listens.
  *
  * Validation is strict: no type coercion and no silent removal of unknown fields, so a wrong JSON
@@ -153,6 +157,8 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
     })
   }
   void app.register(problemDetailsPlugin, { routes })
+  // Before the first route, so that every route is in the document.
+  registerOpenApi(app, options.service, { requireServiceToken: options.requireServiceToken !== false, database: options.db !== undefined }, options.openapi)
   void app.register(requestContextPlugin, { requestTimeoutMs: env.REQUEST_TIMEOUT_MS })
   void app.register(serviceAuthPlugin, { token: options.requireServiceToken === false ? undefined : env.SERVICE_TOKEN })
   void app.register(faultInjectionPlugin, {

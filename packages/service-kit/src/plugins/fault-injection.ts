@@ -108,9 +108,15 @@ function faultControlRoutes(app: FastifyInstance, faults: FaultSettings): void {
     error_rate: faults.errorRate,
   })
   // Fault-free, or a fault of error_rate 1 could never be turned off again.
-  const config = { faultFree: true }
-  app.get('/ops/faults', { config }, () => current())
-  app.put<{ Body: FaultSettingsBody }>('/ops/faults', { config, schema: { body: faultSettingsSchema } }, (request) => {
+  const example: FaultSettingsBody = { delay_ms: '0-500', error_rate: 0.1 }
+  // The answer is sent without a response schema; the document shows its shape all the same.
+  const docs = { database: false, body: { schema: faultSettingsSchema }, response: example }
+  const tags = ['operations']
+  app.get('/ops/faults', { config: { faultFree: true, docs }, schema: { summary: 'This service\'s fault injection', tags } }, () => current())
+  app.put<{ Body: FaultSettingsBody }>('/ops/faults', {
+    config: { faultFree: true, docs: { ...docs, request: { body: example } } },
+    schema: { summary: 'Change this service\'s fault injection', tags, body: faultSettingsSchema },
+  }, (request) => {
     faults.delayMs = parseFaultDelay(request.body.delay_ms)
     faults.errorRate = request.body.error_rate
     request.log.warn({ faults: current() }, 'fault injection changed')

@@ -15,8 +15,15 @@ export interface HealthOptions {
 export const healthPlugin = fp<HealthOptions>(
   (app: FastifyInstance, options: HealthOptions, done: (error?: Error) => void) => {
     const body = { type: 'object', properties: { status: { type: 'string' } } } as const
-    app.get('/health/live', { config: { public: true, requestLogLevel: 'debug' }, schema: { response: { 200: body } } }, () => ({ status: 'ok' }))
-    app.get('/health/ready', { config: { public: true, requestLogLevel: 'debug' }, schema: { response: { 200: body, 503: body } } }, async (request, reply) => {
+    const tags = ['health']
+    app.get('/health/live', {
+      config: { public: true, requestLogLevel: 'debug', docs: { response: { status: 'ok' } } },
+      schema: { summary: 'Whether the process runs', tags, response: { 200: body } },
+    }, () => ({ status: 'ok' }))
+    app.get('/health/ready', {
+      config: { public: true, requestLogLevel: 'debug', docs: { response: { status: 'ready' } } },
+      schema: { summary: 'Whether the service can serve; 503 `{ "status": "not ready" }` when it cannot', tags, response: { 200: body, 503: { ...body, description: 'Not ready: `{ "status": "not ready" }`.' } } },
+    }, async (request, reply) => {
       const signal = AbortSignal.any([request.abortSignal, AbortSignal.timeout(1000)])
       const ready = await options.ready(signal).catch(() => false)
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready' })

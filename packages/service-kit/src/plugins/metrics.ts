@@ -85,7 +85,17 @@ export const metricsPlugin = fp<MetricsOptions>(
       children.time.observe(reply.elapsedTime / 1000)
       next()
     })
-    app.get('/metrics', { config: { public: true, requestLogLevel: 'debug' } }, async (_request, reply) => {
+    app.get('/metrics', {
+      config: {
+        public: true,
+        requestLogLevel: 'debug',
+        docs: {
+          body: { schema: { type: 'string', description: 'Prometheus text exposition format.' }, contentType: registry.contentType },
+          response: 'http_requests_total{route="/health/live",method="GET",status="200",service="demo"} 1\n',
+        },
+      },
+      schema: { summary: 'Request counts and latency by route, method and status, in Prometheus text format', tags: ['metrics'] },
+    }, async (_request, reply) => {
       return reply.type(registry.contentType).send(await registry.metrics())
     })
     done()

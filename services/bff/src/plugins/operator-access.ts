@@ -9,7 +9,7 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i
 const CHALLENGE = { 'www-authenticate': 'Bearer realm="operations"' }
 
 /** True for the operator surfaces: `/metrics` and every route under `/ops/` (not the `/ops` page). */
-function isOperatorRoute(url: string | undefined): boolean {
+export function isOperatorRoute(url: string | undefined): boolean {
   return url === '/metrics' || (url?.startsWith('/ops/') ?? false)
 }
 
