@@ -4,6 +4,7 @@ import { Type } from 'typebox'
 
 import type { CartRepository } from '../../data-access/cart-repository.js'
 import { addCartItem } from '../../domain/add-cart-item.js'
+import { cartErrors } from '../../errors.js'
 
 /** What the cart routes need. */
 export interface CartRoutesDeps {
@@ -26,13 +27,27 @@ const AddItemHeaders = Type.Object({ [IDEMPOTENCY_KEY_HEADER]: Type.Optional(Ide
  * `DELETE /users/{id}/cart/items/{product_id}`. The add's rules live in `domain/add-cart-item.ts`.
  */
 export const cartRoutes: RoutePlugin<CartRoutesDeps> = async (app, deps) => {
-  app.get('/users/:id/cart', { schema: { params: UserParams, response: { 200: CartLines } } }, async (request) => {
+  const tags = ['cart']
+  app.get('/users/:id/cart', {
+    config: { docs: { request: { params: { id: '1' } }, response: [{ product_id: 1, quantity: 1 }, { product_id: 2, quantity: 3 }] } },
+    schema: { summary: 'A user\'s cart lines; `[]` when empty', tags, params: UserParams, response: { 200: CartLines } },
+  }, async (request) => {
     return deps.cart.list(parseId(request.params.id, 'id'), request.abortSignal)
   })
 
   app.post(
     '/users/:id/cart/items',
-    { schema: { params: UserParams, headers: AddItemHeaders, body: AddCartItem, response: { 201: CartLine } } },
+    {
+      config: {
+        docs: {
+          headers: ['idempotency-replayed'],
+          errors: [cartErrors.QUANTITY_LIMIT, cartErrors.IDEMPOTENCY_KEY_REUSED, cartErrors.IDEMPOTENCY_KEY_IN_PROGRESS],
+          request: { params: { id: '1' }, headers: { [IDEMPOTENCY_KEY_HEADER]: 'add-2-8c1f' }, body: { product_id: 2, quantity: 2 } },
+          response: { product_id: 2, quantity: 5 },
+        },
+      },
+      schema: { summary: 'Add to a line of a user\'s cart (idempotent with an Idempotency-Key)', tags, params: UserParams, headers: AddItemHeaders, body: AddCartItem, response: { 201: CartLine } },
+    },
     async (request, reply) => {
       const outcome = await addCartItem(
         deps.db,
@@ -51,7 +66,10 @@ export const cartRoutes: RoutePlugin<CartRoutesDeps> = async (app, deps) => {
     },
   )
 
-  app.delete('/users/:id/cart/items/:product_id', { schema: { params: LineParams } }, async (request, reply) => {
+  app.delete('/users/:id/cart/items/:product_id', {
+    config: { docs: { noContent: true, request: { params: { id: '1', product_id: '2' } } } },
+    schema: { summary: 'Remove a line from a user\'s cart (idempotent)', tags, params: LineParams },
+  }, async (request, reply) => {
     await deps.cart.remove(parseId(request.params.id, 'id'), parseId(request.params.product_id, 'product_id'), request.abortSignal)
     return reply.code(204).send()
   })

@@ -3,6 +3,7 @@ import { type RoutePlugin, parseId } from '@storefront/service-kit'
 import { Type } from 'typebox'
 
 import type { FavoriteRepository } from '../../data-access/favorite-repository.js'
+import { favoritesErrors } from '../../errors.js'
 import { refuseBodies } from './no-body.js'
 
 /** What the favourite routes need. */
@@ -27,19 +28,32 @@ const FavoriteParams = Type.Object({ id: IdParam, product_id: IdParam })
 export const favoriteRoutes: RoutePlugin<FavoriteRoutesDeps> = async (app, deps) => {
   refuseBodies(app)
 
-  app.get('/users/:id/favorites', { schema: { params: UserParams, response: { 200: FavoriteList } } }, async (request) => {
+  const tags = ['favorites']
+  // What the writes answer: 204, and a 400 for a body (see refuseBodies), which Fastify never parses as JSON.
+  const write = (productId: string) => ({ noContent: true, jsonBody: false, errors: [favoritesErrors.UNEXPECTED_BODY], request: { params: { id: '1', product_id: productId } } })
+
+  app.get('/users/:id/favorites', {
+    config: { docs: { request: { params: { id: '1' } }, response: [{ product_id: 1 }, { product_id: 2 }] } },
+    schema: { summary: 'A user\'s favorites; `[]` when none', tags, params: UserParams, response: { 200: FavoriteList } },
+  }, async (request) => {
     const userId = parseId(request.params.id, 'id')
     return deps.favorites.list(userId, request.abortSignal)
   })
 
-  app.put('/users/:id/favorites/:product_id', { schema: { params: FavoriteParams } }, async (request, reply) => {
+  app.put('/users/:id/favorites/:product_id', {
+    config: { docs: write('4') },
+    schema: { summary: 'Mark a product as a favorite (idempotent)', tags, params: FavoriteParams },
+  }, async (request, reply) => {
     const userId = parseId(request.params.id, 'id')
     const productId = parseId(request.params.product_id, 'product_id')
     await deps.favorites.add(userId, productId, request.abortSignal)
     return reply.code(204).send()
   })
 
-  app.delete('/users/:id/favorites/:product_id', { schema: { params: FavoriteParams } }, async (request, reply) => {
+  app.delete('/users/:id/favorites/:product_id', {
+    config: { docs: write('2') },
+    schema: { summary: 'Unmark a favorite (idempotent)', tags, params: FavoriteParams },
+  }, async (request, reply) => {
     const userId = parseId(request.params.id, 'id')
     const productId = parseId(request.params.product_id, 'product_id')
     await deps.favorites.remove(userId, productId, request.abortSignal)

@@ -25,7 +25,10 @@ const InventoryQuery = Type.Object({ product_ids: ProductIdList }, { additionalP
  * the response schemas. Every query gets the request's signal, so a spent deadline stops it.
  */
 export const inventoryRoutes: RoutePlugin<InventoryRoutesDeps> = async (app, deps) => {
-  app.get('/products/:id/inventory', { schema: { params: ProductParams, response: { 200: StockAnswer } } }, async (request) => {
+  app.get('/products/:id/inventory', {
+    config: { docs: { errors: [inventoryErrors.STOCK_NOT_FOUND], request: { params: { id: '2' } }, response: { inventory: 42 } } },
+    schema: { summary: 'One product\'s stock on hand', tags: ['inventory'], params: ProductParams, response: { 200: StockAnswer } },
+  }, async (request) => {
     const id = parseId(request.params.id, 'id')
     const inventory = await deps.inventory.find(id, request.abortSignal)
     if (inventory === undefined) {
@@ -34,7 +37,16 @@ export const inventoryRoutes: RoutePlugin<InventoryRoutesDeps> = async (app, dep
     return { inventory }
   })
 
-  app.get('/inventory', { schema: { querystring: InventoryQuery, response: { 200: StockList } } }, async (request) => {
+  app.get('/inventory', {
+    config: {
+      docs: {
+        errors: [inventoryErrors.TOO_MANY_IDS],
+        request: { query: { product_ids: '3,1,99' } },
+        response: { items: [{ product_id: 3, inventory: 7 }, { product_id: 1, inventory: 42 }] },
+      },
+    },
+    schema: { summary: 'The stock of several products, in request order; unknown ids left out', tags: ['inventory'], querystring: InventoryQuery, response: { 200: StockList } },
+  }, async (request) => {
     const ids = parseProductIds(request.query.product_ids)
     return { items: await deps.inventory.findMany(ids, request.abortSignal) }
   })

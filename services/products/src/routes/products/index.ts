@@ -27,7 +27,16 @@ const ProductParams = Type.Object({ id: IdParam })
  * schema's fields, so `JSON.stringify` of a row is the answer.
  */
 export const productRoutes: RoutePlugin<ProductRoutesDeps> = async (app, deps) => {
-  app.get('/products', { schema: { querystring: PageQuery, response: { 200: ProductList } } }, async (request, reply) => {
+  app.get('/products', {
+    config: {
+      docs: {
+        errors: [productsErrors.BAD_PAGE],
+        request: { query: { limit: '2', after: '1' } },
+        response: [{ product_id: 2, product_name: 'Mug', price_cents: 1200 }, { product_id: 3, product_name: 'Teapot', price_cents: 3400 }],
+      },
+    },
+    schema: { summary: 'The catalogue, or one keyset page of it (`?limit=N&after=ID`), ordered by product_id', tags: ['products'], querystring: PageQuery, response: { 200: ProductList } },
+  }, async (request, reply) => {
     const limit = request.query.limit === undefined ? undefined : Number(request.query.limit)
     if (limit !== undefined && limit > 1000) {
       throw new AppError(productsErrors.BAD_PAGE, 'limit must be from 1 to 1000')
@@ -42,7 +51,16 @@ export const productRoutes: RoutePlugin<ProductRoutesDeps> = async (app, deps) =
     return sendJsonText(reply, body ?? '[]')
   })
 
-  app.get('/products/:id', { schema: { params: ProductParams, response: { 200: Product } } }, async (request, reply) => {
+  app.get('/products/:id', {
+    config: {
+      docs: {
+        errors: [productsErrors.PRODUCT_NOT_FOUND],
+        request: { params: { id: '2' } },
+        response: { product_id: 2, product_name: 'Mug', price_cents: 1200 },
+      },
+    },
+    schema: { summary: 'One product', tags: ['products'], params: ProductParams, response: { 200: Product } },
+  }, async (request, reply) => {
     const id = parseId(request.params.id, 'id')
     const body = await deps.cache.get(
       `one:${id}`,
