@@ -32,6 +32,14 @@ export const authRoutes: RoutePlugin<AuthRoutesDeps> = async (app, deps) => {
   const sessions = deps.sessions
   if (sessions !== undefined) {
     app.post('/auth/login', {
+      config: {
+        docs: {
+          headers: ['set-cookie', 'cache-control'],
+          security: [],
+          request: { body: { user_id: 3 } },
+          response: { token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIzIn0.c2lnbmF0dXJl' },
+        },
+      },
       schema: { summary: 'Sign in as a demo user', tags: ['auth'], body: LoginBody, response: { 200: LoginAnswer } },
     }, async (request, reply) => {
       const session = await sessions.issue(request.body.user_id)
@@ -40,6 +48,7 @@ export const authRoutes: RoutePlugin<AuthRoutesDeps> = async (app, deps) => {
     })
   }
   app.post('/auth/logout', {
+    config: { docs: { noContent: true, headers: ['set-cookie'], security: [{}, { session: [] }, { bearer: [] }] } },
     schema: { summary: 'Sign out: revokes the token sent (bearer or cookie) on this BFF and clears the cookie', tags: ['auth'] },
   }, async (request, reply) => {
     const token = presentedToken(request)
@@ -50,7 +59,7 @@ export const authRoutes: RoutePlugin<AuthRoutesDeps> = async (app, deps) => {
     void clearSessionCookie(reply).code(204).send()
   })
   app.get('/auth/me', {
-    config: { auth: 'required' },
+    config: { auth: 'required', docs: { headers: ['cache-control'], response: { user_id: 3 } } },
     schema: { summary: 'The signed-in user', tags: ['auth'], response: { 200: MeAnswer } },
   }, (request, reply) => {
     void reply.header('cache-control', 'private, no-store')

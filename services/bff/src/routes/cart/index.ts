@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 
 import { AddCartItem, CartLine, CartLines, IDEMPOTENCY_KEY_HEADER, Id, IdempotencyKey } from '@storefront/contracts'
-import { type RoutePlugin, parseId } from '@storefront/service-kit'
+import { type RoutePlugin, kitErrors, parseId } from '@storefront/service-kit'
 import { Type } from 'typebox'
 
 import { signedInUser } from '../../auth/auth-plugin.js'
@@ -10,6 +10,7 @@ import { parseCartLine, parseCartLines } from '../../clients/downstream-shapes.j
 import { relayClientError } from '../../clients/relay-client-error.js'
 import { userCallOptions } from '../../clients/user-call-options.js'
 import type { BffEnv } from '../../config.js'
+import { relayedCartErrors } from '../../openapi/relayed-errors.js'
 import { ProductIdParams } from '../../schemas/product-id-params.js'
 
 /**
@@ -39,8 +40,10 @@ export interface CartRoutesDeps {
  */
 export const cartRoutes: RoutePlugin<CartRoutesDeps> = async (app, deps) => {
   const { cart } = deps.clients
+  // Any failure of the cart service that is not the caller's: 502, or 503 while its breaker is open.
+  const downstream = [kitErrors.UPSTREAM_FAILED, kitErrors.UPSTREAM_UNAVAILABLE]
   app.get('/cart', {
-    config: { auth: 'required' },
+    config: { auth: 'required', docs: { errors: downstream, headers: ['cache-control'], response: [{ product_id: 1, quantity: 1 }, { product_id: 2, quantity: 3 }] } },
     schema: { summary: 'The signed-in user\'s cart lines', tags: ['cart'], response: { 200: CartLines } },
   }, async (request, reply) => {
     const lines = await cart.getJson(`/users/${signedInUser(request)}/cart`, {
@@ -53,7 +56,15 @@ export const cartRoutes: RoutePlugin<CartRoutesDeps> = async (app, deps) => {
   })
 
   app.post('/cart/items', {
-    config: { auth: 'required' },
+    config: {
+      auth: 'required',
+      docs: {
+        errors: [...downstream, ...Object.values(relayedCartErrors)],
+        headers: ['idempotency-replayed', 'cache-control'],
+        request: { headers: { [IDEMPOTENCY_KEY_HEADER]: 'add-2-8c1f' }, body: { product_id: 2, quantity: 2 } },
+        response: { product_id: 2, quantity: 5 },
+      },
+    },
     schema: { summary: 'Add to the signed-in user\'s cart', tags: ['cart'], headers: AddItemHeaders, body: AddItemBody, response: { 201: CartLine } },
   }, async (request, reply) => {
     const userId = signedInUser(request)
@@ -73,7 +84,7 @@ export const cartRoutes: RoutePlugin<CartRoutesDeps> = async (app, deps) => {
   })
 
   app.delete('/cart/items/:product_id', {
-    config: { auth: 'required' },
+    config: { auth: 'required', docs: { errors: downstream, noContent: true, request: { params: { product_id: '2' } } } },
     schema: { summary: 'Remove a line from the signed-in user\'s cart (idempotent)', tags: ['cart'], params: ProductIdParams },
   }, async (request, reply) => {
     const userId = signedInUser(request)

@@ -1,5 +1,5 @@
 import { FavoriteList } from '@storefront/contracts'
-import { type RoutePlugin, parseId } from '@storefront/service-kit'
+import { type RoutePlugin, kitErrors, parseId } from '@storefront/service-kit'
 import type { FastifyRequest } from 'fastify'
 
 import { signedInUser } from '../../auth/auth-plugin.js'
@@ -30,8 +30,10 @@ export const favoritesRoutes: RoutePlugin<FavoritesRoutesDeps> = async (app, dep
       route: '/users/:id/favorites/:product_id',
     }).catch(relayClientError)
   }
+  // Any failure of the favorites service: 502, or 503 while its breaker is open.
+  const downstream = [kitErrors.UPSTREAM_FAILED, kitErrors.UPSTREAM_UNAVAILABLE]
   app.get('/favorites', {
-    config: { auth: 'required' },
+    config: { auth: 'required', docs: { errors: downstream, headers: ['cache-control'], response: [{ product_id: 1 }, { product_id: 2 }] } },
     schema: { summary: 'The signed-in user\'s favorites', tags: ['favorites'], response: { 200: FavoriteList } },
   }, async (request, reply) => {
     const list = await favorites.getJson(`/users/${signedInUser(request)}/favorites`, {
@@ -42,7 +44,10 @@ export const favoritesRoutes: RoutePlugin<FavoritesRoutesDeps> = async (app, dep
     void reply.header('cache-control', 'private, no-store')
     return list
   })
-  const options = (summary: string) => ({ config: { auth: 'required' as const }, schema: { summary, tags: ['favorites'], params: ProductIdParams } })
+  const options = (summary: string) => ({
+    config: { auth: 'required' as const, docs: { errors: downstream, noContent: true, request: { params: { product_id: '4' } } } },
+    schema: { summary, tags: ['favorites'], params: ProductIdParams },
+  })
   app.put('/favorites/:product_id', options('Mark a product as a favorite (idempotent)'), async (request, reply) => {
     await write('PUT', request, request.params.product_id)
     return reply.code(204).send()

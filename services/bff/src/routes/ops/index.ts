@@ -68,7 +68,22 @@ export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
   // Read by machines every second or so (the dashboard polls the figures), so their request lines
   // are written at debug: at LOG_LEVEL=info the log keeps to the traffic people caused.
   const polled = { requestLogLevel: 'debug' } as const
-  app.get('/ops/breakers', { config: polled, schema: { summary: 'Breaker state and counts per downstream', tags } }, () => {
+  // The figures are sent without response schemas (the serializer would drop what the dashboard
+  // reads); the document shows their shape and an example.
+  const figures = { type: 'object', additionalProperties: true }
+  const breakersExample = {
+    breakers: {
+      products: {
+        state: 'closed',
+        stats: { calls: 120, failures: 0, slow_calls: 0 },
+        retry_budget: { tokens: 10 },
+        replicas: [{ origin: 'http://127.0.0.1:8000', state: 'healthy', pending: 0, consecutive_failures: 0, ejections: 0, ejected_for_ms: 0 }],
+        limit: { limit: 20, inflight: 1 },
+        throttle: null,
+      },
+    },
+  }
+  app.get('/ops/breakers', { config: { ...polled, docs: { body: { schema: figures }, response: breakersExample } }, schema: { summary: 'Breaker state and counts per downstream', tags } }, () => {
     const breakers: Record<string, unknown> = {}
     for (const name of DOWNSTREAMS) {
       const client = clients[name]
@@ -85,7 +100,14 @@ export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
     return { breakers }
   })
 
-  app.get('/ops/stats', { config: polled, schema: { summary: 'Recent calls per downstream and the page caches\' counts, for the dashboard', tags } }, (_request, reply) => {
+  const statsExample = {
+    window_s: 10,
+    fault_control: true,
+    downstreams: { products: { state: 'closed', replicas: [], rate: 12.5, error_rate: 0, p50_ms: 2, p99_ms: 9, series: [] } },
+    cache: {},
+    pages: { limit: 100, inflight: 1, shed: 0 },
+  }
+  app.get('/ops/stats', { config: { ...polled, docs: { headers: ['cache-control'], body: { schema: figures }, response: statsExample } }, schema: { summary: 'Recent calls per downstream and the page caches\' counts, for the dashboard', tags } }, (_request, reply) => {
     const downstreams: Record<string, unknown> = {}
     for (const name of DOWNSTREAMS) {
       const recent = metrics.recentCalls(name)
@@ -110,7 +132,17 @@ export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
   }
   const token = deps.env.SERVICE_TOKEN ?? ''
 
-  app.get('/ops/faults', { schema: { summary: 'Fault injection of each service (demo mode)', tags } }, async (request, reply) => {
+  const faultsExample = { delay_ms: '0-500', error_rate: 0.1 }
+  app.get('/ops/faults', {
+    config: {
+      docs: {
+        errors: [bffErrors.FAULT_CONTROL_DISABLED],
+        headers: ['cache-control'],
+        body: { schema: figures },
+        response: { faults: { products: { delay_ms: null, error_rate: 0 }, inventory: faultsExample, favorites: { unavailable: 'connection refused' }, cart: { delay_ms: null, error_rate: 0 } } },
+      },
+    },
+    schema: { summary: 'Fault injection of each service (demo mode)', tags } }, async (request, reply) => {
     requireDemo()
     const results = await Promise.all(DOWNSTREAMS.map((name) => controlReplicaFaults(originsOf(clients[name]), token)))
     const faults: Record<string, unknown> = {}
@@ -126,6 +158,14 @@ export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
   })
 
   app.put('/ops/faults/:downstream', {
+    config: {
+      docs: {
+        errors: [bffErrors.FAULT_CONTROL_DISABLED, bffErrors.FAULT_CONTROL_FAILED],
+        body: { schema: faultSettingsSchema },
+        request: { params: { downstream: 'inventory' }, body: faultsExample },
+        response: faultsExample,
+      },
+    },
     schema: { summary: 'Change a service\'s fault injection (demo mode)', tags, params: DownstreamParams, body: faultSettingsSchema },
   }, async (request) => {
     requireDemo()

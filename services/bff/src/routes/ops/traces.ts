@@ -70,7 +70,40 @@ export const opsTracesRoutes: RoutePlugin<OpsTracesRoutesDeps> = async (app, dep
   const traces = deps.traces ?? new SlowPageTraces()
   app.get('/ops/traces', {
     // Polled by the dashboard with the figures: request lines at debug, as theirs are.
-    config: { requestLogLevel: 'debug' },
+    config: {
+      requestLogLevel: 'debug',
+      docs: {
+        headers: ['cache-control'],
+        response: {
+          window_s: 300,
+          dropped_traces: 0,
+          dropped_spans: 0,
+          traces: [{
+            trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+            request_id: '6f1c2a0e-9d5b-4c1e-8a47-2b3f4c5d6e7f',
+            name: 'GET /products/all',
+            started_at: '2026-12-07T15:00:00.000Z',
+            duration_ms: 1004,
+            status: 200,
+            kept_because: 'degraded',
+            degraded: ['inventory'],
+            dropped_spans: 0,
+            spans: [{
+              span_id: '00f067aa0ba902b7',
+              parent_span_id: null,
+              name: 'GET /products/all',
+              kind: 'server',
+              start_ms: 0,
+              duration_ms: 1004,
+              status: 'ok',
+              error: null,
+              attributes: { 'http.response.status_code': 200 },
+              events: [],
+            }],
+          }],
+        },
+      },
+    },
     schema: { summary: 'The spans of the slowest, degraded and failed pages of the last minutes', tags: ['operations'], response: { 200: TracesAnswer } },
   }, (_request, reply) => {
     const { droppedTraces, droppedSpans } = traces.counts

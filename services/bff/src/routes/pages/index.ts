@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 
-import type { RoutePlugin } from '@storefront/service-kit'
+import { type RoutePlugin, kitErrors } from '@storefront/service-kit'
 import type { FastifyPluginOptions } from 'fastify'
 import { Type } from 'typebox'
 
@@ -29,10 +29,34 @@ const FILES: Readonly<Record<string, StaticFile>> = {
 
 /** `GET /` (the storefront), `GET /ops` (the operations dashboard) and `GET /assets/{file}`. */
 export const pageRoutes: RoutePlugin<FastifyPluginOptions> = async (app) => {
-  const hidden = { hide: true }
-  app.get('/', { schema: hidden }, (_request, reply) => sendStaticFile(reply, FILES, 'storefront.html'))
-  app.get('/ops', { schema: hidden }, (_request, reply) => sendStaticFile(reply, FILES, 'ops.html'))
-  app.get('/assets/:file', { schema: { ...hidden, params: Type.Object({ file: Type.String() }) } }, (request, reply) => {
+  const tags = ['pages']
+  // A file not built yet is a 404, as is an asset that is not one of FILES.
+  const html = (title: string) => ({
+    docs: {
+      security: [],
+      notModified: true,
+      headers: ['cache-control'] as const,
+      errors: [kitErrors.NOT_FOUND],
+      body: { schema: { type: 'string', description: title }, contentType: 'text/html; charset=utf-8' },
+      response: '<!doctype html>…',
+    },
+  })
+  app.get('/', { config: html('The storefront page'), schema: { summary: 'The storefront page (HTML)', tags } }, (_request, reply) => sendStaticFile(reply, FILES, 'storefront.html'))
+  app.get('/ops', { config: html('The operations dashboard'), schema: { summary: 'The operations dashboard (HTML); its data comes from /ops/* with the operator token', tags } }, (_request, reply) => sendStaticFile(reply, FILES, 'ops.html'))
+  app.get('/assets/:file', {
+    config: {
+      docs: {
+        security: [],
+        notModified: true,
+        headers: ['cache-control'],
+        errors: [kitErrors.NOT_FOUND],
+        body: { schema: { type: 'string', description: 'A script or style sheet of the pages.' }, contentType: 'text/javascript; charset=utf-8' },
+        request: { params: { file: 'storefront.js' } },
+        response: 'export …',
+      },
+    },
+    schema: { summary: 'A script or style sheet of the pages (`text/javascript` or `text/css`)', tags, params: Type.Object({ file: Type.String() }) },
+  }, (request, reply) => {
     const { file: name } = request.params
     // The pages themselves are served at their own paths only.
     return sendStaticFile(reply, FILES, name.endsWith('.html') ? '' : name)

@@ -79,7 +79,24 @@ export const productRoutes: RoutePlugin<ProductRoutesDeps> = async (app, deps) =
     ...(metrics === undefined ? {} : { onHedge: () => { metrics.hedged() } }),
   }
   app.get('/products/all', {
-    config: { auth: 'optional', pageAdmission: true },
+    config: {
+      auth: 'optional',
+      pageAdmission: true,
+      docs: {
+        // Products failing (502), its breaker open (503), or no answer within PRODUCTS_TIMEOUT_MS (the kit's 504).
+        errors: [kitErrors.UPSTREAM_FAILED, kitErrors.UPSTREAM_UNAVAILABLE],
+        headers: ['cache-control', 'x-degraded'],
+        request: { query: { limit: '2', after: '1' } },
+        response: {
+          cart_items: 3,
+          favorite_items: null,
+          products: [{ product_id: 2, product_name: 'Mug', price_cents: 1200, inventory: 42 }, { product_id: 3, product_name: 'Teapot', price_cents: 3400, inventory: null }],
+          degraded: ['favorites', 'inventory'],
+          degraded_reasons: { favorites: 'timeout', inventory: 'circuit_open' },
+          next_after: 3,
+        },
+      },
+    },
     schema: {
       summary: 'The catalogue with stock, and the signed-in user\'s cart and favorites counts; one page of it with ?limit=N&after=ID',
       tags: ['products'],
