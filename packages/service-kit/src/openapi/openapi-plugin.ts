@@ -2,6 +2,7 @@ import swagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger'
 import type { FastifyInstance } from 'fastify'
 
 import { type DescribeRoute, type DocumentedRoute, type ServiceFacts, addRouteDocs, documentedSchema, kitAnswers } from './document-route.js'
+import { shareResponseHeaders } from './response-headers.js'
 
 /** The OpenAPI document's description of a service: what {@link registerOpenApi} needs beyond its routes. */
 export interface OpenApiOptions {
@@ -62,6 +63,7 @@ export function registerOpenApi(app: FastifyInstance, service: string, facts: Om
       addRouteDocs(answers, route.config?.docs ?? {})
       return { schema: documentedSchema(documented, answers), url }
     },
+    transformObject: (document) => ('openapiObject' in document ? shareResponseHeaders(document.openapiObject) : document.swaggerObject),
   })
   if (options.serveJson !== false) {
     app.after(() => {

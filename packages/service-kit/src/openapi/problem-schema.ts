@@ -9,17 +9,19 @@ import { problemOf } from '../errors/to-problem.js'
 export function problemSchema(status: number, errors: readonly ErrorDefinition[]): Record<string, unknown> {
   return {
     type: 'object',
-    description: 'An RFC 9457 problem document.',
+    description: 'An RFC 9457 problem document: `type` is `urn:storefront:problem:<code in kebab case>`, `instance` the request\'s path and `request_id` its `x-request-id`; clients branch on `code` (docs/errors.md), never on `detail`.',
     required: ['type', 'title', 'status', 'detail', 'code', 'instance', 'request_id'],
     additionalProperties: false,
     properties: {
-      type: { type: 'string', description: 'The problem type: `urn:storefront:problem:<code in kebab case>`.' },
-      title: { type: 'string', description: 'A short summary of the problem type; the same for every occurrence of the code.' },
-      status: { type: 'integer', enum: [status], description: 'The HTTP status.' },
-      detail: { type: 'string', description: 'What went wrong with this request, in words. Clients branch on `code`, never on this.' },
-      code: { type: 'string', enum: errors.map((error) => error.code), description: 'The stable error code (docs/errors.md).' },
-      instance: { type: 'string', description: 'The request\'s path, without its query.' },
-      request_id: { type: 'string', description: 'The request\'s id, as in `x-request-id`.' },
+      // Described once, in docs/errors.md and the document's description; repeated here on every
+      // status of every operation, the words would fill the document.
+      type: { type: 'string' },
+      title: { type: 'string' },
+      status: { type: 'integer', enum: [status] },
+      detail: { type: 'string' },
+      code: { type: 'string', enum: errors.map((error) => error.code) },
+      instance: { type: 'string' },
+      request_id: { type: 'string' },
     },
   }
 }

@@ -28,3 +28,33 @@ export const RESPONSE_HEADERS: Readonly<Record<ResponseHeader, { readonly descri
   'x-ratelimit-remaining': { type: 'integer', description: 'Requests left to this client in the current minute.' },
   'x-ratelimit-reset': { type: 'integer', description: 'Seconds until the current minute\'s count starts again.' },
 }
+
+interface OpenApiDocument {
+  paths?: Record<string, Record<string, { responses?: Record<string, { headers?: Record<string, unknown> }> }>>
+  components?: { headers?: Record<string, unknown> }
+}
+
+/**
+ * Moves every contract header of `document`'s responses to `components.headers`, each response
+ * naming it by `$ref`: the same dozen headers on every answer of every operation would otherwise
+ * fill most of the document.
+ */
+export function shareResponseHeaders<D extends object>(given: D): D {
+  const document = given as OpenApiDocument
+  const shared: Record<string, unknown> = {}
+  for (const item of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(item)) {
+      for (const response of Object.values(operation.responses ?? {})) {
+        for (const name of Object.keys(response.headers ?? {})) {
+          if (Object.hasOwn(RESPONSE_HEADERS, name)) {
+            const { description, type } = RESPONSE_HEADERS[name as ResponseHeader]
+            shared[name] = { description, schema: { type } }
+            response.headers![name] = { $ref: `#/components/headers/${name}` }
+          }
+        }
+      }
+    }
+  }
+  document.components = { ...document.components, headers: Object.fromEntries(Object.entries(shared).sort(([a], [b]) => a.localeCompare(b))) }
+  return given
+}
