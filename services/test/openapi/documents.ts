@@ -19,11 +19,12 @@ export const DOCUMENTED_APPS = ['products', 'inventory', 'favorites', 'cart', 'b
 export type DocumentedApp = (typeof DOCUMENTED_APPS)[number]
 
 /**
- * The environment every document is generated with: the defaults, as a service runs under
- * `npm start` (demo sign-in, so the BFF has `POST /auth/login`), whatever the machine's own
- * environment says, so that the same sources always give the same documents.
+ * The environment every document is generated with, whatever the machine's own environment says,
+ * so that the same sources always give the same documents: the defaults, with every route that
+ * `npm start` offers (demo sign-in, so the BFF has `POST /auth/login`; fault control, so each
+ * service has `GET` and `PUT /ops/faults`).
  */
-const ENV: Readonly<Record<string, string>> = { SERVICE_TOKEN: TEST_SERVICE_TOKEN, LOG_LEVEL: 'silent', AUTH_MODE: 'demo' }
+const ENV: Readonly<Record<string, string>> = { SERVICE_TOKEN: TEST_SERVICE_TOKEN, LOG_LEVEL: 'silent', AUTH_MODE: 'demo', FAULT_CONTROL: 'true' }
 
 /** A database that is never reached: building an app and generating its document run no query. */
 const NO_DATABASE: Database = {
