@@ -71,15 +71,16 @@ export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
   // The figures are sent without response schemas (the serializer would drop what the dashboard
   // reads); the document shows their shape and an example.
   const figures = { type: 'object', additionalProperties: true }
+  const replica = { origin: 'http://127.0.0.1:8000', state: 'healthy', pending: 0, consecutive_failures: 0, ejections: 0, ejected_for_ms: 0 }
   const breakersExample = {
     breakers: {
       products: {
         state: 'closed',
-        stats: { calls: 120, failures: 0, slow_calls: 0 },
-        retry_budget: { tokens: 10 },
-        replicas: [{ origin: 'http://127.0.0.1:8000', state: 'healthy', pending: 0, consecutive_failures: 0, ejections: 0, ejected_for_ms: 0 }],
-        limit: { limit: 20, inflight: 1 },
-        throttle: null,
+        stats: { state: 'closed', calls: 3, failures: 0, slowCalls: 0, failureRate: 0, totalSuccesses: 3, totalFailures: 0, totalRejected: 0, probesInFlight: 0, retryAfterMs: 0 },
+        retry_budget: { requests: 3, retries: 0, available: 100 },
+        replicas: [replica],
+        limit: { limit: 256, inflight: 0 },
+        throttle: { requests: 3, accepts: 3, probability: 0 },
       },
     },
   }
@@ -103,8 +104,24 @@ export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
   const statsExample = {
     window_s: 10,
     fault_control: true,
-    downstreams: { products: { state: 'closed', replicas: [], rate: 12.5, error_rate: 0, p50_ms: 2, p99_ms: 9, series: [] } },
-    cache: {},
+    downstreams: {
+      products: {
+        state: 'closed',
+        replicas: [replica],
+        limit: 256,
+        inflight: 0,
+        throttle_probability: 0,
+        rate_per_s: 12.5,
+        error_rate: 0,
+        p50_ms: 2,
+        p99_ms: 9,
+        series: [{ t: 1_796_655_600_000, rate_per_s: 12, error_rate: 0, p50_ms: 2, p99_ms: 8 }],
+      },
+    },
+    cache: {
+      catalogue: { hits: 40, misses: 2, coalesced: 1, stale_served: 0, age_ms: 350, entries: 1 },
+      stock: { hits: 35, misses: 4, coalesced: 0, stale_served: 0, entries: 10 },
+    },
     pages: { limit: 100, inflight: 1, shed: 0 },
   }
   app.get('/ops/stats', { config: { ...polled, docs: { headers: ['cache-control'], body: { schema: figures }, response: statsExample } }, schema: { summary: 'Recent calls per downstream and the page caches\' counts, for the dashboard', tags } }, (_request, reply) => {
