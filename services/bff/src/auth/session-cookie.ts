@@ -29,6 +29,12 @@ const SIGNED_IN_HINT_COOKIE = 'signed_in'
 /** The hint's attributes: the session cookie's, but readable by the page's script. */
 const HINT_ATTRIBUTES: Readonly<CookieSerializeOptions> = { ...ATTRIBUTES, httpOnly: false }
 
+/** True when the request carries the {@link SIGNED_IN_HINT_COOKIE}, whatever its session cookie says. */
+export function hasSignedInHint(request: FastifyRequest): boolean {
+  const value = request.cookies[SIGNED_IN_HINT_COOKIE]
+  return value !== undefined && value !== ''
+}
+
 /** Sets the session cookie to `token`, and its {@link SIGNED_IN_HINT_COOKIE}, kept by the browser for `maxAgeS` seconds. */
 export function setSessionCookie(reply: FastifyReply, token: string, maxAgeS: number): FastifyReply {
   return reply

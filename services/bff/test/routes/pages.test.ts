@@ -73,4 +73,31 @@ describe('the pages and their assets', () => {
     expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8')
     expect(response.json()).toMatchObject({ status: 404, code: 'SVC_ERR_NOT_FOUND' })
   })
+
+  it('clears a signed_in hint left without a session on GET /, so the page does not ask /auth/me for a 401', async () => {
+    const bff = await start()
+    const response = await bff.app.inject({ method: 'GET', url: '/', cookies: { signed_in: '1' } })
+    expect(response.statusCode).toBe(200)
+    const cleared = response.cookies.filter((cookie) => cookie.value === '').map((cookie) => cookie.name).sort()
+    expect(cleared).toEqual(['session', 'signed_in'])
+  })
+
+  it('clears a session cookie this BFF refuses on GET /, with its hint', async () => {
+    const bff = await start()
+    const response = await bff.app.inject({ method: 'GET', url: '/', cookies: { session: 'not-a-token', signed_in: '1' } })
+    expect(response.statusCode).toBe(200)
+    const cleared = response.cookies.filter((cookie) => cookie.value === '').map((cookie) => cookie.name).sort()
+    expect(cleared).toEqual(['session', 'signed_in'])
+  })
+
+  it('leaves a live session and its hint alone on GET /, and an anonymous visit without cookies', async () => {
+    const bff = await start()
+    const login = await bff.app.inject({ method: 'POST', url: '/auth/login', payload: { user_id: 2 } })
+    const cookies = Object.fromEntries(login.cookies.map((cookie) => [cookie.name, cookie.value]))
+    expect(Object.keys(cookies).sort()).toEqual(['session', 'signed_in'])
+    const signedIn = await bff.app.inject({ method: 'GET', url: '/', cookies })
+    expect(signedIn.headers['set-cookie']).toBeUndefined()
+    const anonymous = await bff.app.inject({ method: 'GET', url: '/' })
+    expect(anonymous.headers['set-cookie']).toBeUndefined()
+  })
 })

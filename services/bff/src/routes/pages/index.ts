@@ -4,6 +4,7 @@ import { type RoutePlugin, kitErrors } from '@storefront/service-kit'
 import type { FastifyPluginOptions } from 'fastify'
 import { Type } from 'typebox'
 
+import { clearSessionCookie, hasSignedInHint } from '../../auth/session-cookie.js'
 import { type StaticFile, sendStaticFile } from '../../plugins/static-files.js'
 
 /** The package's root: three levels up from this file, in `src/` as in `dist/`. */
@@ -27,7 +28,16 @@ const FILES: Readonly<Record<string, StaticFile>> = {
   'trace-layout.js': { root: COMPILED, type: 'text/javascript; charset=utf-8' },
 }
 
-/** `GET /` (the storefront), `GET /ops` (the operations dashboard) and `GET /assets/{file}`. */
+/**
+ * `GET /` (the storefront), `GET /ops` (the operations dashboard) and `GET /assets/{file}`.
+ *
+ * The storefront asks `GET /auth/me` only when the `signed_in` hint cookie is there. A hint whose
+ * session is gone (its cookie deleted, or a token this BFF no longer accepts: signed out by its
+ * bearer token, or signed by a secret of an earlier run) would make that call answer 401, which
+ * the browser logs as an error. So `GET /` looks at the session as the API does (the auth hook
+ * clears a cookie it refuses, with its hint), and clears a hint left without a session, before
+ * the page's script reads it.
+ */
 export const pageRoutes: RoutePlugin<FastifyPluginOptions> = async (app) => {
   const tags = ['pages']
   // A file not built yet is a 404, as is an asset that is not one of FILES.
@@ -41,7 +51,17 @@ export const pageRoutes: RoutePlugin<FastifyPluginOptions> = async (app) => {
       response: '<!doctype html>…',
     },
   })
-  app.get('/', { config: html('The storefront page'), schema: { summary: 'The storefront page (HTML)', tags } }, (_request, reply) => sendStaticFile(reply, FILES, 'storefront.html'))
+  const storefront = html('The storefront page')
+  app.get('/', {
+    // The session is read only to clear a hint left without one (with `set-cookie`).
+    config: { auth: 'optional', docs: { ...storefront.docs, headers: ['cache-control', 'set-cookie'] as const } },
+    schema: { summary: 'The storefront page (HTML)', tags },
+  }, (request, reply) => {
+    if (request.userId === undefined && hasSignedInHint(request)) {
+      void clearSessionCookie(reply)
+    }
+    return sendStaticFile(reply, FILES, 'storefront.html')
+  })
   app.get('/ops', { config: html('The operations dashboard'), schema: { summary: 'The operations dashboard (HTML); its data comes from /ops/* with the operator token', tags } }, (_request, reply) => sendStaticFile(reply, FILES, 'ops.html'))
   app.get('/assets/:file', {
     config: {
