@@ -1,4 +1,5 @@
 import { ApiError, api, h, required } from './api.js'
+import { clockTime, groupThousands } from './format.js'
 import { refreshSlowPages } from './slow-pages.js'
 
 /** One replica of a downstream as `GET /ops/stats` reports it. */
@@ -99,11 +100,11 @@ async function poll(): Promise<void> {
       render(name, downstream, stats)
     }
     renderCache(stats.cache)
-    const admission = `${stats.pages.inflight} of at most ${stats.pages.limit} (the limit adapts to latency); ${stats.pages.shed.toLocaleString('en')} shed since start`
+    const admission = `${stats.pages.inflight} of at most ${stats.pages.limit} (the limit adapts to latency); ${groupThousands(stats.pages.shed)} shed since start`
     if (elements.admission.textContent !== admission) {
       elements.admission.textContent = admission
     }
-    elements.updated.textContent = `Updated ${new Date().toLocaleTimeString()}; figures over the last ${stats.window_s} s`
+    elements.updated.textContent = `Updated ${clockTime(new Date())}; figures over the last ${stats.window_s} s`
     await refreshSlowPages(opsHeaders())
   } catch (error) {
     elements.error.hidden = false
@@ -140,20 +141,26 @@ function render(name: string, stats: DownstreamStats, all: Stats): void {
   if (panel === undefined) {
     panel = createPanel(name, all.fault_control)
     panels.set(name, panel)
-    elements.panels.append(panel.root)
+    // In its placeholder's place, which the page reserved from its first paint: nothing below moves.
+    const placeholder = elements.panels.querySelector(`[data-placeholder="${name}"]`)
+    if (placeholder === null) {
+      elements.panels.append(panel.root)
+    } else {
+      placeholder.replaceWith(panel.root)
+    }
   }
   panel.state.textContent = stats.state
   panel.state.className = `state state-${stats.state}`
   panel.root.dataset.state = stats.state
-  panel.figures.replaceChildren(
-    ...figure('Requests', `${stats.rate_per_s.toFixed(1)}/s`),
-    ...figure('Errors', `${(stats.error_rate * 100).toFixed(0)}%`),
-    ...figure('p50', stats.p50_ms === null ? '–' : `${stats.p50_ms.toFixed(1)} ms`),
-    ...figure('p99', stats.p99_ms === null ? '–' : `${stats.p99_ms.toFixed(1)} ms`),
-    ...(stats.limit === undefined ? [] : figure('Limit', `${stats.limit} (${stats.inflight ?? 0} in flight)`)),
+  renderFigures(panel.figures, [
+    ['Requests', `${stats.rate_per_s.toFixed(1)}/s`],
+    ['Errors', `${(stats.error_rate * 100).toFixed(0)}%`],
+    ['p50', stats.p50_ms === null ? '–' : `${stats.p50_ms.toFixed(1)} ms`],
+    ['p99', stats.p99_ms === null ? '–' : `${stats.p99_ms.toFixed(1)} ms`],
+    ...(stats.limit === undefined ? [] : [['Limit', `${stats.limit} (${stats.inflight ?? 0} in flight)`] as const]),
     // Shown only while the throttle refuses some calls: a steady 0% would be noise.
-    ...(stats.throttle_probability !== undefined && stats.throttle_probability > 0 ? figure('Throttled', `${(stats.throttle_probability * 100).toFixed(0)}%`) : []),
-  )
+    ...(stats.throttle_probability !== undefined && stats.throttle_probability > 0 ? [['Throttled', `${(stats.throttle_probability * 100).toFixed(0)}%`] as const] : []),
+  ])
   renderReplicas(panel.replicas, stats.replicas ?? [])
   drawSparkline(panel.sparkline, stats)
   const current = faults[name]
@@ -203,7 +210,7 @@ function renderCache(cache: Stats['cache']): void {
     const row = elements.cacheRows.querySelector(`tr[data-cache="${name}"]`)
     const cells = row === null ? [] : [...row.querySelectorAll('td')]
     const age = counts.age_ms === undefined ? '–' : counts.age_ms === null ? 'nothing served yet' : `${(counts.age_ms / 1000).toFixed(1)} s`
-    const values = [counts.hits, counts.misses, counts.coalesced, counts.stale_served].map((value) => value.toLocaleString('en'))
+    const values = [counts.hits, counts.misses, counts.coalesced, counts.stale_served].map(groupThousands)
     for (const [index, text] of [...values, age].entries()) {
       const cell = cells[index]
       if (cell !== undefined && cell.textContent !== text) {
@@ -229,8 +236,17 @@ function renderReplicas(list: HTMLElement, replicas: readonly ReplicaStats[]): v
   list.replaceChildren(...replicas.map((replica, index) => h('li', { 'class': `replica replica-${replica.state}`, 'data-state': replica.state }, lines[index] ?? '')))
 }
 
-function figure(label: string, value: string): HTMLElement[] {
-  return [h('dt', {}, label), h('dd', {}, value)]
+/**
+ * Shows the figures as label and value pairs, rewritten only when one changed: a poll that brings
+ * the same figures (a quiet shop) costs the page no style or layout work.
+ */
+function renderFigures(list: HTMLElement, figures: readonly (readonly [string, string])[]): void {
+  const key = figures.map(([label, value]) => `${label}=${value}`).join('\n')
+  if (list.dataset.figures === key) {
+    return
+  }
+  list.dataset.figures = key
+  list.replaceChildren(...figures.flatMap(([label, value]) => [h('dt', {}, label), h('dd', {}, value)]))
 }
 
 /** p99 latency (blue, scaled to the minute's worst) and error rate (red, 0–100%) per second. */
@@ -240,13 +256,18 @@ function drawSparkline(svg: SVGSVGElement, stats: DownstreamStats): void {
   const x = (index: number): number => (index / Math.max(1, points.length - 1)) * 120
   const latency = points.map((point, index) => `${x(index).toFixed(1)},${(46 - ((point.p99_ms ?? 0) / worst) * 44).toFixed(1)}`).join(' ')
   const errors = points.map((point, index) => `${x(index).toFixed(1)},${(46 - point.error_rate * 44).toFixed(1)}`).join(' ')
-  const line = (pointsText: string, className: string): SVGPolylineElement => {
-    const polyline = document.createElementNS('http://www.w3.org/2000/svg', 'polyline')
-    polyline.setAttribute('points', pointsText)
-    polyline.setAttribute('class', className)
-    return polyline
+  // The two lines are made once and then moved: a poll with the same points changes nothing.
+  for (const [className, pointsText] of [['latency', latency], ['errors', errors]] as const) {
+    let polyline = svg.querySelector<SVGPolylineElement>(`polyline.${className}`)
+    if (polyline === null) {
+      polyline = document.createElementNS('http://www.w3.org/2000/svg', 'polyline')
+      polyline.setAttribute('class', className)
+      svg.append(polyline)
+    }
+    if (polyline.getAttribute('points') !== pointsText) {
+      polyline.setAttribute('points', pointsText)
+    }
   }
-  svg.replaceChildren(line(latency, 'latency'), line(errors, 'errors'))
 }
 
 async function loadFaults(): Promise<void> {

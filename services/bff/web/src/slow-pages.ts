@@ -1,4 +1,5 @@
 import { ApiError, api, h, required } from './api.js'
+import { clockTime, groupThousands } from './format.js'
 import { type PageTrace, keptBecause } from './trace-layout.js'
 import { drawWaterfall } from './waterfall.js'
 
@@ -49,7 +50,7 @@ export async function refreshSlowPages(headers: Record<string, string>): Promise
     return
   }
   listed = new Map(answer.traces.map((trace) => [trace.trace_id, trace]))
-  const dropped = answer.dropped_traces > 0 ? ` ${answer.dropped_traces.toLocaleString('en')} pages were too many to follow and are not listed.` : ''
+  const dropped = answer.dropped_traces > 0 ? ` ${groupThousands(answer.dropped_traces)} pages were too many to follow and are not listed.` : ''
   setText(elements.note, `The slowest, degraded and failed pages of the last ${windowWords(answer.window_s)}, newest first. Choose one to see where its time went.${dropped}`)
   renderRows(answer.traces)
   elements.empty.hidden = answer.traces.length > 0
@@ -85,7 +86,7 @@ function renderRows(traces: readonly PageTrace[]): void {
 
 /** A page's row: when, which page (the button that draws it), how long, why it was kept, what was missing. */
 function createRow(trace: PageTrace): HTMLTableRowElement {
-  const time = new Date(trace.started_at).toLocaleTimeString()
+  const time = clockTime(new Date(trace.started_at))
   const duration = `${trace.duration_ms.toFixed(1)} ms`
   // The time and trace id, visually hidden, make each button's name unique among pages of the same route.
   const button = h('button', { 'type': 'button', 'class': 'link-button', 'aria-controls': 'waterfall', 'aria-expanded': 'false' },

@@ -1,5 +1,6 @@
 import { ApiError, type PageProduct, type ProductsPage, api, h, required } from './api.js'
 import { describeDegraded } from './degraded-notice.js'
+import { groupThousands } from './format.js'
 import { type DegradedReasons, ProductList } from './product-list.js'
 
 /** At or below this many units a product is "low in stock". */
@@ -518,8 +519,9 @@ function stockBadge(inventory: number | null): { text: string; className: string
   return { text: 'In stock', className: 'stock-in' }
 }
 
+/** A price in US dollars as the page's English shows it: `$1,234.50` (without `Intl`: see format.ts). */
 function formatPrice(cents: number): string {
-  return new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD' }).format(cents / 100)
+  return `$${groupThousands(Math.floor(cents / 100))}.${String(cents % 100).padStart(2, '0')}`
 }
 
 /**

@@ -1,4 +1,5 @@
 import { h } from './api.js'
+import { clockTime } from './format.js'
 import { type PageTrace, type WaterfallRow, keptBecause, waterfallRows } from './trace-layout.js'
 
 /** How far each level of the tree is indented, in rem. */
@@ -45,7 +46,7 @@ function spanItem(row: WaterfallRow): HTMLLIElement {
 
 /** Draws `trace` into `container` as a waterfall: a heading that names the page, then one row per span. */
 export function drawWaterfall(container: HTMLElement, trace: PageTrace): void {
-  const time = new Date(trace.started_at).toLocaleTimeString()
+  const time = clockTime(new Date(trace.started_at))
   const facts = [
     `${trace.duration_ms.toFixed(1)} ms`,
     keptBecause(trace),

@@ -19,6 +19,7 @@ const FILES: Readonly<Record<string, StaticFile>> = {
   'ops.html': { root: WRITTEN, type: 'text/html; charset=utf-8' },
   'styles.css': { root: WRITTEN, type: 'text/css; charset=utf-8' },
   'api.js': { root: COMPILED, type: 'text/javascript; charset=utf-8' },
+  'format.js': { root: COMPILED, type: 'text/javascript; charset=utf-8' },
   'storefront.js': { root: COMPILED, type: 'text/javascript; charset=utf-8' },
   'product-list.js': { root: COMPILED, type: 'text/javascript; charset=utf-8' },
   'degraded-notice.js': { root: COMPILED, type: 'text/javascript; charset=utf-8' },
