@@ -7,6 +7,9 @@ const CHROMIUM = process.env.STOREFRONT_CHROMIUM ?? '/usr/bin/chromium'
 /** The flags a container without a display or sandbox needs. */
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu']
 
+/** How many times a run Lighthouse could not record is tried, in all. */
+const RECORDING_ATTEMPTS = 3
+
 /** The four categories judged, by Lighthouse's ids. */
 export const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const
 
@@ -43,15 +46,27 @@ export class Auditor {
    * Runs Lighthouse's navigation on `url` with its default configuration: a mobile device, and
    * simulated throttling (a slow 4G network and a CPU four times slower, applied to what was
    * measured). Lighthouse clears the origin's cache and storage first, so each run is a first visit.
+   *
+   * A run Lighthouse could not record (its runtime error, such as `NO_NAVSTART` when Chromium's
+   * trace came out incomplete on a busy machine) scored nothing, and Lighthouse's own advice is to
+   * run again: it is, up to {@link RECORDING_ATTEMPTS} times in all, each failure reported through
+   * `onRetry`. A page that fails every time fails the check.
    */
-  async audit(url: string): Promise<PageAudit> {
-    const result = await lighthouse(url, { port: this.#chrome.port, output: 'json', logLevel: 'error', onlyCategories: [...CATEGORIES] })
-    if (result === undefined) {
-      throw new Error(`Lighthouse returned no result for ${url}`)
-    }
-    const { lhr } = result
-    if (lhr.runtimeError !== undefined) {
-      throw new Error(`Lighthouse could not audit ${url}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`)
+  async audit(url: string, onRetry: (reason: string) => void = () => undefined): Promise<PageAudit> {
+    let lhr: Result | undefined
+    for (let attempt = 1; lhr === undefined; attempt++) {
+      const result = await lighthouse(url, { port: this.#chrome.port, output: 'json', logLevel: 'error', onlyCategories: [...CATEGORIES] })
+      if (result === undefined) {
+        throw new Error(`Lighthouse returned no result for ${url}`)
+      }
+      const error = result.lhr.runtimeError
+      if (error === undefined) {
+        lhr = result.lhr
+      } else if (attempt < RECORDING_ATTEMPTS) {
+        onRetry(`${error.code}: ${error.message}`)
+      } else {
+        throw new Error(`Lighthouse could not audit ${url} in ${RECORDING_ATTEMPTS} attempts: ${error.code} ${error.message}`)
+      }
     }
     const scores = {} as Record<Category, number>
     const lost = {} as Record<Category, LostAudit[]>
