@@ -4,6 +4,7 @@ import SwaggerParser from '@apidevtools/swagger-parser'
 import { describe, expect, it } from 'vitest'
 
 import { DOCUMENTED_APPS, type DocumentedApp, documentText, documentUrl, generateDocument } from './openapi/documents.js'
+import { PAGE_TYPES_URL, pageTypesOf } from './openapi/page-types.js'
 
 interface Operation {
   readonly security?: unknown[]
@@ -84,5 +85,10 @@ describe('the BFF\'s document', () => {
   it('keeps every path it had, with health, metrics and the pages besides', async () => {
     const paths = Object.keys((await documentOf('bff')).paths as Paths)
     expect(paths).toEqual(expect.arrayContaining([...BFF_PATHS, '/ops/traces', '/health/live', '/health/ready', '/metrics', '/', '/ops', '/assets/{file}']))
+  })
+
+  it('gives the pages their API types: the generated declarations are what its committed document gives', async () => {
+    const committed = JSON.parse(readFileSync(documentUrl('bff'), 'utf8')) as Record<string, unknown>
+    expect(readFileSync(PAGE_TYPES_URL, 'utf8')).toBe(await pageTypesOf(committed))
   })
 })

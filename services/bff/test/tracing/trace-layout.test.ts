@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
-import { type PageTrace, type TraceSpan, describeEvent, keptBecause, spanNotes, waterfallRows } from '../../web/src/trace-layout.js'
+import type { PageTrace, TraceSpan } from '../../web/src/api-types.js'
+import { describeEvent, keptBecause, spanNotes, waterfallRows } from '../../web/src/trace-layout.js'
 
 function span(id: string, parent: string | null, start: number, duration: number, extra: Partial<TraceSpan> = {}): TraceSpan {
   return { span_id: id, parent_span_id: parent, name: id, kind: 'client', start_ms: start, duration_ms: duration, status: 'ok', error: null, attributes: {}, events: [], ...extra }

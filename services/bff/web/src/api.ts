@@ -1,29 +1,4 @@
-/** The body of `GET /products/all`, the whole catalogue or one page of it. */
-export interface ProductsPage {
-  readonly cart_items: number | null
-  readonly favorite_items: number | null
-  readonly products: readonly PageProduct[]
-  readonly degraded: readonly string[]
-  readonly degraded_reasons: Readonly<Record<string, string>>
-  /** With `?limit=N`: the last id of this page, to ask for the next after; null on the last page. */
-  readonly next_after?: number | null
-}
-
-/** A product of the page: every field of the catalogue plus its stock. */
-export interface PageProduct {
-  readonly product_id: number
-  readonly product_name: string
-  readonly inventory: number | null
-  readonly price_cents?: number
-}
-
-/** An RFC 9457 problem as the BFF answers it. */
-export interface Problem {
-  readonly status: number
-  readonly title: string
-  readonly detail?: string
-  readonly code?: string
-}
+import type { Problem } from './api-types.js'
 
 /** A request the BFF answered with an error status. */
 export class ApiError extends Error {

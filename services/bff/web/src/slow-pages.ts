@@ -1,15 +1,8 @@
+import type { PageTrace, PageTraces } from './api-types.js'
 import { ApiError, api, h, required } from './api.js'
 import { clockTime, groupThousands } from './format.js'
-import { type PageTrace, keptBecause } from './trace-layout.js'
+import { keptBecause } from './trace-layout.js'
 import { drawWaterfall } from './waterfall.js'
-
-/** The body of `GET /ops/traces`. */
-interface TracesAnswer {
-  readonly window_s: number
-  readonly dropped_traces: number
-  readonly dropped_spans: number
-  readonly traces: readonly PageTrace[]
-}
 
 const elements = {
   section: required('#slow-pages', HTMLElement),
@@ -42,9 +35,9 @@ function windowWords(seconds: number): string {
  * the dashboard; a failure shows in the panel, not over the figures.
  */
 export async function refreshSlowPages(headers: Record<string, string>): Promise<void> {
-  let answer: TracesAnswer
+  let answer: PageTraces
   try {
-    answer = await api<TracesAnswer>('GET', '/ops/traces', undefined, headers)
+    answer = await api<PageTraces>('GET', '/ops/traces', undefined, headers)
   } catch (error) {
     setText(elements.note, `The slow pages could not be read: ${error instanceof ApiError ? error.message : 'connection failed'}.`)
     return

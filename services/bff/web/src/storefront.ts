@@ -1,4 +1,5 @@
-import { ApiError, type PageProduct, type ProductsPage, api, h, required } from './api.js'
+import type { CartLines, Favorites, PageProduct, ProductsPage, SignedInUser } from './api-types.js'
+import { ApiError, api, h, required } from './api.js'
 import { describeDegraded } from './degraded-notice.js'
 import { groupThousands } from './format.js'
 import { type DegradedReasons, ProductList } from './product-list.js'
@@ -93,7 +94,7 @@ async function loadUser(): Promise<void> {
   state.userId = undefined
   if (hasSignedInHint()) {
     try {
-      state.userId = (await api<{ user_id: number }>('GET', '/auth/me')).user_id
+      state.userId = (await api<SignedInUser>('GET', '/auth/me')).user_id
     } catch (error) {
       // 401: the session ended (expired, signed out elsewhere); forget the hint so the next visit
       // does not ask again. Anything else: shown as anonymous; the page itself reports outages.
@@ -214,8 +215,8 @@ async function loadLists(): Promise<Lists> {
     return { cart: undefined, favorites: undefined }
   }
   const [cart, favorites] = await Promise.allSettled([
-    api<{ product_id: number }[]>('GET', '/cart'),
-    api<{ product_id: number }[]>('GET', '/favorites'),
+    api<CartLines>('GET', '/cart'),
+    api<Favorites>('GET', '/favorites'),
   ])
   return {
     cart: cart.status === 'fulfilled' ? new Set(cart.value.map((line) => line.product_id)) : undefined,

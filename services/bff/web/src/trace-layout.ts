@@ -1,37 +1,4 @@
-/** An event of a span as `GET /ops/traces` gives it. */
-export interface TraceEvent {
-  readonly name: string
-  readonly at_ms: number
-  readonly attributes: Readonly<Record<string, unknown>>
-}
-
-/** A span as `GET /ops/traces` gives it, timed from its page's start. */
-export interface TraceSpan {
-  readonly span_id: string
-  readonly parent_span_id: string | null
-  readonly name: string
-  readonly kind: string
-  readonly start_ms: number
-  readonly duration_ms: number
-  readonly status: 'ok' | 'error'
-  readonly error: string | null
-  readonly attributes: Readonly<Record<string, unknown>>
-  readonly events: readonly TraceEvent[]
-}
-
-/** A kept page as `GET /ops/traces` lists it. */
-export interface PageTrace {
-  readonly trace_id: string
-  readonly request_id: string | null
-  readonly name: string
-  readonly started_at: string
-  readonly duration_ms: number
-  readonly status: number | null
-  readonly kept_because: 'slow' | 'degraded' | 'failed'
-  readonly degraded: readonly string[]
-  readonly dropped_spans: number
-  readonly spans: readonly TraceSpan[]
-}
+import type { PageTrace, TraceEvent, TraceSpan } from './api-types.js'
 
 /** One line of the waterfall: a span, how deep it sits, where its bar goes, and what to say about it. */
 export interface WaterfallRow {

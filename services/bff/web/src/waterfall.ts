@@ -1,6 +1,7 @@
+import type { PageTrace } from './api-types.js'
 import { h } from './api.js'
 import { clockTime } from './format.js'
-import { type PageTrace, type WaterfallRow, keptBecause, waterfallRows } from './trace-layout.js'
+import { type WaterfallRow, keptBecause, waterfallRows } from './trace-layout.js'
 
 /** How far each level of the tree is indented, in rem. */
 const INDENT_REM = 0.9
