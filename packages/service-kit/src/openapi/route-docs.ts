@@ -38,7 +38,7 @@ export interface RouteDocs {
    * The success body for the document, for a route that sends one without a response schema
    * (text, or JSON whose fields the serializer must not filter): `schema` and its content type.
    */
-  readonly body?: { readonly schema: Record<string, unknown>; readonly contentType?: string; readonly status?: number }
+  readonly body?: { readonly schema: object; readonly contentType?: string; readonly status?: number }
   /** False for a route that reads a raw body itself: a malformed JSON body is then no 400 `SVC_ERR_BAD_JSON`. */
   readonly jsonBody?: boolean
   /** False for a route of a service with a database that never queries it (the fault control). */

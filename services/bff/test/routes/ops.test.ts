@@ -1,5 +1,7 @@
+import { Value } from 'typebox/value'
 import { describe, expect, it } from 'vitest'
 
+import { OpsStats } from '../../src/schemas/ops-figures.js'
 import { bffPerTest, closedPortUrl } from '../helper.js'
 
 const start = bffPerTest()
@@ -63,6 +65,8 @@ describe('replicas on /ops', () => {
       { origin: dead, state: 'ejected', consecutive_failures: 5, ejections: 1, ejected_for_ms: expect.any(Number) },
     ])
     const stats = (await harness.app.inject({ method: 'GET', url: '/ops/stats' })).json()
+    // What the document (and the dashboard's generated types) says, replicas and limits included.
+    expect([...Value.Errors(OpsStats, stats)]).toEqual([])
     expect(stats.downstreams.inventory.replicas.map((replica: { state: string }) => replica.state)).toEqual(['healthy', 'ejected'])
     const metrics = (await harness.app.inject({ method: 'GET', url: '/metrics' })).body
     expect(metrics).toMatch(/^bff_downstream_replicas_ejected\{[^}]*downstream="inventory"[^}]*\} 1$/m)
@@ -91,6 +95,7 @@ describe('GET /ops/stats', () => {
     expect(products.series).toHaveLength(60)
     expect(products.series.at(-1).t).toBeLessThanOrEqual(Date.now())
     expect(products.series.reduce((sum: number, point: { rate_per_s: number }) => sum + point.rate_per_s, 0)).toBe(3)
+    expect([...Value.Errors(OpsStats, stats)]).toEqual([])
   })
 })
 

@@ -48,3 +48,18 @@ export type TraceSpan = PageTrace['spans'][number]
 
 /** An event of a span. */
 export type TraceEvent = TraceSpan['events'][number]
+
+/** The dashboard's figures (`GET /ops/stats`). */
+export type OpsStats = JsonAnswer<'/ops/stats', 'get', 200>
+
+/** One downstream's figures on the dashboard. */
+export type DownstreamStats = OpsStats['downstreams'][string]
+
+/** One replica of a downstream. */
+export type ReplicaStats = DownstreamStats['replicas'][number]
+
+/** Each downstream's fault settings, or why they could not be read (`GET /ops/faults`). */
+export type OpsFaults = JsonAnswer<'/ops/faults', 'get', 200>
+
+/** A downstream's fault settings, as `PUT /ops/faults/{downstream}` takes and answers them. */
+export type FaultSettings = JsonAnswer<'/ops/faults/{downstream}', 'put', 200>

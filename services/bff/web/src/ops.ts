@@ -1,53 +1,12 @@
+import type { DownstreamStats, FaultSettings, OpsFaults, OpsStats, ReplicaStats } from './api-types.js'
 import { ApiError, api, h, required } from './api.js'
 import { clockTime, groupThousands } from './format.js'
 import { refreshSlowPages } from './slow-pages.js'
 
-/** One replica of a downstream as `GET /ops/stats` reports it. */
-interface ReplicaStats {
-  readonly origin: string
-  readonly state: 'healthy' | 'ejected' | 'probation'
-  readonly ejected_for_ms: number
-}
-
-/** One downstream as `GET /ops/stats` reports it. */
-interface DownstreamStats {
-  readonly state: 'closed' | 'half-open' | 'open'
-  readonly replicas?: readonly ReplicaStats[]
-  /** The adaptive concurrency limit and the attempts in flight; absent when the client has no limit. */
-  readonly limit?: number
-  readonly inflight?: number
-  /** The probability that the client-side throttle refuses the next call; absent without a throttle. */
-  readonly throttle_probability?: number
-  readonly rate_per_s: number
-  readonly error_rate: number
-  readonly p50_ms: number | null
-  readonly p99_ms: number | null
-  readonly series: readonly { t: number; rate_per_s: number; error_rate: number; p50_ms: number | null; p99_ms: number | null }[]
-}
-
-/** What one page cache did, as `GET /ops/stats` reports it. */
-interface CacheCounts {
-  readonly hits: number
-  readonly misses: number
-  readonly coalesced: number
-  readonly stale_served: number
-  /** The catalogue only: how old the one served last is, in ms. */
-  readonly age_ms?: number | null
-}
-
-interface Stats {
-  readonly window_s: number
-  readonly fault_control: boolean
-  readonly downstreams: Readonly<Record<string, DownstreamStats>>
-  readonly cache: { readonly catalogue: CacheCounts; readonly stock: CacheCounts }
-  /** The pages' adaptive limit: past it, pages are shed with a 503. */
-  readonly pages: { readonly limit: number; readonly inflight: number; readonly shed: number }
-}
-
-type Faults = Readonly<Record<string, { delay_ms: string | null; error_rate: number } | { unavailable: string }>>
+type Faults = OpsFaults['faults']
 
 /** The fault presets a person can switch on, per downstream. */
-const PRESETS: readonly { label: string; settings: { delay_ms: string | null; error_rate: number } }[] = [
+const PRESETS: readonly { label: string; settings: FaultSettings }[] = [
   { label: 'Fail every call', settings: { delay_ms: null, error_rate: 1 } },
   { label: 'Slow: 0–5 s', settings: { delay_ms: '0-5000', error_rate: 0 } },
   { label: 'Clear faults', settings: { delay_ms: null, error_rate: 0 } },
@@ -92,7 +51,7 @@ let trafficTimer: number | undefined
 
 async function poll(): Promise<void> {
   try {
-    const stats = await api<Stats>('GET', '/ops/stats', undefined, opsHeaders())
+    const stats = await api<OpsStats>('GET', '/ops/stats', undefined, opsHeaders())
     elements.error.hidden = true
     hideTokenForm()
     elements.faultNote.hidden = stats.fault_control
@@ -136,7 +95,7 @@ function hideTokenForm(): void {
   }
 }
 
-function render(name: string, stats: DownstreamStats, all: Stats): void {
+function render(name: string, stats: DownstreamStats, all: OpsStats): void {
   let panel = panels.get(name)
   if (panel === undefined) {
     panel = createPanel(name, all.fault_control)
@@ -161,7 +120,7 @@ function render(name: string, stats: DownstreamStats, all: Stats): void {
     // Shown only while the throttle refuses some calls: a steady 0% would be noise.
     ...(stats.throttle_probability !== undefined && stats.throttle_probability > 0 ? [['Throttled', `${(stats.throttle_probability * 100).toFixed(0)}%`] as const] : []),
   ])
-  renderReplicas(panel.replicas, stats.replicas ?? [])
+  renderReplicas(panel.replicas, stats.replicas)
   drawSparkline(panel.sparkline, stats)
   const current = faults[name]
   panel.faultState.textContent = current === undefined
@@ -204,12 +163,13 @@ function createPanel(name: string, faultControl: boolean) {
 }
 
 /** Fills the rows of the cache table in place (built by the page, so nothing shifts as it fills). */
-function renderCache(cache: Stats['cache']): void {
+function renderCache(cache: OpsStats['cache']): void {
   for (const name of ['catalogue', 'stock'] as const) {
     const counts = cache[name]
     const row = elements.cacheRows.querySelector(`tr[data-cache="${name}"]`)
     const cells = row === null ? [] : [...row.querySelectorAll('td')]
-    const age = counts.age_ms === undefined ? '–' : counts.age_ms === null ? 'nothing served yet' : `${(counts.age_ms / 1000).toFixed(1)} s`
+    const ageMs = 'age_ms' in counts ? counts.age_ms : undefined
+    const age = ageMs === undefined ? '–' : ageMs === null ? 'nothing served yet' : `${(ageMs / 1000).toFixed(1)} s`
     const values = [counts.hits, counts.misses, counts.coalesced, counts.stale_served].map(groupThousands)
     for (const [index, text] of [...values, age].entries()) {
       const cell = cells[index]
@@ -272,7 +232,7 @@ function drawSparkline(svg: SVGSVGElement, stats: DownstreamStats): void {
 
 async function loadFaults(): Promise<void> {
   try {
-    faults = (await api<{ faults: Faults }>('GET', '/ops/faults', undefined, opsHeaders())).faults
+    faults = (await api<OpsFaults>('GET', '/ops/faults', undefined, opsHeaders())).faults
   } catch {
     faults = {}
   }
@@ -282,10 +242,10 @@ async function loadFaults(): Promise<void> {
  * Sets a downstream's faults. The button is marked busy with `aria-disabled`, not `disabled`, which
  * would take focus from a keyboard user who just pressed it.
  */
-async function setFaults(name: string, settings: { delay_ms: string | null; error_rate: number }, button: HTMLButtonElement): Promise<void> {
+async function setFaults(name: string, settings: FaultSettings, button: HTMLButtonElement): Promise<void> {
   button.setAttribute('aria-disabled', 'true')
   try {
-    const applied = await api<{ delay_ms: string | null; error_rate: number }>('PUT', `/ops/faults/${name}`, settings, opsHeaders())
+    const applied = await api<FaultSettings>('PUT', `/ops/faults/${name}`, settings, opsHeaders())
     faults = { ...faults, [name]: applied }
   } catch (error) {
     elements.error.hidden = false

@@ -10,6 +10,7 @@ import type { BffEnv } from '../../config.js'
 import { bffErrors } from '../../errors.js'
 import { cacheStats } from '../../metrics/cache-metrics.js'
 import type { DownstreamMetrics } from '../../metrics/downstream-metrics.js'
+import { OpsFaults, OpsStats } from '../../schemas/ops-figures.js'
 import { stringEnum } from '../../schemas/string-enum.js'
 import type { SlowPageTraces } from '../../tracing/slow-page-traces.js'
 import { opsTracesRoutes } from './traces.js'
@@ -124,7 +125,7 @@ export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
     },
     pages: { limit: 100, inflight: 1, shed: 0 },
   }
-  app.get('/ops/stats', { config: { ...polled, docs: { headers: ['cache-control'], body: { schema: figures }, response: statsExample } }, schema: { summary: 'Recent calls per downstream and the page caches\' counts, for the dashboard', tags } }, (_request, reply) => {
+  app.get('/ops/stats', { config: { ...polled, docs: { headers: ['cache-control'], body: { schema: OpsStats }, response: statsExample } }, schema: { summary: 'Recent calls per downstream and the page caches\' counts, for the dashboard', tags } }, (_request, reply) => {
     const downstreams: Record<string, unknown> = {}
     for (const name of DOWNSTREAMS) {
       const recent = metrics.recentCalls(name)
@@ -155,7 +156,7 @@ export const opsRoutes: RoutePlugin<OpsRoutesDeps> = async (app, deps) => {
       docs: {
         errors: [bffErrors.FAULT_CONTROL_DISABLED],
         headers: ['cache-control'],
-        body: { schema: figures },
+        body: { schema: OpsFaults },
         response: { faults: { products: { delay_ms: null, error_rate: 0 }, inventory: faultsExample, favorites: { unavailable: 'connection refused' }, cart: { delay_ms: null, error_rate: 0 } } },
       },
     },

@@ -4708,7 +4708,66 @@ export interface paths {
                          *     }
                          */
                         "application/json": {
-                            [key: string]: unknown;
+                            /** @description Seconds the headline figures cover. */
+                            window_s: number;
+                            fault_control: boolean;
+                            downstreams: {
+                                [key: string]: {
+                                    state: "closed" | "half-open" | "open";
+                                    replicas: {
+                                        origin: string;
+                                        state: "healthy" | "ejected" | "probation";
+                                        pending: number;
+                                        consecutive_failures: number;
+                                        ejections: number;
+                                        ejected_for_ms: number;
+                                    }[];
+                                    /** @description The adaptive concurrency limit; absent when the client has none. */
+                                    limit?: number;
+                                    /** @description Attempts in flight; absent when the client has no limit. */
+                                    inflight?: number;
+                                    /** @description The chance the client-side throttle refuses the next call; absent without a throttle. */
+                                    throttle_probability?: number;
+                                    /** @description Calls a second. */
+                                    rate_per_s: number;
+                                    /** @description Failed calls (error, timeout, open circuit) over all calls; 0 without calls. */
+                                    error_rate: number;
+                                    p50_ms: number | null;
+                                    p99_ms: number | null;
+                                    series: {
+                                        /** @description The second it covers, in ms since the epoch. */
+                                        t: number;
+                                        /** @description Calls a second. */
+                                        rate_per_s: number;
+                                        /** @description Failed calls (error, timeout, open circuit) over all calls; 0 without calls. */
+                                        error_rate: number;
+                                        p50_ms: number | null;
+                                        p99_ms: number | null;
+                                    }[];
+                                };
+                            };
+                            cache: {
+                                catalogue: {
+                                    hits: number;
+                                    misses: number;
+                                    coalesced: number;
+                                    stale_served: number;
+                                    entries: number;
+                                    age_ms: number | null;
+                                };
+                                stock: {
+                                    hits: number;
+                                    misses: number;
+                                    coalesced: number;
+                                    stale_served: number;
+                                    entries: number;
+                                };
+                            };
+                            pages: {
+                                limit: number;
+                                inflight: number;
+                                shed: number;
+                            };
                         };
                     };
                 };
@@ -5013,7 +5072,14 @@ export interface paths {
                          *     }
                          */
                         "application/json": {
-                            [key: string]: unknown;
+                            faults: {
+                                [key: string]: {
+                                    delay_ms: string | null;
+                                    error_rate: number;
+                                } | {
+                                    unavailable: string;
+                                };
+                            };
                         };
                     };
                 };
