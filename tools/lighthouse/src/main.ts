@@ -1,16 +1,18 @@
 import { parseArgs } from 'node:util'
 
 import { Auditor, type PageAudit } from './page-audit.js'
-import { type PageRuns, describeFailures, formatScoreTable } from './score-table.js'
+import { type Floors, type PageRuns, describeShortfalls, formatScoreTable } from './score-table.js'
 import { type StorefrontSystem, startStorefrontSystem } from './storefront-system.js'
 import { warmUp } from './warm-up.js'
 
-const USAGE = `Usage: npm run lighthouse [-- --runs N]
+const USAGE = `Usage: npm run lighthouse [-- --runs N] [--min-performance N]
 
 Starts the system (node tools/launcher/dist/main.js --base-port 21000, data in a temporary folder),
 runs Lighthouse N times (default 3) on the storefront (/) and the operations dashboard (/ops), prints
 each run's performance, accessibility, best practices and SEO scores and their medians, stops the
-system, and exits 1 if any median is below 100, naming the audits that cost the points.`
+system, and exits 1 if any median is below 100, naming the audits that cost the points.
+--min-performance N lets the performance median pass from N up (still named when below 100): the
+score depends on the machine's speed during the run, which a shared CI machine does not hold.`
 
 /** The services on 21000..21003, the BFF on 22000: ports apart from `npm start` and the tests. */
 const BASE_PORT = 21_000
@@ -21,24 +23,34 @@ const PAGES = [
   { name: 'ops', path: '/ops' },
 ] as const
 
-function parseRuns(): number {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, help: { type: 'boolean', default: false } } })
+interface Options {
+  readonly runs: number
+  readonly floors: Floors
+}
+
+function parseOptions(): Options | undefined {
+  const { values } = parseArgs({ options: { 'runs': { type: 'string', default: '3' }, 'min-performance': { type: 'string', default: '100' }, 'help': { type: 'boolean', default: false } } })
   if (values.help) {
     console.log(USAGE)
-    return 0
+    return undefined
   }
   const runs = Number(values.runs)
   if (!Number.isInteger(runs) || runs < 1 || runs > 9) {
     throw new Error(`--runs must be a whole number from 1 to 9, not ${values.runs}\n\n${USAGE}`)
   }
-  return runs
+  const performance = Number(values['min-performance'])
+  if (!Number.isInteger(performance) || performance < 0 || performance > 100) {
+    throw new Error(`--min-performance must be a whole number from 0 to 100, not ${values['min-performance']}\n\n${USAGE}`)
+  }
+  return { runs, floors: { performance } }
 }
 
 async function main(): Promise<number> {
-  const runCount = parseRuns()
-  if (runCount === 0) {
+  const options = parseOptions()
+  if (options === undefined) {
     return 0
   }
+  const runCount = options.runs
   const startedAt = Date.now()
   let system: StorefrontSystem | undefined
   let auditor: Auditor | undefined
@@ -67,10 +79,16 @@ async function main(): Promise<number> {
       results.push({ name: page.name, path: page.path, runs })
     }
     console.log(`\n${formatScoreTable(results)}\n`)
-    const failures = describeFailures(results)
-    console.log(failures.length === 0
-      ? 'Both pages score 100 in every category (median of the runs).'
-      : `Below 100:\n${failures.join('\n')}`)
+    const { failures, shortfalls } = describeShortfalls(results, options.floors)
+    if (failures.length === 0 && shortfalls.length === 0) {
+      console.log('Both pages score 100 in every category (median of the runs).')
+    }
+    if (shortfalls.length > 0) {
+      console.log(`Below 100, above the floor given:\n${shortfalls.join('\n')}`)
+    }
+    if (failures.length > 0) {
+      console.log(`Below 100:\n${failures.join('\n')}`)
+    }
     console.log(`Took ${((Date.now() - startedAt) / 1000).toFixed(0)} s.`)
     return failures.length === 0 ? 0 : 1
   } finally {

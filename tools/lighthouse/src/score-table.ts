@@ -11,6 +11,9 @@ export interface PageRuns {
 /** The score every category must reach. */
 const TARGET = 100
 
+/** The score each category's median must reach: 100, unless a lower floor is given for one. */
+export type Floors = Readonly<Partial<Record<Category, number>>>
+
 /**
  * The score a category is judged by: the median of its runs (the lower middle one of an even
  * count), so that one run slowed by a busy machine neither fails the check nor passes it.
@@ -38,11 +41,13 @@ export function formatScoreTable(pages: readonly PageRuns[]): string {
 
 /**
  * One line per page and category whose median is below 100, naming the audits that cost it points
- * in the runs below 100 (each once, with what it measured in each of those runs). Empty when every
- * category of every page is at 100.
+ * in the runs below 100 (each once, with what it measured in each of those runs): `failures` where
+ * the median is also below the category's floor, `shortfalls` where a floor allows it. Both empty
+ * when every category of every page is at 100.
  */
-export function describeFailures(pages: readonly PageRuns[]): string[] {
+export function describeShortfalls(pages: readonly PageRuns[], floors: Floors = {}): { failures: string[]; shortfalls: string[] } {
   const failures: string[] = []
+  const shortfalls: string[] = []
   for (const page of pages) {
     for (const category of CATEGORIES) {
       const median = medianScore(page.runs, category)
@@ -58,10 +63,12 @@ export function describeFailures(pages: readonly PageRuns[]): string[] {
         }
       }
       const named = [...audits].map(([id, { title, values }]) => `  - ${id} (${title}): ${values.join(', ')}`)
-      failures.push(`${page.name} (${page.path}) ${category}: ${median} < ${TARGET}`, ...named)
+      const floor = floors[category] ?? TARGET
+      const lines = [`${page.name} (${page.path}) ${category}: ${median} < ${TARGET}${floor < TARGET ? ` (floor ${floor})` : ''}`, ...named]
+      ;(median < floor ? failures : shortfalls).push(...lines)
     }
   }
-  return failures
+  return { failures, shortfalls }
 }
 
 function valueOf(audit: LostAudit): string {
