@@ -3,6 +3,8 @@ import { join } from 'node:path'
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
+import { RESPONSE_HEADERS } from '../openapi/response-headers.js'
+
 /**
  * The variable naming the folder where every Storefront process appends the shape of each answer
  * it gives: set by the test run, so that the answers its tests see can be checked against the
@@ -11,24 +13,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 export const ANSWER_RECORD_ENV = 'STOREFRONT_RECORD_ANSWERS'
 
 /**
- * The headers of the contract (docs/spec/api.md, docs/errors.md): an answer that carries one must
+ * The headers of the contract, as the OpenAPI documents list them: an answer that carries one must
  * be documented with it. Transport and representation headers (`content-type`, `date`, …) and the
  * security headers every page carries are not part of any one route's contract.
  */
-export const CONTRACT_HEADERS: readonly string[] = [
-  'x-request-id',
-  'retry-after',
-  'allow',
-  'www-authenticate',
-  'x-degraded',
-  'server-timing',
-  'cache-control',
-  'idempotency-replayed',
-  'set-cookie',
-  'x-ratelimit-limit',
-  'x-ratelimit-remaining',
-  'x-ratelimit-reset',
-]
+export const CONTRACT_HEADERS: readonly string[] = Object.keys(RESPONSE_HEADERS)
 
 /** One kind of answer a process gave: a line of its record. */
 export interface RecordedAnswer {
